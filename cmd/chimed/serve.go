@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	chime "github.com/chimed/chimed"
+	chimehttp "github.com/chimed/chimed/http"
+	"github.com/chimed/chimed/sqlstore"
+)
+
+// Main is the serve command: its configuration and the running server.
+type Main struct {
+	Listen          string
+	DB              string
+	Auth            string
+	LogLevel        string
+	ShutdownTimeout time.Duration
+
+	stdout, stderr io.Writer
+	logger         *slog.Logger
+	store          *sqlstore.DB
+	listener       net.Listener
+	server         *http.Server
+	served         chan error
+}
+
+// NewMain returns a Main with default settings.
+func NewMain(stdout, stderr io.Writer) *Main {
+	return &Main{stdout: stdout, stderr: stderr}
+}
+
+// ParseFlags reads the flags of `chimed serve`, with CHIMED_* environment variables as defaults.
+func (m *Main) ParseFlags(args []string) error {
+	fs := flag.NewFlagSet("chimed serve", flag.ContinueOnError)
+	fs.SetOutput(m.stderr)
+	fs.StringVar(&m.Listen, "listen", "127.0.0.1:24463", "address to listen on (CHIMED_LISTEN)")
+	fs.StringVar(&m.DB, "db", "sqlite:chimed-data/chimed.db", "store: sqlite:PATH or sqlite::memory: (CHIMED_DB)")
+	fs.StringVar(&m.Auth, "auth", "any", "authentication: any (emulator: signature not checked) (CHIMED_AUTH)")
+	fs.StringVar(&m.LogLevel, "log-level", "info", "log level: debug, info, warn, error (CHIMED_LOG_LEVEL)")
+	fs.DurationVar(&m.ShutdownTimeout, "shutdown-timeout", 10*time.Second,
+		"how long in-flight requests may take on shutdown (CHIMED_SHUTDOWN_TIMEOUT)")
+	if err := envFallback(fs); err != nil {
+		return err
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	return nil
+}
+
+// Run opens the store, listens (synchronously, so a busy port fails here) and serves in the background.
+func (m *Main) Run(ctx context.Context) (err error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(m.LogLevel)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	m.logger = slog.New(slog.NewJSONHandler(m.stderr, &slog.HandlerOptions{Level: level}))
+
+	var auth chimehttp.Authenticator
+	switch m.Auth {
+	case "any":
+		auth = chimehttp.AnyAuth{}
+	default:
+		return fmt.Errorf("--auth: unknown mode %q (want any)", m.Auth)
+	}
+
+	start := time.Now()
+	if m.store, err = sqlstore.Open(ctx, m.DB); err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			m.store.Close()
+		}
+	}()
+	svc, err := chime.NewService(ctx, m.store, chime.ServiceOptions{})
+	if err != nil {
+		return err
+	}
+	handler := chimehttp.NewServer(chimehttp.Options{Service: svc, Authenticator: auth, Logger: m.logger})
+	if m.listener, err = net.Listen("tcp", m.Listen); err != nil {
+		return err
+	}
+	m.server = &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(m.logger.Handler(), slog.LevelWarn),
+	}
+	m.served = make(chan error, 1)
+	go func() { m.served <- m.server.Serve(m.listener) }()
+	m.logger.Info("chimed serving", "addr", m.listener.Addr().String(), "db", m.DB, "auth", m.Auth,
+		"startup_ms", time.Since(start).Milliseconds())
+	return nil
+}
+
+// Addr is the address the server listens on (useful with port 0).
+func (m *Main) Addr() string { return m.listener.Addr().String() }
+
+// Close stops accepting connections, lets in-flight requests finish (bounded by ShutdownTimeout) and closes
+// the store.
+func (m *Main) Close() error {
+	var err error
+	if m.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), m.ShutdownTimeout)
+		defer cancel()
+		if e := m.server.Shutdown(ctx); e != nil {
+			err = errors.Join(err, e)
+		}
+		if e := <-m.served; e != nil && !errors.Is(e, http.ErrServerClosed) {
+			err = errors.Join(err, e)
+		}
+	}
+	if m.store != nil {
+		err = errors.Join(err, m.store.Close())
+	}
+	if m.logger != nil {
+		m.logger.Info("chimed stopped")
+	}
+	return err
+}

@@ -1,0 +1,235 @@
+// Package http is chimed's rest-json wire layer: it routes requests by (method, path, ?operation=), authenticates
+// them, decodes and validates their shape, calls the chime.Service, and encodes results and errors exactly as
+// the AWS SDKs expect.
+package http
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	chime "github.com/chimed/chimed"
+	"github.com/chimed/chimed/sigv4"
+)
+
+// MaxBodyBytes is the largest request body accepted (D17).
+const MaxBodyBytes = 1 << 20
+
+// maxLabelBytes bounds a path label or query value; longer ones are refused with 400.
+const maxLabelBytes = 2048
+
+// Server is the HTTP handler of chimed.
+type Server struct {
+	svc    *chime.Service
+	auth   Authenticator
+	logger *slog.Logger
+	routes []route
+}
+
+// Options configure a Server.
+type Options struct {
+	Service       *chime.Service
+	Authenticator Authenticator
+	Logger        *slog.Logger // default slog.Default()
+}
+
+// NewServer returns the handler for o.
+func NewServer(o Options) *Server {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return &Server{svc: o.Service, auth: o.Authenticator, logger: o.Logger, routes: routeTable()}
+}
+
+// call is one request in flight.
+type call struct {
+	w      http.ResponseWriter
+	r      *http.Request
+	reqID  string
+	op     string
+	labels []string // decoded path labels, in order
+	query  url.Values
+	body   []byte
+	id     chime.Identity
+	status int
+}
+
+// label returns the i-th path label.
+func (c *call) label(i int) string { return c.labels[i] }
+
+// q returns the first value of query parameter name, or nil when absent.
+func (c *call) q(name string) *string {
+	if vs, ok := c.query[name]; ok && len(vs) > 0 {
+		return &vs[0]
+	}
+	return nil
+}
+
+// ServeHTTP implements http.Handler: request id, routing, body limit, authentication, authorization, the
+// operation's handler, and one access-log line.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	c := &call{w: w, r: r, reqID: uuid.NewString(), op: "-"}
+	w.Header().Set("x-amzn-RequestId", c.reqID)
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			s.logger.Error("panic", "request_id", c.reqID, "operation", c.op, "panic", p)
+			if c.status == 0 {
+				s.writeError(c, errors.New("panic"))
+			}
+		}
+		s.logger.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("request_id", c.reqID),
+			slog.String("method", r.Method), slog.String("path", r.URL.EscapedPath()),
+			slog.String("operation", c.op), slog.Int("status", c.status),
+			slog.Float64("latency_ms", float64(time.Since(start).Microseconds())/1000))
+	}()
+	s.serve(c)
+}
+
+func (s *Server) serve(c *call) {
+	r := c.r
+	query, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		s.writeError(c, chime.Invalid("the query string is malformed"))
+		return
+	}
+	c.query = query
+	rt, labels, ok := s.match(r.Method, r.URL.EscapedPath(), query)
+	if !ok {
+		s.writeFrontError(c, http.StatusNotFound, excUnknownOperation,
+			"No operation matches "+r.Method+" "+r.URL.EscapedPath())
+		return
+	}
+	c.op = rt.name
+	for _, vs := range query {
+		for _, v := range vs {
+			if len(v) > maxLabelBytes {
+				s.writeError(c, chime.Invalid("a query value is longer than %d bytes", maxLabelBytes))
+				return
+			}
+		}
+	}
+	for i, l := range labels {
+		v, err := url.PathUnescape(l)
+		if err != nil || len(v) > maxLabelBytes {
+			s.writeError(c, chime.Invalid("a path label is malformed or too long"))
+			return
+		}
+		labels[i] = v
+	}
+	c.labels = labels
+	if r.ContentLength > MaxBodyBytes {
+		s.writeError(c, chime.Invalid("the request body is larger than %d bytes", MaxBodyBytes))
+		return
+	}
+	if r.Body != nil && r.Body != http.NoBody {
+		body, err := io.ReadAll(http.MaxBytesReader(c.w, r.Body, MaxBodyBytes))
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				s.writeError(c, chime.Invalid("the request body is larger than %d bytes", MaxBodyBytes))
+			} else {
+				s.writeError(c, chime.Invalid("the request body could not be read"))
+			}
+			return
+		}
+		c.body = body
+	}
+	if !rt.public {
+		id, err := s.auth.Authenticate(r.Context(), r, c.body)
+		if err != nil {
+			s.writeAuthError(c, err)
+			return
+		}
+		c.id = id
+		if id.ReadOnly && !rt.read {
+			s.writeError(c, chime.Errorf(chime.EFORBIDDEN, "AWS authorization failed"))
+			return
+		}
+	}
+	rt.h(s, c)
+}
+
+// writeAuthError answers an authentication failure per D16.
+func (s *Server) writeAuthError(c *call, err error) {
+	var se *sigv4.Error
+	if errors.As(err, &se) {
+		s.writeFrontError(c, http.StatusForbidden, se.Kind.ExceptionName(), se.Message)
+		return
+	}
+	s.writeError(c, err) // a domain error (e.g. Throttled) or an internal failure of the credential store
+}
+
+// writeJSON answers status with v encoded as JSON (no body for 204).
+func (s *Server) writeJSON(c *call, status int, v any) {
+	c.status = status
+	h := c.w.Header()
+	if h.Get("Date") == "" {
+		h.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+	}
+	if status == http.StatusNoContent || v == nil {
+		c.w.WriteHeader(status)
+		return
+	}
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+		s.logger.Error("encode response", "request_id", c.reqID, "error", err)
+		buf.Reset()
+		buf.WriteString(`{"Code":"ServiceFailure","Message":"Internal service failure"}`)
+		status, c.status = http.StatusInternalServerError, http.StatusInternalServerError
+		h.Set("x-amzn-ErrorType", "ServiceFailureException")
+	}
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	c.w.WriteHeader(status)
+	c.w.Write(buf.Bytes())
+}
+
+// respond answers v with status, or the error.
+func (s *Server) respond(c *call, status int, v any, err error) {
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.writeJSON(c, status, v)
+}
+
+// Authenticator yields the identity of a request's caller, or an error: a *sigv4.Error for the front-end
+// authentication failures of D16, anything else is an internal failure.
+type Authenticator interface {
+	Authenticate(ctx context.Context, r *http.Request, body []byte) (chime.Identity, error)
+}
+
+// AnyAuth is the emulator mode (spec §9.1): any well-formed SigV4 Authorization header is accepted without
+// checking the signature; a 12-digit access key id is the AWS account id, any other maps to 000000000000.
+type AnyAuth struct{}
+
+// Authenticate implements Authenticator.
+func (AnyAuth) Authenticate(_ context.Context, r *http.Request, _ []byte) (chime.Identity, error) {
+	a, err := sigv4.ParseAuthorization(r.Header.Get("Authorization"))
+	if err != nil {
+		return chime.Identity{}, err
+	}
+	return chime.Identity{AccessKeyID: a.AccessKeyID, AwsAccountID: AccountForKey(a.AccessKeyID)}, nil
+}
+
+// AccountForKey maps an access key id to an AWS account id in emulator mode.
+func AccountForKey(key string) string {
+	if len(key) == 12 && strings.Trim(key, "0123456789") == "" {
+		return key
+	}
+	return chime.DefaultAwsAccountID
+}

@@ -1,0 +1,113 @@
+package chime
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"math/big"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Service implements every operation of the API on top of a Store. It is the one place where the rules live:
+// validation of inputs against the model, account-type rules, tenancy, pagination. Each public method owns its
+// transaction. Every error it returns is an *Error, except internal failures of the store.
+type Service struct {
+	store  Store
+	tokens *PageTokens
+	now    func() time.Time
+	rand   io.Reader
+}
+
+// ServiceOptions tune a Service; the zero value is production behaviour.
+type ServiceOptions struct {
+	Now  func() time.Time // default time.Now
+	Rand io.Reader        // default crypto/rand
+}
+
+// NewService returns a Service over store. Page tokens are signed with the store's shared key.
+func NewService(ctx context.Context, store Store, o ServiceOptions) (*Service, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Rand == nil {
+		o.Rand = rand.Reader
+	}
+	key, err := store.Secret(ctx, "page-token-key", func() ([]byte, error) {
+		b := make([]byte, 32)
+		_, err := io.ReadFull(rand.Reader, b)
+		return b, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("page token key: %w", err)
+	}
+	return &Service{store: store, tokens: NewPageTokens(key), now: o.Now, rand: o.Rand}, nil
+}
+
+// Store returns the service's store.
+func (s *Service) Store() Store { return s.store }
+
+// clock returns now truncated to the millisecond precision the wire carries.
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
+
+func newID() string { return uuid.NewString() }
+
+// newPIN returns 10 random decimal digits that no user holds and that differ from old.
+func (s *Service) newPIN(ctx context.Context, tx Tx, old string) (string, error) {
+	max := big.NewInt(10_000_000_000)
+	for i := 0; i < 20; i++ {
+		n, err := rand.Int(s.rand, max)
+		if err != nil {
+			return "", err
+		}
+		pin := fmt.Sprintf("%010d", n)
+		if pin == old {
+			continue
+		}
+		taken, err := tx.PINExists(ctx, pin)
+		if err != nil {
+			return "", err
+		}
+		if !taken {
+			return pin, nil
+		}
+	}
+	return "", fmt.Errorf("no free personal PIN found")
+}
+
+// account loads a live account of the caller, validating the id first.
+func account(ctx context.Context, tx Tx, aws, id string) (*Account, error) {
+	if err := ValidateID("AccountId", id); err != nil {
+		return nil, err
+	}
+	return tx.Account(ctx, aws, id)
+}
+
+// user loads a user of account a, validating the id first.
+func user(ctx context.Context, tx Tx, a *Account, id string) (*User, error) {
+	if err := ValidateID("UserId", id); err != nil {
+		return nil, err
+	}
+	return tx.User(ctx, a.ID, id)
+}
+
+func pageScope(op, aws string, filters ...string) string {
+	s := op + "\x00" + aws
+	for _, f := range filters {
+		s += "\x00" + f
+	}
+	return s
+}
+
+// pageStart parses an optional NextToken for scope; nil or "" starts at the beginning.
+func (s *Service) pageStart(scope string, token *string) (int64, error) {
+	if token == nil || *token == "" {
+		return 0, nil
+	}
+	if len(*token) > 256 {
+		return 0, Invalid("NextToken is not valid for this request")
+	}
+	return s.tokens.Parse(scope, *token)
+}

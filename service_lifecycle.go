@@ -1,0 +1,145 @@
+package chime
+
+import "context"
+
+// InviteUsers invites up to 50 addresses to a Team account (§4.15, D1, D6, D10). For each address, in request
+// order: a new address becomes an Unregistered/Pending user; a pending invitee of this account is invited again
+// (new invite id, InvitedOn refreshed); an address held by a registered member of this account or by a user of
+// another account of the same AWS account yields a Failed/NotSent invite.
+// Errors (whole request): EINVALID for a malformed list or another account type; ENOTFOUND for the account.
+func (s *Service) InviteUsers(ctx context.Context, aws, accountID string, emails []string, userType *string) ([]Invite, error) {
+	if emails == nil {
+		return nil, Invalid("UserEmailList is required")
+	}
+	if len(emails) > MaxUserIDList {
+		return nil, Invalid("UserEmailList must have at most %d members", MaxUserIDList)
+	}
+	for _, e := range emails {
+		if err := validateEmail("UserEmailList member", e); err != nil {
+			return nil, err
+		}
+	}
+	typ := UserPrivate
+	if userType != nil {
+		var err error
+		if typ, err = validateUserType("UserType", *userType); err != nil {
+			return nil, err
+		}
+	}
+	var invites []Invite
+	err := s.store.Write(ctx, func(tx Tx) error {
+		invites = make([]Invite, 0, len(emails))
+		a, err := account(ctx, tx, aws, accountID)
+		if err != nil {
+			return err
+		}
+		if a.Type != AccountTeam {
+			return typeRefusal("InviteUsers", a, AccountTeam)
+		}
+		for _, email := range emails {
+			inv, err := s.inviteOne(ctx, tx, a, email, typ)
+			if err != nil {
+				return err
+			}
+			invites = append(invites, inv)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return invites, nil
+}
+
+func (s *Service) inviteOne(ctx context.Context, tx Tx, a *Account, email string, typ UserType) (Invite, error) {
+	inv := Invite{ID: newID(), Email: email, Status: InvitePending, EmailStatus: EmailNotSent}
+	now := s.clock()
+	u, err := tx.UserByEmail(ctx, a.AwsAccountID, EmailKey(email))
+	switch {
+	case ErrorCode(err) == ENOTFOUND:
+		u = &User{ID: newID(), AccountID: a.ID, AwsAccountID: a.AwsAccountID, Email: email, License: a.DefaultLicense,
+			Type: typ, RegistrationStatus: Unregistered, InvitationStatus: InvitePending, InviteID: inv.ID,
+			InvitedOn: now, CreatedAt: now}
+		return inv, tx.InsertUser(ctx, u)
+	case err != nil:
+		return inv, err
+	case u.AccountID == a.ID && u.RegistrationStatus == Unregistered:
+		u.InviteID, u.InvitedOn, u.InvitationStatus = inv.ID, now, InvitePending
+		return inv, tx.UpdateUser(ctx, u)
+	default:
+		inv.Status = InviteFailed
+		return inv, nil
+	}
+}
+
+// LogoutUser signs a user out of every device (§4.16). Errors: ENOTFOUND.
+func (s *Service) LogoutUser(ctx context.Context, aws, accountID, userID string) error {
+	_, err := s.GetUser(ctx, aws, accountID, userID)
+	return err
+}
+
+// ResetPersonalPIN gives a user a new personal PIN, different from the old one and unique server-wide (§4.17,
+// D11). Errors: ENOTFOUND.
+func (s *Service) ResetPersonalPIN(ctx context.Context, aws, accountID, userID string) (u *User, err error) {
+	err = s.store.Write(ctx, func(tx Tx) error {
+		a, err := account(ctx, tx, aws, accountID)
+		if err != nil {
+			return err
+		}
+		if u, err = user(ctx, tx, a, userID); err != nil {
+			return err
+		}
+		if u.PIN, err = s.newPIN(ctx, tx, u.PIN); err != nil {
+			return err
+		}
+		return tx.UpdateUser(ctx, u)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// RegisterUser does what a user does on first sign-in or on accepting an invitation (control endpoint §9.2):
+// Registered, Accepted if invited, RegisteredOn now, a PIN if none; the pending invitation link is invalidated.
+// Errors: EINVALID for a bad display name or a suspended user; ENOTFOUND.
+func (s *Service) RegisterUser(ctx context.Context, aws, accountID, userID string, displayName *string) (u *User, err error) {
+	if displayName != nil {
+		if err := checkText("DisplayName", *displayName, MaxTextLen); err != nil {
+			return nil, err
+		}
+	}
+	err = s.store.Write(ctx, func(tx Tx) error {
+		a, err := account(ctx, tx, aws, accountID)
+		if err != nil {
+			return err
+		}
+		if u, err = user(ctx, tx, a, userID); err != nil {
+			return err
+		}
+		if u.RegistrationStatus == Suspended {
+			return Invalid("The user is suspended and cannot register")
+		}
+		if u.RegistrationStatus != Registered {
+			u.RegistrationStatus = Registered
+			u.RegisteredOn = s.clock()
+		}
+		if u.InvitationStatus != "" {
+			u.InvitationStatus = InviteAccepted
+		}
+		u.InviteID = ""
+		if displayName != nil {
+			u.DisplayName = *displayName
+		}
+		if u.PIN == "" {
+			if u.PIN, err = s.newPIN(ctx, tx, ""); err != nil {
+				return err
+			}
+		}
+		return tx.UpdateUser(ctx, u)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}

@@ -1,0 +1,120 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+
+	chime "github.com/chimed/chimed"
+)
+
+const userCols = `seq, id, account_id, aws_account_id, email, display_name, license, user_type, reg_status,
+	inv_status, invite_id, invited_ms, registered_ms, created_ms, pin, alexa_enabled, alexa_room_arn, phone`
+
+func scanUser(row scanner) (*chime.User, error) {
+	var u chime.User
+	var invited, registered sql.NullInt64
+	var created int64
+	var pin sql.NullString
+	err := row.Scan(&u.Seq, &u.ID, &u.AccountID, &u.AwsAccountID, &u.Email, &u.DisplayName, &u.License, &u.Type,
+		&u.RegistrationStatus, &u.InvitationStatus, &u.InviteID, &invited, &registered, &created, &pin,
+		&u.AlexaEnabled, &u.AlexaRoomARN, &u.PhoneNumber)
+	if err != nil {
+		return nil, err
+	}
+	u.InvitedOn, u.RegisteredOn, u.CreatedAt, u.PIN = fromNullMS(invited), fromNullMS(registered), fromMS(created), pin.String
+	return &u, nil
+}
+
+func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+
+// User implements chime.Tx.
+func (t *tx) User(ctx context.Context, accountID, id string) (*chime.User, error) {
+	q := `SELECT ` + userCols + ` FROM users WHERE account_id = $1 AND id = $2`
+	if t.write {
+		q += t.d.lockSuffix
+	}
+	u, err := scanUser(t.tx.QueryRowContext(ctx, q, accountID, id))
+	return u, t.mapErr(err)
+}
+
+// UserByEmail implements chime.Tx.
+func (t *tx) UserByEmail(ctx context.Context, aws, key string) (*chime.User, error) {
+	q := `SELECT ` + userCols + ` FROM users WHERE aws_account_id = $1 AND email_key = $2`
+	if t.write {
+		q += t.d.lockSuffix
+	}
+	u, err := scanUser(t.tx.QueryRowContext(ctx, q, aws, key))
+	return u, t.mapErr(err)
+}
+
+// ListUsers implements chime.Tx.
+func (t *tx) ListUsers(ctx context.Context, a *chime.Account, f chime.UserFilter) ([]*chime.User, error) {
+	q := `SELECT ` + userCols + ` FROM users WHERE account_id = $1 AND seq > $2`
+	args := []any{a.ID, f.AfterSeq}
+	if f.EmailKey != "" {
+		args = append(args, a.AwsAccountID, f.EmailKey)
+		q += ` AND aws_account_id = $3 AND email_key = $4`
+	}
+	if f.Type != "" {
+		args = append(args, f.Type)
+		q += ` AND user_type = $` + itoa(len(args))
+	}
+	args = append(args, f.Limit)
+	q += ` ORDER BY seq LIMIT $` + itoa(len(args))
+	rows, err := t.tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var list []*chime.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, u)
+	}
+	return list, rows.Err()
+}
+
+// CountUsers implements chime.Tx.
+func (t *tx) CountUsers(ctx context.Context, accountID string, except chime.RegistrationStatus) (int, error) {
+	var n int
+	err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE account_id = $1 AND reg_status <> $2`,
+		accountID, except).Scan(&n)
+	return n, err
+}
+
+// InsertUser implements chime.Tx.
+func (t *tx) InsertUser(ctx context.Context, u *chime.User) error {
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO users (id, account_id, aws_account_id, email, email_key,
+		display_name, license, user_type, reg_status, inv_status, invite_id, invited_ms, registered_ms, created_ms,
+		pin, alexa_enabled, alexa_room_arn, phone)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING seq`,
+		u.ID, u.AccountID, u.AwsAccountID, u.Email, chime.EmailKey(u.Email), u.DisplayName, u.License, u.Type,
+		u.RegistrationStatus, u.InvitationStatus, u.InviteID, nullMS(u.InvitedOn), nullMS(u.RegisteredOn),
+		ms(u.CreatedAt), nullString(u.PIN), u.AlexaEnabled, u.AlexaRoomARN, u.PhoneNumber,
+	).Scan(&u.Seq)
+	return t.mapErr(err)
+}
+
+// UpdateUser implements chime.Tx.
+func (t *tx) UpdateUser(ctx context.Context, u *chime.User) error {
+	return t.exec1(ctx, `UPDATE users SET display_name = $1, license = $2, user_type = $3, reg_status = $4,
+		inv_status = $5, invite_id = $6, invited_ms = $7, registered_ms = $8, pin = $9, alexa_enabled = $10,
+		alexa_room_arn = $11, phone = $12 WHERE account_id = $13 AND id = $14`,
+		u.DisplayName, u.License, u.Type, u.RegistrationStatus, u.InvitationStatus, u.InviteID, nullMS(u.InvitedOn),
+		nullMS(u.RegisteredOn), nullString(u.PIN), u.AlexaEnabled, u.AlexaRoomARN, u.PhoneNumber, u.AccountID, u.ID)
+}
+
+// DeleteUser implements chime.Tx.
+func (t *tx) DeleteUser(ctx context.Context, u *chime.User) error {
+	return t.exec1(ctx, `DELETE FROM users WHERE account_id = $1 AND id = $2`, u.AccountID, u.ID)
+}
+
+// PINExists implements chime.Tx.
+func (t *tx) PINExists(ctx context.Context, pin string) (bool, error) {
+	var n int
+	err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE pin = $1`, pin).Scan(&n)
+	return n > 0, err
+}

@@ -1,0 +1,74 @@
+package chime
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the persistence the Service needs. Implementations are thin: they hold no business rules.
+// Every Tx method returns *Error{ENOTFOUND} for a missing row and *Error{ECONFLICT} for a unique violation;
+// anything else is an internal failure.
+type Store interface {
+	// Read runs fn against a consistent snapshot; fn must not write.
+	Read(ctx context.Context, fn func(Tx) error) error
+	// Write runs fn in a serializable write transaction that commits durably before Write returns, or rolls
+	// back when fn returns an error (which Write returns unchanged).
+	Write(ctx context.Context, fn func(Tx) error) error
+	// Secret returns the server-wide secret called name, creating it from gen on first use (shared by every
+	// node of one database).
+	Secret(ctx context.Context, name string, gen func() ([]byte, error)) ([]byte, error)
+	// Ping reports whether the store answers.
+	Ping(ctx context.Context) error
+	// Close releases the store.
+	Close() error
+}
+
+// AccountFilter selects accounts of one AWS account, in creation order after AfterSeq.
+type AccountFilter struct {
+	NamePrefix string // case-sensitive prefix; "" = any
+	EmailKey   string // EmailKey of a member's address; "" = any
+	AfterSeq   int64
+	Limit      int
+}
+
+// UserFilter selects users of one account, in creation order after AfterSeq.
+type UserFilter struct {
+	EmailKey string   // "" = any
+	Type     UserType // "" = any
+	AfterSeq int64
+	Limit    int
+}
+
+// Tx is one transaction of a Store.
+type Tx interface {
+	// Account returns a live account of the AWS account aws. ENOTFOUND when missing, deleted or foreign.
+	Account(ctx context.Context, aws, id string) (*Account, error)
+	// ListAccounts returns up to f.Limit live accounts.
+	ListAccounts(ctx context.Context, aws string, f AccountFilter) ([]*Account, error)
+	// InsertAccount stores a new account and sets its Seq.
+	InsertAccount(ctx context.Context, a *Account) error
+	// UpdateAccount stores every mutable field of a. ENOTFOUND when it is gone.
+	UpdateAccount(ctx context.Context, a *Account) error
+	// DeleteAccount tombstones a at time at and deletes its users.
+	DeleteAccount(ctx context.Context, a *Account, at time.Time) error
+
+	// User returns the user id of account accountID. ENOTFOUND when missing.
+	User(ctx context.Context, accountID, id string) (*User, error)
+	// UserByEmail returns the user of any account of aws whose EmailKey is key. ENOTFOUND when none.
+	UserByEmail(ctx context.Context, aws, key string) (*User, error)
+	// ListUsers returns up to f.Limit users of account a.
+	ListUsers(ctx context.Context, a *Account, f UserFilter) ([]*User, error)
+	// CountUsers counts the users of accountID whose registration status is not except ("" counts all).
+	CountUsers(ctx context.Context, accountID string, except RegistrationStatus) (int, error)
+	// InsertUser stores a new user and sets its Seq. ECONFLICT when its email key is taken in the AWS account.
+	InsertUser(ctx context.Context, u *User) error
+	// UpdateUser stores every mutable field of u. ENOTFOUND when it is gone.
+	UpdateUser(ctx context.Context, u *User) error
+	// DeleteUser removes u.
+	DeleteUser(ctx context.Context, u *User) error
+	// PINExists reports whether any user holds pin.
+	PINExists(ctx context.Context, pin string) (bool, error)
+
+	// DeleteTenant removes every account and user of the AWS account aws.
+	DeleteTenant(ctx context.Context, aws string) error
+}
