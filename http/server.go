@@ -5,7 +5,6 @@ package http
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -13,7 +12,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -34,6 +32,7 @@ type Server struct {
 	auth   Authenticator
 	logger *slog.Logger
 	routes []route
+	limits *RateLimiter
 }
 
 // Options configure a Server.
@@ -41,6 +40,7 @@ type Options struct {
 	Service       *chime.Service
 	Authenticator Authenticator
 	Logger        *slog.Logger // default slog.Default()
+	RateLimiter   *RateLimiter // nil: no throttling
 }
 
 // NewServer returns the handler for o.
@@ -48,7 +48,8 @@ func NewServer(o Options) *Server {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	return &Server{svc: o.Service, auth: o.Authenticator, logger: o.Logger, routes: routeTable()}
+	return &Server{svc: o.Service, auth: o.Authenticator, logger: o.Logger, routes: routeTable(),
+		limits: o.RateLimiter}
 }
 
 // call is one request in flight.
@@ -155,6 +156,10 @@ func (s *Server) serve(c *call) {
 			return
 		}
 		c.id = id
+		if !s.limits.Allow(id.AccessKeyID) {
+			s.writeError(c, chime.Errorf(chime.ETHROTTLED, "Rate exceeded"))
+			return
+		}
 		if id.ReadOnly && !rt.read {
 			s.writeError(c, chime.Errorf(chime.EFORBIDDEN, "AWS authorization failed"))
 			return
@@ -205,31 +210,4 @@ func (s *Server) respond(c *call, status int, v any, err error) {
 		return
 	}
 	s.writeJSON(c, status, v)
-}
-
-// Authenticator yields the identity of a request's caller, or an error: a *sigv4.Error for the front-end
-// authentication failures of D16, anything else is an internal failure.
-type Authenticator interface {
-	Authenticate(ctx context.Context, r *http.Request, body []byte) (chime.Identity, error)
-}
-
-// AnyAuth is the emulator mode (spec §9.1): any well-formed SigV4 Authorization header is accepted without
-// checking the signature; a 12-digit access key id is the AWS account id, any other maps to 000000000000.
-type AnyAuth struct{}
-
-// Authenticate implements Authenticator.
-func (AnyAuth) Authenticate(_ context.Context, r *http.Request, _ []byte) (chime.Identity, error) {
-	a, err := sigv4.ParseAuthorization(r.Header.Get("Authorization"))
-	if err != nil {
-		return chime.Identity{}, err
-	}
-	return chime.Identity{AccessKeyID: a.AccessKeyID, AwsAccountID: AccountForKey(a.AccessKeyID)}, nil
-}
-
-// AccountForKey maps an access key id to an AWS account id in emulator mode.
-func AccountForKey(key string) string {
-	if len(key) == 12 && strings.Trim(key, "0123456789") == "" {
-		return key
-	}
-	return chime.DefaultAwsAccountID
 }

@@ -1,6 +1,7 @@
 // Command chimed serves the Amazon Chime administration API (accounts and users) on a real store.
 //
-//	chimed serve [flags]          run the server (flags also read from CHIMED_* environment variables)
+//	chimed serve [flags]               run the server (flags also read from CHIMED_* environment variables)
+//	chimed credentials create|list|revoke   manage access keys on the store
 package main
 
 import (
@@ -30,6 +31,7 @@ const usage = `usage: chimed <command> [flags]
 
 commands:
   serve         run the server
+  credentials   create, list or revoke access keys (create|list|revoke)
 `
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -48,6 +50,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		<-ctx.Done()
 		return m.Close()
+	case "credentials":
+		return runCredentials(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

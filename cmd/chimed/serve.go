@@ -9,10 +9,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	chime "github.com/chimed/chimed"
 	chimehttp "github.com/chimed/chimed/http"
+	"github.com/chimed/chimed/sigv4"
 	"github.com/chimed/chimed/sqlstore"
 )
 
@@ -23,6 +25,11 @@ type Main struct {
 	Auth            string
 	LogLevel        string
 	ShutdownTimeout time.Duration
+	MasterKeyFile   string
+	ClockSkew       time.Duration
+	Regions         string
+	RateLimit       float64
+	RateBurst       int
 
 	stdout, stderr io.Writer
 	logger         *slog.Logger
@@ -43,7 +50,14 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.SetOutput(m.stderr)
 	fs.StringVar(&m.Listen, "listen", "127.0.0.1:24463", "address to listen on (CHIMED_LISTEN)")
 	fs.StringVar(&m.DB, "db", "sqlite:chimed-data/chimed.db", "store: sqlite:PATH or sqlite::memory: (CHIMED_DB)")
-	fs.StringVar(&m.Auth, "auth", "any", "authentication: any (emulator: signature not checked) (CHIMED_AUTH)")
+	fs.StringVar(&m.Auth, "auth", "sigv4",
+		"authentication: sigv4 (signatures checked against stored credentials) or any (emulator) (CHIMED_AUTH)")
+	fs.StringVar(&m.MasterKeyFile, "master-key-file", "",
+		"file holding the key that seals credential secrets; default DATA_DIR/master.key; CHIMED_MASTER_KEY wins")
+	fs.DurationVar(&m.ClockSkew, "clock-skew", 15*time.Minute, "accepted signing-time skew (CHIMED_CLOCK_SKEW)")
+	fs.StringVar(&m.Regions, "regions", "", "comma-separated allowed signing regions; empty = any (CHIMED_REGIONS)")
+	fs.Float64Var(&m.RateLimit, "rate-limit", 1000, "requests per second per credential; 0 disables (CHIMED_RATE_LIMIT)")
+	fs.IntVar(&m.RateBurst, "rate-burst", 2000, "burst per credential (CHIMED_RATE_BURST)")
 	fs.StringVar(&m.LogLevel, "log-level", "info", "log level: debug, info, warn, error (CHIMED_LOG_LEVEL)")
 	fs.DurationVar(&m.ShutdownTimeout, "shutdown-timeout", 10*time.Second,
 		"how long in-flight requests may take on shutdown (CHIMED_SHUTDOWN_TIMEOUT)")
@@ -67,14 +81,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	m.logger = slog.New(slog.NewJSONHandler(m.stderr, &slog.HandlerOptions{Level: level}))
 
-	var auth chimehttp.Authenticator
-	switch m.Auth {
-	case "any":
-		auth = chimehttp.AnyAuth{}
-	default:
-		return fmt.Errorf("--auth: unknown mode %q (want any)", m.Auth)
+	if m.Auth != "any" && m.Auth != "sigv4" {
+		return fmt.Errorf("--auth: unknown mode %q (want sigv4 or any)", m.Auth)
 	}
-
 	start := time.Now()
 	if m.store, err = sqlstore.Open(ctx, m.DB); err != nil {
 		return fmt.Errorf("open store: %w", err)
@@ -88,7 +97,25 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	handler := chimehttp.NewServer(chimehttp.Options{Service: svc, Authenticator: auth, Logger: m.logger})
+	var auth chimehttp.Authenticator = chimehttp.AnyAuth{}
+	if m.Auth == "sigv4" {
+		keyring, err := loadKeyring(m.DB, m.MasterKeyFile)
+		if err != nil {
+			return err
+		}
+		creds := chime.NewCredentials(m.store, keyring)
+		if err := bootstrap(ctx, creds, m.stderr); err != nil {
+			return err
+		}
+		var regions []string
+		if m.Regions != "" {
+			regions = strings.Split(m.Regions, ",")
+		}
+		auth = chimehttp.SigV4Auth{Verifier: sigv4.New(sigv4.Options{ClockSkew: m.ClockSkew, Regions: regions}),
+			Credentials: creds}
+	}
+	handler := chimehttp.NewServer(chimehttp.Options{Service: svc, Authenticator: auth, Logger: m.logger,
+		RateLimiter: chimehttp.NewRateLimiter(m.RateLimit, m.RateBurst)})
 	if m.listener, err = net.Listen("tcp", m.Listen); err != nil {
 		return err
 	}

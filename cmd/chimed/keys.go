@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	chime "github.com/chimed/chimed"
+	"github.com/chimed/chimed/sqlstore"
+)
+
+// dataDir is where files that belong next to the store live (the master key file): the directory of a
+// sqlite:PATH store, or chimed-data otherwise.
+func dataDir(db string) string {
+	if p, ok := strings.CutPrefix(db, "sqlite:"); ok && p != ":memory:" {
+		return filepath.Dir(p)
+	}
+	return "chimed-data"
+}
+
+// loadKeyring returns the keyring that seals credential secrets: derived from CHIMED_MASTER_KEY when set
+// (at least 32 characters), else from a random key kept in a 0600 file (keyFile, or master.key in the data
+// directory), created on first start. For an in-memory store the key is random and lives only in memory.
+func loadKeyring(db, keyFile string) (*chime.Keyring, error) {
+	if v, ok := os.LookupEnv("CHIMED_MASTER_KEY"); ok {
+		k, err := chime.NewKeyring([]byte(v))
+		if err != nil {
+			return nil, fmt.Errorf("CHIMED_MASTER_KEY: %w", err)
+		}
+		return k, nil
+	}
+	if keyFile == "" && db == "sqlite::memory:" {
+		b := make([]byte, 32)
+		if _, err := rand.Read(b); err != nil {
+			return nil, err
+		}
+		return chime.NewKeyring([]byte(hex.EncodeToString(b)))
+	}
+	if keyFile == "" {
+		keyFile = filepath.Join(dataDir(db), "master.key")
+	}
+	master, err := os.ReadFile(keyFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		master, err = createKeyFile(keyFile)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("master key file: %w", err)
+	}
+	k, err := chime.NewKeyring([]byte(strings.TrimSpace(string(master))))
+	if err != nil {
+		return nil, fmt.Errorf("master key file %s: %w", keyFile, err)
+	}
+	return k, nil
+}
+
+func createKeyFile(path string) ([]byte, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	key := []byte(hex.EncodeToString(b) + "\n")
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) { // another process created it first
+		return os.ReadFile(path)
+	} else if err != nil {
+		return nil, err
+	}
+	if _, err := f.Write(key); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return key, f.Close()
+}
+
+// bootstrap applies the credential of CHIMED_ACCESS_KEY_ID / CHIMED_SECRET_ACCESS_KEY / CHIMED_AWS_ACCOUNT_ID,
+// or, with none configured and an empty credential store, generates one and prints it once to w.
+func bootstrap(ctx context.Context, creds *chime.Credentials, w io.Writer) error {
+	id, secret := os.Getenv("CHIMED_ACCESS_KEY_ID"), os.Getenv("CHIMED_SECRET_ACCESS_KEY")
+	aws := os.Getenv("CHIMED_AWS_ACCOUNT_ID")
+	if aws == "" {
+		aws = "111122223333"
+	}
+	if id != "" || secret != "" {
+		if id == "" || secret == "" {
+			return errors.New("set both CHIMED_ACCESS_KEY_ID and CHIMED_SECRET_ACCESS_KEY, or neither")
+		}
+		if err := creds.Put(ctx, id, secret, aws, false); err != nil {
+			return fmt.Errorf("bootstrap credential: %s", chime.ErrorMessage(err))
+		}
+		return nil
+	}
+	empty, err := creds.Empty(ctx)
+	if err != nil || !empty {
+		return err
+	}
+	id, secret, err = creds.Create(ctx, aws, false)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "chimed: no credentials configured; created one for AWS account %s (shown only now):\n"+
+		"export AWS_ACCESS_KEY_ID=%s\nexport AWS_SECRET_ACCESS_KEY=%s\n", aws, id, secret)
+	return nil
+}
+
+// openCredentials opens the store and the credential service for the credentials subcommands.
+func openCredentials(ctx context.Context, db, keyFile string) (*sqlstore.DB, *chime.Credentials, error) {
+	keyring, err := loadKeyring(db, keyFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	store, err := sqlstore.Open(ctx, db)
+	if err != nil {
+		return nil, nil, err
+	}
+	return store, chime.NewCredentials(store, keyring), nil
+}

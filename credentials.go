@@ -1,0 +1,141 @@
+package chime
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"encoding/base64"
+	"fmt"
+	"regexp"
+	"time"
+)
+
+// Credential is an access key of one AWS account. The secret is kept only sealed by a Keyring.
+type Credential struct {
+	AccessKeyID  string
+	AwsAccountID string
+	ReadOnly     bool
+	SealedSecret []byte
+	CreatedAt    time.Time
+	RevokedAt    time.Time // zero while valid
+}
+
+// CredentialStore persists credentials. Errors: ENOTFOUND for an unknown key id, ECONFLICT when inserting an
+// existing one; anything else is internal. It keeps no cache, so changes made by any process sharing the
+// database take effect at once.
+type CredentialStore interface {
+	InsertCredential(ctx context.Context, c *Credential) error
+	// PutCredential creates c or replaces the account, rights and secret of the key, un-revoking it.
+	PutCredential(ctx context.Context, c *Credential) error
+	// Credential returns the key, revoked or not.
+	Credential(ctx context.Context, accessKeyID string) (*Credential, error)
+	ListCredentials(ctx context.Context) ([]*Credential, error)
+	// RevokeCredential marks a valid key revoked at at. ENOTFOUND when unknown or already revoked.
+	RevokeCredential(ctx context.Context, accessKeyID string, at time.Time) error
+	CountCredentials(ctx context.Context) (int, error)
+}
+
+// Credentials manages access keys: creation, bootstrap, lookup for signature verification, revocation.
+type Credentials struct {
+	store   CredentialStore
+	keyring *Keyring
+	now     func() time.Time
+}
+
+// NewCredentials returns the credential service over store, sealing secrets with keyring.
+func NewCredentials(store CredentialStore, keyring *Keyring) *Credentials {
+	return &Credentials{store: store, keyring: keyring, now: time.Now}
+}
+
+var (
+	awsAccountPattern = regexp.MustCompile(`^[0-9]{12}$`)
+	accessKeyPattern  = regexp.MustCompile(`^[A-Za-z0-9]{16,128}$`)
+)
+
+// ValidateAwsAccountID checks a 12-digit AWS account id. Errors: EINVALID.
+func ValidateAwsAccountID(id string) error {
+	if !awsAccountPattern.MatchString(id) {
+		return Invalid("the AWS account id must be 12 digits")
+	}
+	return nil
+}
+
+// Create makes a new access key for the AWS account aws and returns its id and its secret (the only time the
+// secret is shown). Errors: EINVALID for a bad account id.
+func (c *Credentials) Create(ctx context.Context, aws string, readOnly bool) (id, secret string, err error) {
+	if err := ValidateAwsAccountID(aws); err != nil {
+		return "", "", err
+	}
+	b := make([]byte, 10+30)
+	if _, err := rand.Read(b); err != nil {
+		return "", "", err
+	}
+	id = "AKCH" + base32.StdEncoding.EncodeToString(b[:10])
+	secret = base64.StdEncoding.EncodeToString(b[10:])
+	sealed, err := c.keyring.Seal(id, secret)
+	if err != nil {
+		return "", "", err
+	}
+	cred := &Credential{AccessKeyID: id, AwsAccountID: aws, ReadOnly: readOnly, SealedSecret: sealed,
+		CreatedAt: c.now().UTC().Truncate(time.Millisecond)}
+	if err := c.store.InsertCredential(ctx, cred); err != nil {
+		return "", "", err
+	}
+	return id, secret, nil
+}
+
+// Put creates or updates the key id with the given secret and account (the bootstrap credential of §9.1).
+// Errors: EINVALID for a malformed id, a secret shorter than 16 characters or a bad account id.
+func (c *Credentials) Put(ctx context.Context, id, secret, aws string, readOnly bool) error {
+	if !accessKeyPattern.MatchString(id) {
+		return Invalid("the access key id must be 16-128 letters and digits")
+	}
+	if len(secret) < 16 || len(secret) > 256 {
+		return Invalid("the secret access key must be 16-256 characters")
+	}
+	if err := ValidateAwsAccountID(aws); err != nil {
+		return err
+	}
+	sealed, err := c.keyring.Seal(id, secret)
+	if err != nil {
+		return err
+	}
+	return c.store.PutCredential(ctx, &Credential{AccessKeyID: id, AwsAccountID: aws, ReadOnly: readOnly,
+		SealedSecret: sealed, CreatedAt: c.now().UTC().Truncate(time.Millisecond)})
+}
+
+// Lookup returns a valid (not revoked) key and its secret. Errors: ENOTFOUND when unknown or revoked; an
+// internal error when the secret cannot be unsealed (a different master key).
+func (c *Credentials) Lookup(ctx context.Context, id string) (*Credential, string, error) {
+	if len(id) > 128 {
+		return nil, "", NotFound()
+	}
+	cred, err := c.store.Credential(ctx, id)
+	if err != nil {
+		return nil, "", err
+	}
+	if !cred.RevokedAt.IsZero() {
+		return nil, "", NotFound()
+	}
+	secret, err := c.keyring.Open(id, cred.SealedSecret)
+	if err != nil {
+		return nil, "", fmt.Errorf("credential %s: %w", id, err)
+	}
+	return cred, secret, nil
+}
+
+// List returns every credential (sealed secrets included; never print them).
+func (c *Credentials) List(ctx context.Context) ([]*Credential, error) {
+	return c.store.ListCredentials(ctx)
+}
+
+// Revoke revokes a key at once. Errors: ENOTFOUND when unknown or already revoked.
+func (c *Credentials) Revoke(ctx context.Context, id string) error {
+	return c.store.RevokeCredential(ctx, id, c.now().UTC().Truncate(time.Millisecond))
+}
+
+// Empty reports whether no credential was ever stored.
+func (c *Credentials) Empty(ctx context.Context) (bool, error) {
+	n, err := c.store.CountCredentials(ctx)
+	return n == 0, err
+}

@@ -1,0 +1,220 @@
+package sigv4
+
+import (
+	"strings"
+	"time"
+)
+
+const (
+	// Algorithm is the only supported signing algorithm.
+	Algorithm = "AWS4-HMAC-SHA256"
+	// ServiceName is the signing name of the Amazon Chime API.
+	ServiceName = "chime"
+	// Terminator ends every SigV4 credential scope.
+	Terminator = "aws4_request"
+
+	scopeDateLayout = "20060102"
+	amzDateLayout   = "20060102T150405Z"
+
+	maxAccessKeyIDLen = 128
+	maxScopeFieldLen  = 64
+)
+
+// Authorization is a parsed SigV4 Authorization header:
+//
+//	AWS4-HMAC-SHA256 Credential=AKID/20261122/us-east-1/chime/aws4_request, SignedHeaders=a;b, Signature=<64 hex>
+type Authorization struct {
+	AccessKeyID   string
+	Date          string   // yyyymmdd from the scope
+	Region        string   // as given; checked by Verify, not by ParseAuthorization
+	Service       string   // as given; checked by Verify, not by ParseAuthorization
+	SignedHeaders []string // lowercase, in the order given
+	Signature     string   // 64 lowercase hex chars
+}
+
+// Scope returns the credential scope "<date>/<region>/<service>/aws4_request".
+func (a Authorization) Scope() string {
+	return a.Date + "/" + a.Region + "/" + a.Service + "/" + Terminator
+}
+
+// ParseAuthorization parses the value of an Authorization header.
+//
+// Errors (always *Error):
+//   - Kind MissingAuthenticationToken when h is empty or only white space;
+//   - Kind IncompleteSignature for anything malformed: an algorithm other than
+//     AWS4-HMAC-SHA256, a missing, empty, duplicated or unknown
+//     Credential/SignedHeaders/Signature parameter, a credential that is not
+//     <access key>/<yyyymmdd>/<region>/<service>/aws4_request (date must be a
+//     real calendar date; fields must be printable ASCII without spaces), an
+//     empty or syntactically invalid signed-header name, or a signature that is
+//     not 64 hex digits.
+//
+// Region and service are only checked for shape here; Verify decides whether
+// they are acceptable. Upper-case hex digits in the signature and upper-case
+// signed-header names are accepted and lowered. ParseAuthorization never
+// panics.
+func ParseAuthorization(h string) (Authorization, error) {
+	h = strings.Trim(h, " \t")
+	if h == "" {
+		return Authorization{}, newError(MissingAuthenticationToken, msgMissingToken)
+	}
+	algo, rest, _ := strings.Cut(h, " ")
+	if algo != Algorithm {
+		return Authorization{}, incomplete("Unsupported authorization type: the Authorization header must start with '" + Algorithm + " '.")
+	}
+	var cred, signed, sig string
+	var haveCred, haveSigned, haveSig bool
+	rest = strings.Trim(rest, " \t")
+	for part := range strings.SplitSeq(rest, ",") {
+		part = strings.Trim(part, " \t")
+		if part == "" && rest == "" {
+			break // no parameters at all: reported as missing below
+		}
+		if part == "" {
+			return Authorization{}, incomplete("Authorization header contains an empty parameter.")
+		}
+		key, val, ok := strings.Cut(part, "=")
+		if !ok {
+			return Authorization{}, incomplete("Authorization header parameters must be key=value pairs (missing equal-sign).")
+		}
+		var dst *string
+		var seen *bool
+		switch key {
+		case "Credential":
+			dst, seen = &cred, &haveCred
+		case "SignedHeaders":
+			dst, seen = &signed, &haveSigned
+		case "Signature":
+			dst, seen = &sig, &haveSig
+		default:
+			return Authorization{}, incomplete("Authorization header contains an unknown parameter; only Credential, SignedHeaders and Signature are allowed.")
+		}
+		if *seen {
+			return Authorization{}, incomplete("Authorization header contains parameter '" + key + "' more than once.")
+		}
+		*dst, *seen = val, true
+	}
+	var missing []string
+	if !haveCred || cred == "" {
+		missing = append(missing, "Authorization header requires 'Credential' parameter.")
+	}
+	if !haveSig || sig == "" {
+		missing = append(missing, "Authorization header requires 'Signature' parameter.")
+	}
+	if !haveSigned || signed == "" {
+		missing = append(missing, "Authorization header requires 'SignedHeaders' parameter.")
+	}
+	if len(missing) > 0 {
+		return Authorization{}, incomplete(strings.Join(missing, " "))
+	}
+
+	var a Authorization
+	if err := parseCredential(cred, &a); err != nil {
+		return Authorization{}, err
+	}
+	names, err := parseSignedHeaders(signed)
+	if err != nil {
+		return Authorization{}, err
+	}
+	a.SignedHeaders = names
+	if len(sig) != 64 || !isHex(sig) {
+		return Authorization{}, incomplete("Signature must be 64 hexadecimal characters.")
+	}
+	a.Signature = strings.ToLower(sig)
+	return a, nil
+}
+
+// parseCredential fills the scope fields of a from "AKID/date/region/service/aws4_request".
+func parseCredential(cred string, a *Authorization) error {
+	const shape = "Credential must have the form '<access key>/<yyyymmdd>/<region>/<service>/" + Terminator + "'."
+	parts := strings.Split(cred, "/")
+	if len(parts) != 5 {
+		return incomplete(shape)
+	}
+	akid, date, region, service, term := parts[0], parts[1], parts[2], parts[3], parts[4]
+	if !isScopeToken(akid, maxAccessKeyIDLen) {
+		return incomplete(shape + " The access key is empty or malformed.")
+	}
+	if len(date) != 8 || !isDigits(date) {
+		return incomplete(shape + " The date is not yyyymmdd.")
+	}
+	if _, err := time.Parse(scopeDateLayout, date); err != nil {
+		return incomplete(shape + " The date is not a valid calendar date.")
+	}
+	if !isScopeToken(region, maxScopeFieldLen) {
+		return incomplete(shape + " The region is empty or malformed.")
+	}
+	if !isScopeToken(service, maxScopeFieldLen) {
+		return incomplete(shape + " The service is empty or malformed.")
+	}
+	if term != Terminator {
+		return incomplete("Credential should be scoped with a valid terminator: '" + Terminator + "'.")
+	}
+	a.AccessKeyID, a.Date, a.Region, a.Service = akid, date, region, service
+	return nil
+}
+
+// parseSignedHeaders splits "a;b;c" into lowercase header names.
+func parseSignedHeaders(s string) ([]string, error) {
+	names := strings.Split(s, ";")
+	for i, n := range names {
+		if n == "" || !isToken(n) {
+			return nil, incomplete("SignedHeaders must be a ';'-separated list of header names.")
+		}
+		names[i] = strings.ToLower(n)
+	}
+	return names, nil
+}
+
+func incomplete(msg string) *Error { return newError(IncompleteSignature, msg) }
+
+// isScopeToken reports whether s is 1..max bytes of printable ASCII other than
+// space, ',', '/', ';', '=', '"' and '\'.
+func isScopeToken(s string, max int) bool {
+	if s == "" || len(s) > max {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`,/;="\`, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// isToken reports whether s is a non-empty RFC 9110 token (a valid header name).
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}

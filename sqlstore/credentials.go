@@ -1,0 +1,94 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	chime "github.com/chimed/chimed"
+)
+
+var _ chime.CredentialStore = (*DB)(nil)
+
+const credentialCols = `access_key_id, aws_account_id, read_only, sealed_secret, created_ms, revoked_ms`
+
+func scanCredential(row scanner) (*chime.Credential, error) {
+	var c chime.Credential
+	var created int64
+	var revoked sql.NullInt64
+	if err := row.Scan(&c.AccessKeyID, &c.AwsAccountID, &c.ReadOnly, &c.SealedSecret, &created, &revoked); err != nil {
+		return nil, err
+	}
+	c.CreatedAt, c.RevokedAt = fromMS(created), fromNullMS(revoked)
+	return &c, nil
+}
+
+// InsertCredential implements chime.CredentialStore.
+func (db *DB) InsertCredential(ctx context.Context, c *chime.Credential) error {
+	_, err := db.write.ExecContext(ctx, `INSERT INTO credentials (`+credentialCols+`) VALUES ($1, $2, $3, $4, $5, NULL)`,
+		c.AccessKeyID, c.AwsAccountID, c.ReadOnly, c.SealedSecret, ms(c.CreatedAt))
+	if err != nil && db.dialect.isUnique(err) {
+		return chime.Errorf(chime.ECONFLICT, "the access key id exists")
+	}
+	return err
+}
+
+// PutCredential implements chime.CredentialStore.
+func (db *DB) PutCredential(ctx context.Context, c *chime.Credential) error {
+	_, err := db.write.ExecContext(ctx, `INSERT INTO credentials (`+credentialCols+`) VALUES ($1, $2, $3, $4, $5, NULL)
+		ON CONFLICT (access_key_id) DO UPDATE SET aws_account_id = excluded.aws_account_id,
+		read_only = excluded.read_only, sealed_secret = excluded.sealed_secret, revoked_ms = NULL`,
+		c.AccessKeyID, c.AwsAccountID, c.ReadOnly, c.SealedSecret, ms(c.CreatedAt))
+	return err
+}
+
+// Credential implements chime.CredentialStore.
+func (db *DB) Credential(ctx context.Context, id string) (*chime.Credential, error) {
+	c, err := scanCredential(db.read.QueryRowContext(ctx,
+		`SELECT `+credentialCols+` FROM credentials WHERE access_key_id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, chime.NotFound()
+	}
+	return c, err
+}
+
+// ListCredentials implements chime.CredentialStore.
+func (db *DB) ListCredentials(ctx context.Context) ([]*chime.Credential, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+credentialCols+` FROM credentials ORDER BY created_ms, access_key_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var list []*chime.Credential
+	for rows.Next() {
+		c, err := scanCredential(rows)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, c)
+	}
+	return list, rows.Err()
+}
+
+// RevokeCredential implements chime.CredentialStore.
+func (db *DB) RevokeCredential(ctx context.Context, id string, at time.Time) error {
+	res, err := db.write.ExecContext(ctx,
+		`UPDATE credentials SET revoked_ms = $1 WHERE access_key_id = $2 AND revoked_ms IS NULL`, ms(at), id)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return chime.NotFound()
+	}
+	return nil
+}
+
+// CountCredentials implements chime.CredentialStore.
+func (db *DB) CountCredentials(ctx context.Context) (int, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM credentials`).Scan(&n)
+	return n, err
+}
