@@ -30,6 +30,9 @@ type Main struct {
 	Regions         string
 	RateLimit       float64
 	RateBurst       int
+	ReadHeaderTime  time.Duration
+	ReadTime        time.Duration
+	IdleTime        time.Duration
 
 	stdout, stderr io.Writer
 	logger         *slog.Logger
@@ -58,6 +61,10 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.Regions, "regions", "", "comma-separated allowed signing regions; empty = any (CHIMED_REGIONS)")
 	fs.Float64Var(&m.RateLimit, "rate-limit", 1000, "requests per second per credential; 0 disables (CHIMED_RATE_LIMIT)")
 	fs.IntVar(&m.RateBurst, "rate-burst", 2000, "burst per credential (CHIMED_RATE_BURST)")
+	fs.DurationVar(&m.ReadHeaderTime, "read-header-timeout", 10*time.Second,
+		"time a client gets to send its request headers (CHIMED_READ_HEADER_TIMEOUT)")
+	fs.DurationVar(&m.ReadTime, "read-timeout", 30*time.Second, "time a client gets to send a whole request (CHIMED_READ_TIMEOUT)")
+	fs.DurationVar(&m.IdleTime, "idle-timeout", 120*time.Second, "keep-alive idle timeout (CHIMED_IDLE_TIMEOUT)")
 	fs.StringVar(&m.LogLevel, "log-level", "info", "log level: debug, info, warn, error (CHIMED_LOG_LEVEL)")
 	fs.DurationVar(&m.ShutdownTimeout, "shutdown-timeout", 10*time.Second,
 		"how long in-flight requests may take on shutdown (CHIMED_SHUTDOWN_TIMEOUT)")
@@ -121,10 +128,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	m.server = &http.Server{
 		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		ReadHeaderTimeout: m.ReadHeaderTime,
+		ReadTimeout:       m.ReadTime,
+		WriteTimeout:      m.ReadTime + 30*time.Second,
+		IdleTimeout:       m.IdleTime,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(m.logger.Handler(), slog.LevelWarn),
 	}
