@@ -72,7 +72,8 @@ func FuzzRequest(f *testing.F) {
 		if rec.Code >= 500 {
 			t.Fatalf("%s %s?%s %q: status %d: %s", method, path, query, body, rec.Code, rec.Body)
 		}
-		if rec.Code >= 400 && rec.Header().Get("x-amzn-ErrorType") == "" {
+		isJSON := strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json")
+		if rec.Code >= 400 && isJSON && rec.Header().Get("x-amzn-ErrorType") == "" {
 			t.Fatalf("%s %s: error %d without x-amzn-ErrorType", method, path, rec.Code)
 		}
 	})

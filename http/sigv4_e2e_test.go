@@ -40,13 +40,18 @@ type authOpts struct {
 	now       func() time.Time
 	rateLimit float64
 	rateBurst int
+	sqlite    bool // a SQLite file whose bytes the test inspects, whatever testDSN says
 }
 
 func newAuthEnv(t *testing.T, o authOpts) *authEnv {
 	t.Helper()
 	ctx := context.Background()
-	dbPath := filepath.Join(t.TempDir(), "auth.db")
-	store, err := sqlstore.Open(ctx, "sqlite:"+dbPath)
+	dsn, dbPath := testDSN(t), ""
+	if o.sqlite {
+		dbPath = filepath.Join(t.TempDir(), "auth.db")
+		dsn = "sqlite:" + dbPath
+	}
+	store, err := sqlstore.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -406,7 +411,7 @@ func TestThrottling(t *testing.T) {
 
 func TestDatabaseFileHoldsNoPlaintextSecret(t *testing.T) {
 	t.Parallel()
-	e := newAuthEnv(t, authOpts{})
+	e := newAuthEnv(t, authOpts{sqlite: true})
 	var secrets []string
 	for i := 0; i < 5; i++ {
 		_, s := e.key(t, fmt.Sprintf("11112222333%d", i), i%2 == 0)
