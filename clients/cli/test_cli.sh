@@ -1,0 +1,332 @@
+#!/usr/bin/env bash
+# Conformance suite: the real AWS CLI v1 (`aws chime …`) against a freshly started chimed server.
+#
+# A scripted administrator session: create an account, invite users, find them by email, update them, page
+# through them, convert accounts (chimed control endpoint), create directory users, suspend and unsuspend, reset
+# PINs, log users out, delete — checking the JSON output and, for failures, the exit code (255 for a service
+# error in CLI v1) and the modeled exception name the CLI prints.
+#
+# usage: CHIMED_BIN=/path/to/chimed bash clients/cli/test_cli.sh   (builds the server when CHIMED_BIN is unset)
+# Last line: "N passed, M failed"; exit status 0 only when M is 0.
+set -u
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/chimed-cli.XXXXXX")
+REGION=us-east-1
+SERVER_PID=
+PASSED=0
+FAILED=0
+
+cleanup() {
+	if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+		kill -TERM "$SERVER_PID" 2>/dev/null
+		for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$SERVER_PID" 2>/dev/null
+	fi
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+if [ -z "${CHIMED_BIN:-}" ]; then
+	(cd "$REPO" && go build -o "$TMP/chimed" ./cmd/chimed) || { echo "go build failed"; echo "0 passed, 1 failed"; exit 1; }
+	CHIMED_BIN=$TMP/chimed
+fi
+
+# pyenv shims cost a few hundred milliseconds per call: run the real executables behind them.
+resolve() {
+	local p
+	p=$(command -v "$1") || { echo "$1 not found"; echo "0 passed, 1 failed"; exit 1; }
+	case "$p" in */shims/*) command -v pyenv >/dev/null && p=$(pyenv which "$1" 2>/dev/null || echo "$p") ;; esac
+	echo "$p"
+}
+AWS=$(resolve aws) || { echo "$AWS"; exit 1; }
+PY=$(resolve python3) || { echo "$PY"; exit 1; }
+RUN=$("$PY" -c 'import uuid; print(uuid.uuid4().hex[:8])')
+
+# ------------------------------------------------------------------------------------------------------------
+# The one place that decides the server command line and the credentials.
+#   CHIMED_AUTH_MODE=sigv4  `--auth sigv4` (default): credentials from `chimed credentials create --aws-account-id ID`.
+#   CHIMED_AUTH_MODE=any    `--auth any` (emulator): access key id 111122223333 is the AWS account, any secret.
+# ------------------------------------------------------------------------------------------------------------
+AUTH_MODE=${CHIMED_AUTH_MODE:-sigv4}
+AWS_ACCOUNT=111122223333
+DB="sqlite:$TMP/c.db"
+
+# chimed processes get our environment minus any CHIMED_* setting that could change the server
+UNSET_CHIMED=()
+for v in $(compgen -e); do case "$v" in CHIMED_*) UNSET_CHIMED+=(-u "$v") ;; esac; done
+server_env() { env "${UNSET_CHIMED[@]}" "$@"; }
+
+make_credentials() { # sets AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY for AWS account $1
+	case "$AUTH_MODE" in
+	any)
+		AWS_ACCESS_KEY_ID=$1
+		AWS_SECRET_ACCESS_KEY="any-secret-$RUN"
+		;;
+	sigv4)
+		local out
+		out=$(server_env "$CHIMED_BIN" credentials create --aws-account-id "$1" --db "$DB") || {
+			echo "chimed credentials create failed"; echo "0 passed, 1 failed"; exit 1; }
+		AWS_ACCESS_KEY_ID=$(sed -n 's/^\(export \)\{0,1\}AWS_ACCESS_KEY_ID=//p' <<<"$out" | tr -d "'\"")
+		AWS_SECRET_ACCESS_KEY=$(sed -n 's/^\(export \)\{0,1\}AWS_SECRET_ACCESS_KEY=//p' <<<"$out" | tr -d "'\"")
+		;;
+	*) echo "CHIMED_AUTH_MODE must be any or sigv4"; echo "0 passed, 1 failed"; exit 1 ;;
+	esac
+	export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+}
+
+start_server() {
+	local port
+	for _ in 1 2 3; do
+		port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+		ENDPOINT="http://127.0.0.1:$port"
+		# env execs chimed, so $! is the server's own pid
+		env "${UNSET_CHIMED[@]}" "$CHIMED_BIN" serve --listen "127.0.0.1:$port" --db "$DB" --auth "$AUTH_MODE" \
+			>>"$TMP/server.log" 2>&1 &
+		SERVER_PID=$!
+		for _ in $(seq 1 200); do
+			kill -0 "$SERVER_PID" 2>/dev/null || break
+			if curl -fsS "$ENDPOINT/_chimed/health" >/dev/null 2>&1; then return 0; fi
+			sleep 0.05
+		done
+		kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null
+	done
+	echo "chimed did not start:"; tail -20 "$TMP/server.log"
+	echo "0 passed, 1 failed"
+	exit 1
+}
+
+make_credentials "$AWS_ACCOUNT" # before serve, so a sigv4 server finds a non-empty key store
+start_server
+export CHIMED_ENDPOINT=$ENDPOINT AWS_REGION=$REGION
+
+# A clean, predictable CLI: no profiles or config files, no retries, no pager.
+unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_ENDPOINT_URL AWS_CA_BUNDLE
+export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_MAX_ATTEMPTS=1 AWS_RETRY_MODE=standard
+export AWS_PAGER=""
+
+# ------------------------------------------------------------------------------------------------------------
+# Tiny test helpers
+# ------------------------------------------------------------------------------------------------------------
+pass() { PASSED=$((PASSED + 1)); echo "ok - $1"; }
+fail() {
+	FAILED=$((FAILED + 1)); echo "not ok - $1"
+	[ -n "${2:-}" ] && sed 's/^/#   /' <<<"$2"
+}
+
+chime() { # aws chime ARGS…: sets RC, OUT, ERR
+	"$AWS" --endpoint-url "$ENDPOINT" --region "$REGION" --output json chime "$@" >"$TMP/out" 2>"$TMP/err"
+	RC=$?
+	OUT=$(cat "$TMP/out")
+	ERR=$(cat "$TMP/err")
+}
+
+ok() { # ok DESC ARGS…: the command succeeds
+	local desc=$1; shift
+	chime "$@"
+	if [ "$RC" -eq 0 ]; then pass "$desc"; else fail "$desc" "exit $RC: $ERR"; fi
+}
+
+fails() { # fails DESC EXCEPTION ARGS…: exit code 255 and the CLI names the modeled exception
+	local desc=$1 exc=$2; shift 2
+	chime "$@"
+	if [ "$RC" -eq 255 ] && grep -q "An error occurred ($exc) when calling" <<<"$ERR"; then
+		pass "$desc"
+	else
+		fail "$desc" "want exit 255 and ($exc); got exit $RC: $ERR $OUT"
+	fi
+}
+
+PYJSON='import json, os, re, sys
+raw = os.environ["J"]
+d = json.loads(raw) if raw.strip() else None'
+
+expect() { # expect DESC PYTHON-EXPR: true for d = the JSON output of the last command
+	if J=$OUT "$PY" -c "$PYJSON
+sys.exit(0 if eval(sys.argv[1]) else 1)" "$2" 2>"$TMP/expect.err"; then
+		pass "$1"
+	else
+		fail "$1" "expected: $2
+output: $OUT $(cat "$TMP/expect.err")"
+	fi
+}
+
+val() { J=$OUT "$PY" -c "$PYJSON
+print(eval(sys.argv[1]))" "$1"; }
+
+control() { # control METHOD PATH [BODY]: a signed chimed control call; sets RC, OUT
+	OUT=$("$PY" "$HERE/chimed_control.py" "$@" 2>"$TMP/err")
+	RC=$?
+	ERR=$(cat "$TMP/err")
+}
+
+ISO='re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", %s) is not None' # CLI v1 prints the wire value
+
+# ------------------------------------------------------------------------------------------------------------
+# A Team account: create, inspect, rename, settings
+# ------------------------------------------------------------------------------------------------------------
+ok "create-account" create-account --name "Acme $RUN"
+expect "new account is an active Team account with Pro default" \
+	'd["Account"]["AccountType"] == "Team" and d["Account"]["DefaultLicense"] == "Pro" and d["Account"]["SupportedLicenses"] == ["Basic", "Pro"] and d["Account"]["AccountStatus"] == "Active"'
+expect "account belongs to the caller's AWS account" "d['Account']['AwsAccountId'] == '$AWS_ACCOUNT'"
+expect "CreatedTimestamp is ISO-8601" "$(printf "$ISO" 'd["Account"]["CreatedTimestamp"]')"
+ACCT=$(val 'd["Account"]["AccountId"]')
+
+ok "get-account" get-account --account-id "$ACCT"
+expect "get-account returns the account" "d['Account']['AccountId'] == '$ACCT' and d['Account']['Name'] == 'Acme $RUN'"
+
+ok "list-accounts --name prefix" list-accounts --name "Acme $RUN"
+expect "list-accounts finds exactly the account" "[a['AccountId'] for a in d['Accounts']] == ['$ACCT'] and 'NextToken' not in d"
+
+ok "update-account name and default license" update-account --account-id "$ACCT" --name "Acme Corp $RUN" --default-license Basic
+expect "update-account returns the updated account" "d['Account']['Name'] == 'Acme Corp $RUN' and d['Account']['DefaultLicense'] == 'Basic'"
+fails "update-account with an unsupported license" BadRequestException update-account --account-id "$ACCT" --default-license Plus
+
+ok "get-account-settings" get-account-settings --account-id "$ACCT"
+expect "default account settings are both false" 'd == {"AccountSettings": {"DisableRemoteControl": False, "EnableDialOut": False}}'
+ok "update-account-settings" update-account-settings --account-id "$ACCT" --account-settings EnableDialOut=true
+expect "update-account-settings prints nothing (204)" 'd is None'
+ok "get-account-settings after update" get-account-settings --account-id "$ACCT"
+expect "only EnableDialOut changed" 'd["AccountSettings"] == {"DisableRemoteControl": False, "EnableDialOut": True}'
+
+# ------------------------------------------------------------------------------------------------------------
+# Invitations, lookups by email, paging
+# ------------------------------------------------------------------------------------------------------------
+E1="alice-$RUN@example.com"
+E2="bob+chime-$RUN@example.com"
+E3="carol $RUN@example.com"
+ok "invite-users" invite-users --account-id "$ACCT" --user-email-list "$E1" "$E2" "$E3"
+expect "three pending invites in request order" \
+	"[i['EmailAddress'] for i in d['Invites']] == ['$E1', '$E2', '$E3'] and all(i['Status'] == 'Pending' and i['EmailStatus'] == 'NotSent' for i in d['Invites'])"
+
+ok "list-users --user-email with +" list-users --account-id "$ACCT" --user-email "$E2"
+expect "exactly the + address, pending, with the new default license" \
+	"[u['PrimaryEmail'] for u in d['Users']] == ['$E2'] and d['Users'][0]['UserRegistrationStatus'] == 'Unregistered' and d['Users'][0]['UserInvitationStatus'] == 'Pending' and d['Users'][0]['LicenseType'] == 'Basic'"
+expect "InvitedOn is ISO-8601, no PIN in lists" "$(printf "$ISO" 'd["Users"][0]["InvitedOn"]') and 'PersonalPIN' not in d['Users'][0]"
+U2=$(val 'd["Users"][0]["UserId"]')
+
+ok "list-users --user-email with a space, upper-cased" list-users --account-id "$ACCT" --user-email "${E3^^}"
+expect "case-insensitive exact match" "[u['PrimaryEmail'] for u in d['Users']] == ['$E3']"
+U3=$(val 'd["Users"][0]["UserId"]')
+
+ok "list-accounts --user-email" list-accounts --user-email "$E1"
+expect "the account of that user" "[a['AccountId'] for a in d['Accounts']] == ['$ACCT']"
+
+ok "list-users --page-size 1 (CLI follows NextToken)" list-users --account-id "$ACCT" --page-size 1
+expect "all three users, each once, in invitation order" "[u['PrimaryEmail'] for u in d['Users']] == ['$E1', '$E2', '$E3']"
+U1=$(val 'd["Users"][0]["UserId"]')
+
+ok "list-users --max-items 2" list-users --account-id "$ACCT" --page-size 1 --max-items 2
+expect "two users and a NextToken" "len(d['Users']) == 2 and d.get('NextToken')"
+TOKEN=$(val 'd["NextToken"]')
+ok "list-users --starting-token" list-users --account-id "$ACCT" --page-size 1 --starting-token "$TOKEN"
+expect "the remaining user" "[u['PrimaryEmail'] for u in d['Users']] == ['$E3']"
+
+chime list-users --account-id "$ACCT" --query 'Users[].PrimaryEmail' --output text
+if [ "$RC" -eq 0 ] && [ "$(tr '\t' '\n' <<<"$OUT" | sort | tr '\n' '|')" = "$(printf '%s\n' "$E1" "$E2" "$E3" | sort | tr '\n' '|')" ]; then
+	pass "list-users --query --output text"
+else
+	fail "list-users --query --output text" "exit $RC: $OUT $ERR"
+fi
+
+# ------------------------------------------------------------------------------------------------------------
+# Users: accept an invitation (control endpoint), read, update, PINs, logout
+# ------------------------------------------------------------------------------------------------------------
+control POST "/_chimed/accounts/$ACCT/users/$U1/register" '{"DisplayName":"Alice Example"}'
+if [ "$RC" -eq 0 ]; then pass "register (accept invitation) via control endpoint"; else fail "register via control endpoint" "$ERR $OUT"; fi
+
+ok "get-user" get-user --account-id "$ACCT" --user-id "$U1"
+expect "registered user with display name and a 10-digit PIN" \
+	"d['User']['UserRegistrationStatus'] == 'Registered' and d['User']['UserInvitationStatus'] == 'Accepted' and d['User']['DisplayName'] == 'Alice Example' and re.fullmatch(r'\d{10}', d['User']['PersonalPIN'])"
+expect "RegisteredOn is ISO-8601" "$(printf "$ISO" 'd["User"]["RegisteredOn"]')"
+PIN=$(val 'd["User"]["PersonalPIN"]')
+
+ok "update-user --license-type Pro" update-user --account-id "$ACCT" --user-id "$U1" --license-type Pro
+expect "update-user returns the updated user" "d['User']['UserId'] == '$U1' and d['User']['LicenseType'] == 'Pro'"
+fails "update-user with an unknown license" BadRequestException update-user --account-id "$ACCT" --user-id "$U1" --license-type Gold
+
+MISSING=$("$PY" -c 'import uuid; print(uuid.uuid4())')
+ok "batch-update-user" batch-update-user --account-id "$ACCT" --update-user-request-items \
+	"UserId=$U1,LicenseType=Basic" "UserId=$U2,UserType=SharedDevice" "UserId=$MISSING,LicenseType=Basic"
+expect "one per-item NotFound for the unknown id" "[(e['UserId'], e['ErrorCode']) for e in d['UserErrors']] == [('$MISSING', 'NotFound')]"
+ok "get-user after batch update" get-user --account-id "$ACCT" --user-id "$U2"
+expect "user type changed" "d['User']['UserType'] == 'SharedDevice'"
+
+ok "reset-personal-pin" reset-personal-pin --account-id "$ACCT" --user-id "$U1"
+expect "a different 10-digit PIN" "re.fullmatch(r'\d{10}', d['User']['PersonalPIN']) and d['User']['PersonalPIN'] != '$PIN'"
+
+ok "logout-user" logout-user --account-id "$ACCT" --user-id "$U1"
+expect "logout-user prints nothing (204)" 'd is None'
+
+# ------------------------------------------------------------------------------------------------------------
+# Failures: exit code 255 and the modeled exception
+# ------------------------------------------------------------------------------------------------------------
+fails "get-account on an unknown id" NotFoundException get-account --account-id "$MISSING"
+fails "get-account on an id with a space, slash and percent" NotFoundException get-account --account-id "no such/id 100%"
+fails "get-user on an unknown user" NotFoundException get-user --account-id "$ACCT" --user-id "$MISSING"
+fails "logout-user on an unknown user" NotFoundException logout-user --account-id "$ACCT" --user-id "$MISSING"
+fails "create-account with a blank name" BadRequestException create-account --name "   "
+fails "list-accounts --max-results 500" BadRequestException list-accounts --max-results 500
+fails "invite-users with a malformed address" BadRequestException invite-users --account-id "$ACCT" --user-email-list not-an-email
+fails "create-user on a Team account" BadRequestException create-user --account-id "$ACCT" --email "x-$RUN@example.com"
+fails "batch-unsuspend-user on a Team account" BadRequestException batch-unsuspend-user --account-id "$ACCT" --user-id-list "$U1"
+
+# ------------------------------------------------------------------------------------------------------------
+# Removing users from a Team account, then deleting it
+# ------------------------------------------------------------------------------------------------------------
+fails "delete-account while users remain" UnprocessableEntityException delete-account --account-id "$ACCT"
+ok "batch-suspend-user (Team: removes users)" batch-suspend-user --account-id "$ACCT" --user-id-list "$U1" "$U2" "$U3"
+expect "no user errors" 'd == {"UserErrors": []}'
+ok "list-users after removal" list-users --account-id "$ACCT"
+expect "no users left" 'd["Users"] == []'
+fails "get-user of a removed Team user" NotFoundException get-user --account-id "$ACCT" --user-id "$U1"
+ok "delete-account" delete-account --account-id "$ACCT"
+expect "delete-account prints nothing (204)" 'd is None'
+fails "get-account after delete" NotFoundException get-account --account-id "$ACCT"
+fails "delete-account twice" NotFoundException delete-account --account-id "$ACCT"
+
+# ------------------------------------------------------------------------------------------------------------
+# An EnterpriseDirectory account: create-user, email conflicts
+# ------------------------------------------------------------------------------------------------------------
+ok "create-account (directory)" create-account --name "Directory $RUN"
+DIR=$(val 'd["Account"]["AccountId"]')
+control PUT "/_chimed/accounts/$DIR/type" '{"AccountType":"EnterpriseDirectory"}'
+if [ "$RC" -eq 0 ] && J=$OUT "$PY" -c "$PYJSON
+sys.exit(d['Account']['AccountType'] != 'EnterpriseDirectory')"; then
+	pass "convert to EnterpriseDirectory via control endpoint"
+else
+	fail "convert to EnterpriseDirectory via control endpoint" "$ERR $OUT"
+fi
+DE="room-$RUN@example.com"
+ok "create-user" create-user --account-id "$DIR" --username "Board Room" --email "$DE" --user-type SharedDevice
+expect "created user is registered with a PIN" \
+	"d['User']['PrimaryEmail'] == '$DE' and d['User']['DisplayName'] == 'Board Room' and d['User']['UserType'] == 'SharedDevice' and d['User']['UserRegistrationStatus'] == 'Registered' and re.fullmatch(r'\d{10}', d['User']['PersonalPIN'])"
+DU=$(val 'd["User"]["UserId"]')
+fails "create-user with a taken email" ConflictException create-user --account-id "$DIR" --email "${DE^^}"
+fails "batch-suspend-user on a directory account" BadRequestException batch-suspend-user --account-id "$DIR" --user-id-list "$DU"
+
+# ------------------------------------------------------------------------------------------------------------
+# An EnterpriseLWA account: suspend and unsuspend
+# ------------------------------------------------------------------------------------------------------------
+ok "create-account (LWA)" create-account --name "LWA $RUN"
+LWA=$(val 'd["Account"]["AccountId"]')
+LE="lwa-$RUN@example.com"
+ok "invite-users (LWA-to-be)" invite-users --account-id "$LWA" --user-email-list "$LE"
+ok "list-users --user-email (LWA)" list-users --account-id "$LWA" --user-email "$LE"
+LU=$(val 'd["Users"][0]["UserId"]')
+control PUT "/_chimed/accounts/$LWA/type" '{"AccountType":"EnterpriseLWA"}'
+if [ "$RC" -eq 0 ]; then pass "convert to EnterpriseLWA via control endpoint"; else fail "convert to EnterpriseLWA" "$ERR $OUT"; fi
+control POST "/_chimed/accounts/$LWA/users/$LU/register" '{"DisplayName":"Lou"}'
+if [ "$RC" -eq 0 ]; then pass "register LWA user"; else fail "register LWA user" "$ERR $OUT"; fi
+ok "batch-suspend-user (LWA)" batch-suspend-user --account-id "$LWA" --user-id-list "$LU"
+ok "get-user after suspend" get-user --account-id "$LWA" --user-id "$LU"
+expect "user is Suspended" "d['User']['UserRegistrationStatus'] == 'Suspended'"
+ok "batch-unsuspend-user (LWA)" batch-unsuspend-user --account-id "$LWA" --user-id-list "$LU" "$MISSING"
+expect "per-item NotFound only for the unknown id" "[(e['UserId'], e['ErrorCode']) for e in d['UserErrors']] == [('$MISSING', 'NotFound')]"
+ok "get-user after unsuspend" get-user --account-id "$LWA" --user-id "$LU"
+expect "user is Registered again" "d['User']['UserRegistrationStatus'] == 'Registered'"
+fails "delete-account with an unsuspended LWA user" UnprocessableEntityException delete-account --account-id "$LWA"
+
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
