@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/big"
 	"time"
 
@@ -19,12 +20,23 @@ type Service struct {
 	tokens *PageTokens
 	now    func() time.Time
 	rand   io.Reader
+	life   lifecycle
 }
 
 // ServiceOptions tune a Service; the zero value is production behaviour.
 type ServiceOptions struct {
 	Now  func() time.Time // default time.Now
 	Rand io.Reader        // default crypto/rand
+
+	// The user lifecycle (lifecycle.go, sessions.go, mail.go).
+	Mailer      Mailer        // sends invitations and sign-in links; nil: none goes out (EmailStatus NotSent)
+	PublicURL   string        // base URL of every link; default DefaultPublicURL
+	InviteTTL   time.Duration // lifetime of an invitation link; default DefaultInviteTTL
+	SignInTTL   time.Duration // lifetime of a sign-in link; default DefaultSignInTTL
+	SessionTTL  time.Duration // lifetime of a session; default DefaultSessionTTL
+	MailTimeout time.Duration // bound on the mail sent by one request; default DefaultMailTimeout
+	Keyring     *Keyring      // seals the links kept in the outbox; nil: a random key of this process
+	Logger      *slog.Logger  // default slog.Default()
 }
 
 // NewService returns a Service over store. Page tokens are signed with the store's shared key.
@@ -43,7 +55,11 @@ func NewService(ctx context.Context, store Store, o ServiceOptions) (*Service, e
 	if err != nil {
 		return nil, fmt.Errorf("page token key: %w", err)
 	}
-	return &Service{store: store, tokens: NewPageTokens(key), now: o.Now, rand: o.Rand}, nil
+	life, err := newLifecycle(o)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{store: store, tokens: NewPageTokens(key), now: o.Now, rand: o.Rand, life: life}, nil
 }
 
 // Store returns the service's store.

@@ -127,7 +127,7 @@ func (s *Service) UpdateAccount(ctx context.Context, aws, id string, name, licen
 	return a, nil
 }
 
-// DeleteAccount deletes an account (§4.5, D3, D4).
+// DeleteAccount deletes an account (§4.5, D3, D4), with its outbox messages.
 // Errors: ENOTFOUND; EUNPROCESSABLE while a Team account has any user, or an Enterprise account has a user that
 // is not suspended.
 func (s *Service) DeleteAccount(ctx context.Context, aws, id string) error {
@@ -149,6 +149,9 @@ func (s *Service) DeleteAccount(ctx context.Context, aws, id string) error {
 				return Errorf(EUNPROCESSABLE, "The account still has %d users; remove them with BatchSuspendUser first", n)
 			}
 			return Errorf(EUNPROCESSABLE, "The account still has %d users that are not suspended", n)
+		}
+		if err := tx.DeleteOutbox(ctx, aws, a.ID); err != nil {
+			return err
 		}
 		return tx.DeleteAccount(ctx, a, s.clock())
 	})
@@ -212,9 +215,15 @@ func (s *Service) SetAccountType(ctx context.Context, aws, id string, typ *strin
 	return a, nil
 }
 
-// ResetTenant deletes every account and user of the caller's AWS account (control endpoint §9.2).
+// ResetTenant deletes every account and user of the caller's AWS account, with their invitations, sessions and
+// outbox (control endpoint §9.2).
 func (s *Service) ResetTenant(ctx context.Context, aws string) error {
-	return s.store.Write(ctx, func(tx Tx) error { return tx.DeleteTenant(ctx, aws) })
+	return s.store.Write(ctx, func(tx Tx) error {
+		if err := tx.DeleteTenant(ctx, aws); err != nil { // locks the accounts first
+			return err
+		}
+		return tx.DeleteOutbox(ctx, aws, "")
+	})
 }
 
 // typeRefusal is the D1 error for an operation the account type does not allow.

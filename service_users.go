@@ -307,7 +307,9 @@ func (s *Service) updateOne(ctx context.Context, tx Tx, a *Account, id string, p
 }
 
 // BatchSuspendUser suspends up to 50 users (§4.13, D1, D5): Team users are removed from the account,
-// EnterpriseLWA users become Suspended. Unknown ids are reported per item; already suspended ones are ignored.
+// EnterpriseLWA users become Suspended; either way every session of the user is revoked (§9.3), and a
+// suspended user cannot sign in until unsuspended. Unknown ids are reported per item; already suspended ones
+// are ignored.
 // Errors (whole request): EINVALID for a malformed list or another account type; ENOTFOUND for the account.
 func (s *Service) BatchSuspendUser(ctx context.Context, aws, accountID string, ids []string) ([]UserError, error) {
 	if err := batchIDs("UserIdList", ids, MaxUserIDList); err != nil {
@@ -315,6 +317,10 @@ func (s *Service) BatchSuspendUser(ctx context.Context, aws, accountID string, i
 	}
 	allowed := []AccountType{AccountTeam, AccountEnterpriseLWA}
 	return s.batch(ctx, aws, accountID, ids, "BatchSuspendUser", allowed, func(tx Tx, a *Account, u *User) error {
+		// Signed out at once either way (sessions.go); a removed user's links and sessions go with it.
+		if err := revokeAccess(ctx, tx, u); err != nil {
+			return err
+		}
 		if a.Type == AccountTeam {
 			return tx.DeleteUser(ctx, u)
 		}
@@ -327,8 +333,8 @@ func (s *Service) BatchSuspendUser(ctx context.Context, aws, accountID string, i
 }
 
 // BatchUnsuspendUser returns suspended users of an EnterpriseLWA account to Registered (§4.14, D1); users that
-// are not suspended are ignored. Errors (whole request): EINVALID for a malformed list or another account type;
-// ENOTFOUND for the account.
+// are not suspended are ignored. Revoked sessions stay revoked: the user signs in again.
+// Errors (whole request): EINVALID for a malformed list or another account type; ENOTFOUND for the account.
 func (s *Service) BatchUnsuspendUser(ctx context.Context, aws, accountID string, ids []string) ([]UserError, error) {
 	if err := batchIDs("UserIdList", ids, MaxUserIDList); err != nil {
 		return nil, err

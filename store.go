@@ -71,4 +71,39 @@ type Tx interface {
 
 	// DeleteTenant removes every account and user of the AWS account aws.
 	DeleteTenant(ctx context.Context, aws string) error
+
+	// The user lifecycle (lifecycle.go). Links and sessions belong to their user: deleting the user (or its
+	// account or tenant) deletes them too.
+
+	// UsersByEmail returns the users of every AWS account whose EmailKey is key, in creation order.
+	UsersByEmail(ctx context.Context, key string) ([]*User, error)
+	// InsertLink stores a one-time link (its hash only).
+	InsertLink(ctx context.Context, l *Link) error
+	// Link returns the link whose token hashes to hash, used or not. ENOTFOUND when unknown.
+	Link(ctx context.Context, hash []byte) (*Link, error)
+	// UseLink marks an unused link used at at. ENOTFOUND when it is unknown or already used (including by a
+	// concurrent transaction: exactly one caller wins).
+	UseLink(ctx context.Context, hash []byte, at time.Time) error
+	// CountLiveLinks counts the unused links of kind of a user that expire after now.
+	CountLiveLinks(ctx context.Context, accountID, userID string, kind LinkKind, now time.Time) (int, error)
+	// DeleteLinks removes every link of kind of a user.
+	DeleteLinks(ctx context.Context, accountID, userID string, kind LinkKind) error
+	// PurgeLinks removes every link of a user that expired before before.
+	PurgeLinks(ctx context.Context, accountID, userID string, before time.Time) error
+	// InsertSession stores a session (its hash only).
+	InsertSession(ctx context.Context, ss *Session) error
+	// Session returns the session whose token hashes to hash. ENOTFOUND when unknown.
+	Session(ctx context.Context, hash []byte) (*Session, error)
+	// DeleteSessions removes every session of a user, or only those expired before before when it is not zero.
+	DeleteSessions(ctx context.Context, accountID, userID string, before time.Time) error
+	// InsertOutbox stores an outgoing message and sets its Seq.
+	InsertOutbox(ctx context.Context, m *OutboxMessage) error
+	// SetOutboxStatus records the email status of message id. ENOTFOUND when it is gone.
+	SetOutboxStatus(ctx context.Context, id string, st EmailStatus) error
+	// ListOutbox returns the latest limit messages of the AWS account aws, oldest first.
+	ListOutbox(ctx context.Context, aws string, limit int) ([]*OutboxMessage, error)
+	// PruneOutbox deletes the messages of aws older than its latest keep.
+	PruneOutbox(ctx context.Context, aws string, keep int) error
+	// DeleteOutbox deletes the messages of aws about account accountID ("": all of them).
+	DeleteOutbox(ctx context.Context, aws, accountID string) error
 }

@@ -46,6 +46,10 @@ const (
 // writeError answers err as an AWS rest-json error. Internal failures are logged and answered as
 // ServiceFailureException with a message that leaks nothing.
 func (s *Server) writeError(c *call, err error) {
+	if c.html {
+		s.writeHTMLError(c, err)
+		return
+	}
 	code := chime.ErrorCode(err)
 	exc, ok := exceptionFor(code)
 	if !ok {

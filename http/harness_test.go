@@ -31,6 +31,7 @@ import (
 	chimed "github.com/chimed/chimed"
 	chimehttp "github.com/chimed/chimed/http"
 	"github.com/chimed/chimed/sqlstore"
+	"github.com/chimed/chimed/sqlstore/pgtest"
 )
 
 // Caller identities in `--auth any` mode: a 12-digit access key id is the caller's AWS account.
@@ -39,8 +40,12 @@ const (
 	tenantB = "444455556666"
 )
 
-// testDSN is the one place that chooses the store the end-to-end tests run against.
+// testDSN is the one place that chooses the store the end-to-end tests run against: a fresh PostgreSQL schema
+// (dropped when the test ends) when CHIMED_TEST_POSTGRES is set, else a SQLite file.
 func testDSN(t testing.TB) string {
+	if pgtest.Enabled() {
+		return pgtest.DSN(t)
+	}
 	return "sqlite:" + filepath.Join(t.TempDir(), "c.db")
 }
 

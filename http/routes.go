@@ -12,7 +12,8 @@ type route struct {
 	op     string   // the literal operation query value; "" means the parameter must be absent
 	name   string   // operation name, for logs
 	read   bool     // Get*/List*: allowed for read-only credentials
-	public bool     // no authentication (health and readiness only)
+	public bool     // no authentication (health, readiness, the session check and the user's pages)
+	html   bool     // a page for people: errors are HTML pages, and the token label is kept out of logs
 	h      func(*Server, *call)
 }
 
@@ -50,7 +51,25 @@ func routeTable() []route {
 	health := r(get, "/_chimed/health", "", "chimed:Health", true, (*Server).health)
 	ready := r(get, "/_chimed/ready", "", "chimed:Ready", true, (*Server).ready)
 	health.public, ready.public = true, true
-	return append(rs, health, ready)
+	rs = append(rs, health, ready)
+
+	// The user lifecycle (spec §9.3): the outbox is signed like the API; the session check and the pages are
+	// public (their tokens and forms are the credentials).
+	rs = append(rs, r(get, "/_chimed/outbox", "", "chimed:Outbox", true, (*Server).outbox))
+	session := r(get, "/_chimed/session", "", "chimed:Session", true, (*Server).session)
+	session.public = true
+	rs = append(rs, session)
+	for _, p := range []route{
+		r(get, "/invite/{}", "", "web:Invitation", true, (*Server).invitePage),
+		r(post, "/invite/{}", "", "web:AcceptInvitation", false, (*Server).acceptInvite),
+		r(get, "/signin", "", "web:SignInForm", true, (*Server).signInPage),
+		r(post, "/signin", "", "web:RequestSignIn", false, (*Server).requestSignIn),
+		r(get, "/signin/{}", "", "web:SignIn", true, (*Server).openSignIn),
+	} {
+		p.public, p.html = true, true
+		rs = append(rs, p)
+	}
+	return rs
 }
 
 // match finds the route for a request. escapedPath is split on "/" without cleaning, so an empty label

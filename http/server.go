@@ -63,6 +63,7 @@ type call struct {
 	body   []byte
 	id     chime.Identity
 	status int
+	html   bool // a page for people (route.html): errors are HTML, the token label stays out of logs
 }
 
 // label returns the i-th path label.
@@ -93,7 +94,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		s.logger.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("request_id", c.reqID),
-			slog.String("method", r.Method), slog.String("path", r.URL.EscapedPath()),
+			slog.String("method", r.Method), slog.String("path", c.logPath()),
 			slog.String("operation", c.op), slog.Int("status", c.status),
 			slog.Float64("latency_ms", float64(time.Since(start).Microseconds())/1000))
 	}()
@@ -114,7 +115,7 @@ func (s *Server) serve(c *call) {
 			"No operation matches "+r.Method+" "+r.URL.EscapedPath())
 		return
 	}
-	c.op = rt.name
+	c.op, c.html = rt.name, rt.html
 	for _, vs := range query {
 		for _, v := range vs {
 			if len(v) > maxLabelBytes {

@@ -299,7 +299,10 @@ func TestReadOnlyKeyMayOnlyRead(t *testing.T) {
 			_, err := ro.InviteUsers(ctx, &chime.InviteUsersInput{AccountId: a, UserEmailList: []string{"n@example.com"}})
 			return err
 		},
-		"LogoutUser": func() error { _, err := ro.LogoutUser(ctx, &chime.LogoutUserInput{AccountId: a, UserId: u}); return err },
+		"LogoutUser": func() error {
+			_, err := ro.LogoutUser(ctx, &chime.LogoutUserInput{AccountId: a, UserId: u})
+			return err
+		},
 		"ResetPersonalPIN": func() error {
 			_, err := ro.ResetPersonalPIN(ctx, &chime.ResetPersonalPINInput{AccountId: a, UserId: u})
 			return err

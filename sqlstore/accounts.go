@@ -98,22 +98,26 @@ func (t *tx) ListAccounts(ctx context.Context, aws string, f chime.AccountFilter
 	q += ` ORDER BY seq LIMIT $` + itoa(len(args))
 	rows, err := t.tx.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, err
+		return nil, t.mapErr(err)
 	}
 	defer rows.Close()
 	var list []*chime.Account
 	for rows.Next() {
 		a, err := scanAccount(rows)
 		if err != nil {
-			return nil, err
+			return nil, t.mapErr(err)
 		}
 		list = append(list, a)
 	}
-	return list, rows.Err()
+	return list, t.mapErr(rows.Err())
 }
 
-// InsertAccount implements chime.Tx.
+// InsertAccount implements chime.Tx. It takes the AWS account's lock first (see dialect.tenantLock), so the
+// accounts of one AWS account commit in seq order and a listing that resumes after a seq misses none.
 func (t *tx) InsertAccount(ctx context.Context, a *chime.Account) error {
+	if err := t.lockTenant(ctx, a.AwsAccountID); err != nil {
+		return err
+	}
 	err := t.tx.QueryRowContext(ctx, `INSERT INTO accounts (id, aws_account_id, name, type, created_ms,
 		default_license, supported_licenses, status, delegate_groups, disable_remote_control, enable_dial_out)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING seq`,
@@ -135,18 +139,26 @@ func (t *tx) UpdateAccount(ctx context.Context, a *chime.Account) error {
 // DeleteAccount implements chime.Tx: the account becomes a tombstone and its users are deleted.
 func (t *tx) DeleteAccount(ctx context.Context, a *chime.Account, at time.Time) error {
 	if _, err := t.tx.ExecContext(ctx, `DELETE FROM users WHERE account_id = $1`, a.ID); err != nil {
-		return err
+		return t.mapErr(err)
 	}
 	return t.exec1(ctx, `UPDATE accounts SET deleted_ms = $1 WHERE id = $2 AND deleted_ms IS NULL`, ms(at), a.ID)
 }
 
 // DeleteTenant implements chime.Tx.
 func (t *tx) DeleteTenant(ctx context.Context, aws string) error {
+	// Lock the tenant's accounts first, in one order (where the engine has row locks): a transaction that is
+	// adding a user to one of them finishes before this one looks for users, so none is left to block the
+	// account's deletion.
+	var n int
+	if err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT id FROM accounts WHERE aws_account_id = $1
+		ORDER BY seq`+t.d.lockSuffix+`) locked`, aws).Scan(&n); err != nil {
+		return t.mapErr(err)
+	}
 	if _, err := t.tx.ExecContext(ctx, `DELETE FROM users WHERE aws_account_id = $1`, aws); err != nil {
-		return err
+		return t.mapErr(err)
 	}
 	_, err := t.tx.ExecContext(ctx, `DELETE FROM accounts WHERE aws_account_id = $1`, aws)
-	return err
+	return t.mapErr(err)
 }
 
 func itoa(n int) string {

@@ -1,5 +1,6 @@
-// Package sqlstore implements chime.Store on database/sql: SQLite through modernc.org/sqlite (pure Go) and,
-// through a dialect, other engines. It is thin: it stores and loads; every rule lives in package chime.
+// Package sqlstore implements chime.Store on database/sql: SQLite through modernc.org/sqlite (pure Go) and
+// PostgreSQL through jackc/pgx v5 (a pgxpool behind its database/sql adapter). The DML is shared; what differs
+// between the engines lives in a dialect. It is thin: it stores and loads; every rule lives in package chime.
 package sqlstore
 
 import (
@@ -9,12 +10,16 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
+	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/pressly/goose/v3"
 
 	chime "github.com/chimed/chimed"
@@ -24,31 +29,112 @@ import (
 var migrations embed.FS
 
 // DB is a chime.Store. For SQLite it keeps one writer connection (immediate transactions, so read-then-write
-// never fails with SQLITE_BUSY) and a pool of query-only readers; WAL lets them run alongside the writer.
+// never fails with SQLITE_BUSY) and a pool of query-only readers; WAL lets them run alongside the writer. For
+// PostgreSQL both are the same pool; Write there locks the rows it reads and re-runs a transaction that lost a
+// race (see postgresDialect).
 type DB struct {
 	write   *sql.DB
 	read    *sql.DB
+	pool    *pgxpool.Pool // PostgreSQL only
 	dialect dialect
+	retries int
+	ns      string // PostgreSQL: the schema, which namespaces advisory lock keys
+	stats   struct{ serialization, deadlock, unique, foreignKey atomic.Int64 }
+}
+
+// RetryStats counts the transactions Write ran again, by cause, since the store was opened.
+type RetryStats struct {
+	Serialization, Deadlock, Unique, ForeignKey int64
+}
+
+// Retries returns the retry counters (for metrics and tests).
+func (db *DB) Retries() RetryStats {
+	return RetryStats{db.stats.serialization.Load(), db.stats.deadlock.Load(), db.stats.unique.Load(),
+		db.stats.foreignKey.Load()}
+}
+
+func (db *DB) countRetry(cause error) {
+	switch pgCode(cause) {
+	case pgSerializationFailure:
+		db.stats.serialization.Add(1)
+	case pgDeadlockDetected:
+		db.stats.deadlock.Add(1)
+	case pgUniqueViolation:
+		db.stats.unique.Add(1)
+	case pgForeignKeyViolation:
+		db.stats.foreignKey.Add(1)
+	}
 }
 
 var _ chime.Store = (*DB)(nil)
 
-// Open opens the store named by dsn — `sqlite:PATH` (the directory is created) or `sqlite::memory:` — and
-// applies the embedded migrations. Errors: an unsupported DSN, an unreachable database, a failed migration.
-func Open(ctx context.Context, dsn string) (*DB, error) {
-	switch {
-	case strings.HasPrefix(dsn, "sqlite:"):
-		return openSQLite(ctx, strings.TrimPrefix(dsn, "sqlite:"))
-	}
-	return nil, fmt.Errorf("unsupported database URL %q (want sqlite:PATH or sqlite::memory:)", dsn)
+// Options tune the connection pool; the zero value of each field keeps the default.
+type Options struct {
+	// MaxConns caps the connections: the PostgreSQL pool (default: the DSN's pool_max_conns, else
+	// max(4, CPUs)), or the SQLite read pool (default max(4, 2×CPUs); SQLite always has one writer).
+	MaxConns int
+	// ConnTimeout bounds establishing one PostgreSQL connection (default: the DSN's connect_timeout, else
+	// none). Ignored by SQLite.
+	ConnTimeout time.Duration
+	// MaxConnLifetime and MaxConnIdleTime recycle PostgreSQL connections (pgxpool defaults: 1 h and 30 min).
+	MaxConnLifetime time.Duration
+	MaxConnIdleTime time.Duration
+	// TxRetries is how many times Write re-runs a transaction that failed with a serialization failure or a
+	// deadlock (PostgreSQL; default 10). A transaction that lost a race on a unique index is re-run at most
+	// 5 times: once is normally enough for the service to see the winner.
+	TxRetries int
 }
 
-func openSQLite(ctx context.Context, path string) (*DB, error) {
+// Open opens the store named by dsn with default Options. See OpenWith.
+func Open(ctx context.Context, dsn string) (*DB, error) { return OpenWith(ctx, dsn, Options{}) }
+
+// OpenWith opens the store named by dsn — `sqlite:PATH` (the directory is created), `sqlite::memory:`, or a
+// PostgreSQL URL `postgres://…`/`postgresql://…` (any pgx connection string; a `search_path` parameter selects
+// the schema) — and applies the embedded migrations (on PostgreSQL under an advisory lock, so several nodes may
+// start at once). Errors: an unsupported DSN, an unreachable database, a failed migration.
+func OpenWith(ctx context.Context, dsn string, o Options) (*DB, error) {
+	var db *DB
+	var err error
+	switch {
+	case strings.HasPrefix(dsn, "sqlite:"):
+		db, err = openSQLite(strings.TrimPrefix(dsn, "sqlite:"), o)
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		db, err = openPostgres(ctx, dsn, o)
+	default:
+		return nil, fmt.Errorf("unsupported database URL %q (want sqlite:PATH, sqlite::memory: or postgres://…)",
+			Redact(dsn))
+	}
+	if err != nil {
+		return nil, err
+	}
+	db.retries = o.TxRetries
+	if db.retries <= 0 {
+		db.retries = 10
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Redact returns dsn with any password replaced by "xxxxx", for logs and errors.
+func Redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+func openSQLite(path string, o Options) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: empty path")
 	}
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
-	var db *DB
 	if path == ":memory:" {
 		// One connection: every connection to :memory: would otherwise see its own empty database.
 		w, err := sql.Open("sqlite", "file::memory:?"+pragmas)
@@ -58,40 +144,48 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		w.SetMaxOpenConns(1)
 		w.SetConnMaxIdleTime(0)
 		w.SetConnMaxLifetime(0)
-		db = &DB{write: w, read: w, dialect: sqliteDialect}
-	} else {
-		if dir := filepath.Dir(path); dir != "" {
-			if err := os.MkdirAll(dir, 0o750); err != nil {
-				return nil, fmt.Errorf("sqlite: create data directory: %w", err)
-			}
-		}
-		base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas + "&_pragma=journal_mode(WAL)"
-		w, err := sql.Open("sqlite", base+"&_txlock=immediate")
-		if err != nil {
-			return nil, err
-		}
-		w.SetMaxOpenConns(1)
-		r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
-		if err != nil {
-			w.Close()
-			return nil, err
-		}
-		n := max(4, 2*runtime.NumCPU())
-		r.SetMaxOpenConns(n)
-		r.SetMaxIdleConns(n)
-		db = &DB{write: w, read: r, dialect: sqliteDialect}
+		d := sqliteDialect
+		d.readTx.ReadOnly = false // the one connection also writes
+		return &DB{write: w, read: w, dialect: d}, nil
 	}
-	if err := db.migrate(ctx); err != nil {
-		db.Close()
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("sqlite: create data directory: %w", err)
+		}
+	}
+	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas + "&_pragma=journal_mode(WAL)"
+	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	if err != nil {
 		return nil, err
 	}
-	return db, nil
+	w.SetMaxOpenConns(1)
+	r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	n := max(4, 2*runtime.NumCPU())
+	if o.MaxConns > 0 {
+		n = o.MaxConns
+	}
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	return &DB{write: w, read: r, dialect: sqliteDialect}, nil
 }
 
-func (db *DB) migrate(ctx context.Context, opts ...goose.ProviderOption) error {
+func (db *DB) migrate(ctx context.Context) error {
 	fsys, err := fs.Sub(migrations, db.dialect.migrations)
 	if err != nil {
 		return err
+	}
+	var opts []goose.ProviderOption
+	if db.dialect.name == "postgres" {
+		locker, schema, err := migrationLocker(ctx, db.write)
+		if err != nil {
+			return fmt.Errorf("migrations: %w", err)
+		}
+		db.ns = schema
+		opts = append(opts, goose.WithSessionLocker(locker))
 	}
 	p, err := goose.NewProvider(db.dialect.goose, db.write, fsys, opts...)
 	if err != nil {
@@ -109,39 +203,102 @@ func (db *DB) Close() error {
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
 	}
+	if db.pool != nil {
+		db.pool.Close()
+	}
 	return err
 }
 
-// Ping reports whether the database answers a query.
+// Ping reports whether the database answers a query, within 5 seconds unless ctx says otherwise.
 func (db *DB) Ping(ctx context.Context) error {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+	}
 	var one int
 	return db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
 
 // Read runs fn in a read-only transaction (a consistent snapshot).
 func (db *DB) Read(ctx context.Context, fn func(chime.Tx) error) error {
-	t, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: db.read != db.write})
+	t, err := db.read.BeginTx(ctx, &db.dialect.readTx)
 	if err != nil {
 		return err
 	}
 	defer t.Rollback()
-	return fn(&tx{tx: t, d: &db.dialect})
+	return fn(&tx{tx: t, d: &db.dialect, ns: db.ns})
 }
 
-// Write runs fn in a write transaction and commits it (durably: synchronous=FULL) when fn succeeds.
+// maxConstraintRetries bounds the re-runs caused by unique or foreign key violations: a race is settled by one
+// re-run (the service then sees the winner), so a violation that repeats is the transaction's own and comes
+// back as the domain error its Tx method returned.
+const maxConstraintRetries = 5
+
+// Write runs fn in a write transaction and commits it (durably) when fn succeeds. A transaction that failed
+// because of a concurrent one (serialization failure, deadlock, a unique or foreign key race: see
+// dialect.retryable) is rolled back and fn runs again from the start, up to the retry limit; the service's
+// transaction functions are written to be re-run. An error of fn that is not such a failure is returned
+// unchanged at once.
 func (db *DB) Write(ctx context.Context, fn func(chime.Tx) error) error {
-	t, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return err
+	constraintRetries := 0
+	for attempt := 0; ; attempt++ {
+		retry, err := db.writeOnce(ctx, fn)
+		if retry == nil {
+			return err
+		}
+		db.countRetry(retry)
+		if pgCode(retry) == pgUniqueViolation || pgCode(retry) == pgForeignKeyViolation {
+			constraintRetries++
+			if constraintRetries > maxConstraintRetries {
+				return err
+			}
+		}
+		if attempt >= db.retries {
+			return err
+		}
+		// Jittered backoff: 1–2 ms doubling up to ~100 ms, so that contenders do not meet again in lockstep.
+		d := time.Millisecond << min(attempt, 6)
+		d += rand.N(d)
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(d):
+		}
 	}
-	defer t.Rollback()
-	if err := fn(&tx{tx: t, d: &db.dialect, write: true}); err != nil {
-		return err
-	}
-	return t.Commit()
 }
 
-// Secret returns the server secret name, storing gen's value first if there is none.
+// writeOnce runs one attempt of Write. retry is the database error that makes the attempt worth repeating.
+func (db *DB) writeOnce(ctx context.Context, fn func(chime.Tx) error) (retry, err error) {
+	t, err := db.write.BeginTx(ctx, &db.dialect.writeTx)
+	if err != nil {
+		return nil, err
+	}
+	defer t.Rollback()
+	w := &tx{tx: t, d: &db.dialect, ns: db.ns, write: true}
+	if err := fn(w); err != nil {
+		return db.retryCause(err, w.failed), err
+	}
+	if err := t.Commit(); err != nil {
+		return db.retryCause(err), err
+	}
+	return nil, nil
+}
+
+func (db *DB) retryCause(errs ...error) error {
+	if db.dialect.retryable == nil {
+		return nil
+	}
+	for _, err := range errs {
+		if err != nil && db.dialect.retryable(err) {
+			return err
+		}
+	}
+	return nil
+}
+
+// Secret returns the server secret name, storing gen's value first if there is none. Nodes that start together
+// agree: the first insert wins (ON CONFLICT DO NOTHING waits for a concurrent one) and everyone reads it back.
 func (db *DB) Secret(ctx context.Context, name string, gen func() ([]byte, error)) ([]byte, error) {
 	var v []byte
 	err := db.read.QueryRowContext(ctx, `SELECT value FROM server_secrets WHERE name = $1`, name).Scan(&v)
@@ -154,6 +311,8 @@ func (db *DB) Secret(ctx context.Context, name string, gen func() ([]byte, error
 	if err != nil {
 		return nil, err
 	}
+	// Autocommit statements (no transaction): the SELECT takes a new snapshot after the INSERT has either
+	// stored fresh or waited for the concurrent insert that won, so it always finds the winner.
 	if _, err := db.write.ExecContext(ctx,
 		`INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, name, fresh); err != nil {
 		return nil, err
@@ -164,19 +323,27 @@ func (db *DB) Secret(ctx context.Context, name string, gen func() ([]byte, error
 
 // tx is one transaction; it implements chime.Tx.
 type tx struct {
-	tx    *sql.Tx
-	d     *dialect
-	write bool
+	tx      *sql.Tx
+	d       *dialect
+	ns      string
+	write   bool
+	failed  error           // the first database error of the transaction (PostgreSQL aborts the transaction on it)
+	tenants map[string]bool // AWS accounts whose lock the transaction holds
 }
 
-// mapErr turns driver errors into domain errors where they have a domain meaning.
+// mapErr turns driver errors into domain errors where they have a domain meaning, and remembers the first
+// database failure so that Write can tell a lost race from a rule's refusal.
 func (t *tx) mapErr(err error) error {
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, sql.ErrNoRows):
 		return chime.NotFound()
-	case t.d.isUnique(err):
+	}
+	if t.failed == nil {
+		t.failed = err
+	}
+	if t.d.isUnique(err) {
 		return chime.Errorf(chime.ECONFLICT, "A user with this email address already exists")
 	}
 	return err
@@ -188,7 +355,7 @@ func (t *tx) exec1(ctx context.Context, q string, args ...any) error {
 		return t.mapErr(err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
-		return err
+		return t.mapErr(err)
 	} else if n == 0 {
 		return chime.NotFound()
 	}

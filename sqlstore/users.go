@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"hash/fnv"
 
 	chime "github.com/chimed/chimed"
 )
@@ -37,14 +38,33 @@ func (t *tx) User(ctx context.Context, accountID, id string) (*chime.User, error
 	return u, t.mapErr(err)
 }
 
-// UserByEmail implements chime.Tx.
+// UserByEmail implements chime.Tx. In a write transaction it first takes the AWS account's lock (see
+// dialect.tenantLock); it locks no row: the user may belong to another account, which is only read.
 func (t *tx) UserByEmail(ctx context.Context, aws, key string) (*chime.User, error) {
-	q := `SELECT ` + userCols + ` FROM users WHERE aws_account_id = $1 AND email_key = $2`
-	if t.write {
-		q += t.d.lockSuffix
+	if err := t.lockTenant(ctx, aws); err != nil {
+		return nil, err
 	}
-	u, err := scanUser(t.tx.QueryRowContext(ctx, q, aws, key))
+	u, err := scanUser(t.tx.QueryRowContext(ctx,
+		`SELECT `+userCols+` FROM users WHERE aws_account_id = $1 AND email_key = $2`, aws, key))
 	return u, t.mapErr(err)
+}
+
+// lockTenant takes, once per write transaction, the lock that serializes the transactions adding or looking up
+// email addresses of the AWS account aws, where the dialect needs one.
+func (t *tx) lockTenant(ctx context.Context, aws string) error {
+	if !t.write || t.d.tenantLock == "" || t.tenants[aws] {
+		return nil
+	}
+	h := fnv.New64a()
+	h.Write([]byte(t.ns + "\x00tenant\x00" + aws))
+	if _, err := t.tx.ExecContext(ctx, t.d.tenantLock, int64(h.Sum64())); err != nil {
+		return t.mapErr(err)
+	}
+	if t.tenants == nil {
+		t.tenants = map[string]bool{}
+	}
+	t.tenants[aws] = true
+	return nil
 }
 
 // ListUsers implements chime.Tx.
@@ -63,18 +83,18 @@ func (t *tx) ListUsers(ctx context.Context, a *chime.Account, f chime.UserFilter
 	q += ` ORDER BY seq LIMIT $` + itoa(len(args))
 	rows, err := t.tx.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, err
+		return nil, t.mapErr(err)
 	}
 	defer rows.Close()
 	var list []*chime.User
 	for rows.Next() {
 		u, err := scanUser(rows)
 		if err != nil {
-			return nil, err
+			return nil, t.mapErr(err)
 		}
 		list = append(list, u)
 	}
-	return list, rows.Err()
+	return list, t.mapErr(rows.Err())
 }
 
 // CountUsers implements chime.Tx.
@@ -82,11 +102,14 @@ func (t *tx) CountUsers(ctx context.Context, accountID string, except chime.Regi
 	var n int
 	err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE account_id = $1 AND reg_status <> $2`,
 		accountID, except).Scan(&n)
-	return n, err
+	return n, t.mapErr(err)
 }
 
 // InsertUser implements chime.Tx.
 func (t *tx) InsertUser(ctx context.Context, u *chime.User) error {
+	if err := t.lockTenant(ctx, u.AwsAccountID); err != nil {
+		return err
+	}
 	err := t.tx.QueryRowContext(ctx, `INSERT INTO users (id, account_id, aws_account_id, email, email_key,
 		display_name, license, user_type, reg_status, inv_status, invite_id, invited_ms, registered_ms, created_ms,
 		pin, alexa_enabled, alexa_room_arn, phone)
@@ -116,5 +139,5 @@ func (t *tx) DeleteUser(ctx context.Context, u *chime.User) error {
 func (t *tx) PINExists(ctx context.Context, pin string) (bool, error) {
 	var n int
 	err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE pin = $1`, pin).Scan(&n)
-	return n > 0, err
+	return n > 0, t.mapErr(err)
 }

@@ -36,6 +36,11 @@ func loadKeyring(db, keyFile string) (*chime.Keyring, error) {
 		}
 		return k, nil
 	}
+	if keyFile == "" && strings.HasPrefix(db, "postgres") {
+		// A key file created per node would leave every node unable to read the others' credentials.
+		return nil, errors.New("with a PostgreSQL store, set CHIMED_MASTER_KEY (the same on every node) or " +
+			"--master-key-file pointing to one shared key")
+	}
 	if keyFile == "" && db == "sqlite::memory:" {
 		b := make([]byte, 32)
 		if _, err := rand.Read(b); err != nil {

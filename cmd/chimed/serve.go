@@ -9,12 +9,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	chime "github.com/chimed/chimed"
 	chimehttp "github.com/chimed/chimed/http"
 	"github.com/chimed/chimed/sigv4"
+	"github.com/chimed/chimed/smtp"
 	"github.com/chimed/chimed/sqlstore"
 )
 
@@ -22,6 +24,7 @@ import (
 type Main struct {
 	Listen          string
 	DB              string
+	DBOptions       sqlstore.Options // --db-max-conns, --db-conn-timeout, --db-max-conn-lifetime, --db-max-conn-idle-time
 	Auth            string
 	LogLevel        string
 	ShutdownTimeout time.Duration
@@ -33,10 +36,19 @@ type Main struct {
 	ReadHeaderTime  time.Duration
 	ReadTime        time.Duration
 	IdleTime        time.Duration
+	SMTPURL         string
+	SMTPTLS         string
+	SMTPFrom        string
+	PublicURL       string
+	InviteTTL       time.Duration
+	SignInTTL       time.Duration
+	SessionTTL      time.Duration
+	MailTimeout     time.Duration
 
 	stdout, stderr io.Writer
 	logger         *slog.Logger
 	store          *sqlstore.DB
+	svc            *chime.Service
 	listener       net.Listener
 	server         *http.Server
 	served         chan error
@@ -52,7 +64,16 @@ func (m *Main) ParseFlags(args []string) error {
 	fs := flag.NewFlagSet("chimed serve", flag.ContinueOnError)
 	fs.SetOutput(m.stderr)
 	fs.StringVar(&m.Listen, "listen", "127.0.0.1:24463", "address to listen on (CHIMED_LISTEN)")
-	fs.StringVar(&m.DB, "db", "sqlite:chimed-data/chimed.db", "store: sqlite:PATH or sqlite::memory: (CHIMED_DB)")
+	fs.StringVar(&m.DB, "db", "sqlite:chimed-data/chimed.db",
+		"store: sqlite:PATH, sqlite::memory: or postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?PARAMS] (CHIMED_DB)")
+	fs.IntVar(&m.DBOptions.MaxConns, "db-max-conns", 0,
+		"most database connections: the PostgreSQL pool, or SQLite readers; 0 = default (CHIMED_DB_MAX_CONNS)")
+	fs.DurationVar(&m.DBOptions.ConnTimeout, "db-conn-timeout", 0,
+		"PostgreSQL: timeout for establishing a connection; 0 = none (CHIMED_DB_CONN_TIMEOUT)")
+	fs.DurationVar(&m.DBOptions.MaxConnLifetime, "db-max-conn-lifetime", 0,
+		"PostgreSQL: a connection is closed after this age; 0 = 1h (CHIMED_DB_MAX_CONN_LIFETIME)")
+	fs.DurationVar(&m.DBOptions.MaxConnIdleTime, "db-max-conn-idle-time", 0,
+		"PostgreSQL: an idle connection is closed after this time; 0 = 30m (CHIMED_DB_MAX_CONN_IDLE_TIME)")
 	fs.StringVar(&m.Auth, "auth", "sigv4",
 		"authentication: sigv4 (signatures checked against stored credentials) or any (emulator) (CHIMED_AUTH)")
 	fs.StringVar(&m.MasterKeyFile, "master-key-file", "",
@@ -68,6 +89,18 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.LogLevel, "log-level", "info", "log level: debug, info, warn, error (CHIMED_LOG_LEVEL)")
 	fs.DurationVar(&m.ShutdownTimeout, "shutdown-timeout", 10*time.Second,
 		"how long in-flight requests may take on shutdown (CHIMED_SHUTDOWN_TIMEOUT)")
+	fs.StringVar(&m.SMTPURL, "smtp-url", "",
+		"SMTP server for invitations and sign-in links: smtp://user:pass@host:port or smtps://…; empty = send nothing (CHIMED_SMTP_URL)")
+	fs.StringVar(&m.SMTPTLS, "smtp-tls", smtp.TLSMandatory,
+		"SMTP STARTTLS: mandatory, opportunistic or none (CHIMED_SMTP_TLS)")
+	fs.StringVar(&m.SMTPFrom, "smtp-from", "", "sender address; default chimed@<host of --public-url> (CHIMED_SMTP_FROM)")
+	fs.StringVar(&m.PublicURL, "public-url", "",
+		"base URL of the links in emails, as users' browsers reach chimed; default http://<listen address> (CHIMED_PUBLIC_URL)")
+	fs.DurationVar(&m.InviteTTL, "invite-ttl", chime.DefaultInviteTTL, "lifetime of an invitation link (CHIMED_INVITE_TTL)")
+	fs.DurationVar(&m.SignInTTL, "signin-ttl", chime.DefaultSignInTTL, "lifetime of a sign-in link (CHIMED_SIGNIN_TTL)")
+	fs.DurationVar(&m.SessionTTL, "session-ttl", chime.DefaultSessionTTL, "lifetime of a user session (CHIMED_SESSION_TTL)")
+	fs.DurationVar(&m.MailTimeout, "mail-timeout", chime.DefaultMailTimeout,
+		"bound on the mail sent by one request; later mail is Failed (CHIMED_MAIL_TIMEOUT)")
 	if err := envFallback(fs); err != nil {
 		return err
 	}
@@ -92,7 +125,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return fmt.Errorf("--auth: unknown mode %q (want sigv4 or any)", m.Auth)
 	}
 	start := time.Now()
-	if m.store, err = sqlstore.Open(ctx, m.DB); err != nil {
+	if m.store, err = sqlstore.OpenWith(ctx, m.DB, m.DBOptions); err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
 	defer func() {
@@ -100,16 +133,31 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			m.store.Close()
 		}
 	}()
-	svc, err := chime.NewService(ctx, m.store, chime.ServiceOptions{})
+	// Listen before building the service: the default public URL names the address actually bound.
+	if m.listener, err = net.Listen("tcp", m.Listen); err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			m.listener.Close()
+		}
+	}()
+	// The keyring seals credential secrets (sigv4) and the links kept in the outbox (both modes).
+	keyring, err := loadKeyring(m.DB, m.MasterKeyFile)
 	if err != nil {
 		return err
 	}
+	life, err := m.lifecycleOptions(keyring)
+	if err != nil {
+		return err
+	}
+	svc, err := chime.NewService(ctx, m.store, life)
+	if err != nil {
+		return err
+	}
+	m.svc = svc
 	var auth chimehttp.Authenticator = chimehttp.AnyAuth{}
 	if m.Auth == "sigv4" {
-		keyring, err := loadKeyring(m.DB, m.MasterKeyFile)
-		if err != nil {
-			return err
-		}
 		creds := chime.NewCredentials(m.store, keyring)
 		if err := bootstrap(ctx, creds, m.stderr); err != nil {
 			return err
@@ -123,9 +171,6 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	handler := chimehttp.NewServer(chimehttp.Options{Service: svc, Authenticator: auth, Logger: m.logger,
 		RateLimiter: chimehttp.NewRateLimiter(m.RateLimit, m.RateBurst)})
-	if m.listener, err = net.Listen("tcp", m.Listen); err != nil {
-		return err
-	}
 	m.server = &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: m.ReadHeaderTime,
@@ -137,8 +182,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.server.Serve(m.listener) }()
-	m.logger.Info("chimed serving", "addr", m.listener.Addr().String(), "db", m.DB, "auth", m.Auth,
-		"startup_ms", time.Since(start).Milliseconds())
+	m.logger.Info("chimed serving", "addr", m.listener.Addr().String(), "db", sqlstore.Redact(m.DB), "auth", m.Auth,
+		"public_url", svc.PublicURL(), "smtp", smtp.Redact(m.SMTPURL), "startup_ms", time.Since(start).Milliseconds())
 	return nil
 }
 
@@ -159,6 +204,13 @@ func (m *Main) Close() error {
 			err = errors.Join(err, e)
 		}
 	}
+	if m.svc != nil { // mail still being sent in the background, bounded by the mail timeout
+		ctx, cancel := context.WithTimeout(context.Background(), m.MailTimeout+10*time.Second)
+		defer cancel()
+		if e := m.svc.Drain(ctx); e != nil {
+			err = errors.Join(err, fmt.Errorf("background mail: %w", e))
+		}
+	}
 	if m.store != nil {
 		err = errors.Join(err, m.store.Close())
 	}
@@ -166,4 +218,45 @@ func (m *Main) Close() error {
 		m.logger.Info("chimed stopped")
 	}
 	return err
+}
+
+// lifecycleOptions turns the mail and link flags into service options: the public URL (default: http:// and
+// the bound address), and a Mailer when --smtp-url is set.
+func (m *Main) lifecycleOptions(keyring *chime.Keyring) (chime.ServiceOptions, error) {
+	o := chime.ServiceOptions{Keyring: keyring, Logger: m.logger, InviteTTL: m.InviteTTL, SignInTTL: m.SignInTTL,
+		SessionTTL: m.SessionTTL, MailTimeout: m.MailTimeout}
+	public := m.PublicURL
+	if public == "" {
+		addr := m.listener.Addr().(*net.TCPAddr)
+		host := addr.IP.String()
+		if addr.IP.IsUnspecified() {
+			host = "localhost"
+		}
+		public = "http://" + net.JoinHostPort(host, strconv.Itoa(addr.Port))
+	}
+	var err error
+	if o.PublicURL, err = chime.NormalizePublicURL(public); err != nil {
+		return o, fmt.Errorf("--public-url: %w", err)
+	}
+	switch m.SMTPTLS {
+	case smtp.TLSMandatory, smtp.TLSOpportunistic, smtp.TLSNone:
+	default:
+		return o, fmt.Errorf("--smtp-tls: unknown mode %q (want mandatory, opportunistic or none)", m.SMTPTLS)
+	}
+	if m.SMTPURL == "" {
+		if m.SMTPFrom != "" {
+			m.logger.Warn("--smtp-from is set but --smtp-url is not: no mail will be sent")
+		}
+		return o, nil
+	}
+	from := m.SMTPFrom
+	if from == "" {
+		from = smtp.DefaultFrom(o.PublicURL)
+	}
+	mailer, err := smtp.New(smtp.Config{URL: m.SMTPURL, TLS: m.SMTPTLS, From: from, Timeout: m.MailTimeout})
+	if err != nil {
+		return o, fmt.Errorf("--smtp-url/--smtp-tls/--smtp-from: %w", err)
+	}
+	o.Mailer = mailer
+	return o, nil
 }
