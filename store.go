@@ -11,8 +11,12 @@ import (
 type Store interface {
 	// Read runs fn against a consistent snapshot; fn must not write.
 	Read(ctx context.Context, fn func(Tx) error) error
-	// Write runs fn in a serializable write transaction that commits durably before Write returns, or rolls
-	// back when fn returns an error (which Write returns unchanged).
+	// Write runs fn in a write transaction that commits durably before Write returns, or rolls back when fn
+	// returns an error (which Write returns unchanged). The transaction is serializable for the service's
+	// access pattern: write methods read their account first (Tx.Account locks it), then look up or insert
+	// addresses, then touch users; they never read another account after UserByEmail/InsertUser/InsertAccount.
+	// fn may run more than once (a store retries lost races), so it must reset what it captures and have no
+	// side effects outside the transaction.
 	Write(ctx context.Context, fn func(Tx) error) error
 	// Secret returns the server-wide secret called name, creating it from gen on first use (shared by every
 	// node of one database).
