@@ -72,11 +72,23 @@ func scanAccount(row scanner) (*chime.Account, error) {
 
 // Account implements chime.Tx.
 func (t *tx) Account(ctx context.Context, aws, id string) (*chime.Account, error) {
-	q := `SELECT ` + accountCols + ` FROM accounts WHERE id = $1 AND aws_account_id = $2 AND deleted_ms IS NULL`
+	c := t.readCache()
+	if c != nil {
+		if a, ok := c.account(id); ok {
+			if a.AwsAccountID != aws {
+				return nil, chime.NotFound()
+			}
+			return a, nil
+		}
+	}
+	q := accountByIDQuery
 	if t.write {
 		q += t.d.lockSuffix
 	}
-	a, err := scanAccount(t.tx.QueryRowContext(ctx, q, id, aws))
+	a, err := scanAccount(t.queryRow(ctx, q, id, aws))
+	if err == nil && c != nil {
+		c.putAccount(t.gen, a)
+	}
 	return a, t.mapErr(err)
 }
 
@@ -96,7 +108,7 @@ func (t *tx) ListAccounts(ctx context.Context, aws string, f chime.AccountFilter
 	}
 	args = append(args, f.Limit)
 	q += ` ORDER BY seq LIMIT $` + itoa(len(args))
-	rows, err := t.tx.QueryContext(ctx, q, args...)
+	rows, err := t.query(ctx, q, args...)
 	if err != nil {
 		return nil, t.mapErr(err)
 	}
@@ -118,7 +130,7 @@ func (t *tx) InsertAccount(ctx context.Context, a *chime.Account) error {
 	if err := t.lockTenant(ctx, a.AwsAccountID); err != nil {
 		return err
 	}
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO accounts (id, aws_account_id, name, type, created_ms,
+	err := t.queryRow(ctx, `INSERT INTO accounts (id, aws_account_id, name, type, created_ms,
 		default_license, supported_licenses, status, delegate_groups, disable_remote_control, enable_dial_out)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING seq`,
 		a.ID, a.AwsAccountID, a.Name, a.Type, ms(a.CreatedAt), a.DefaultLicense, joinLicenses(a.SupportedLicenses),
@@ -129,6 +141,7 @@ func (t *tx) InsertAccount(ctx context.Context, a *chime.Account) error {
 
 // UpdateAccount implements chime.Tx.
 func (t *tx) UpdateAccount(ctx context.Context, a *chime.Account) error {
+	t.changed.account(a.ID)
 	return t.exec1(ctx, `UPDATE accounts SET name = $1, type = $2, default_license = $3, supported_licenses = $4,
 		status = $5, delegate_groups = $6, disable_remote_control = $7, enable_dial_out = $8
 		WHERE id = $9 AND deleted_ms IS NULL`,
@@ -138,7 +151,8 @@ func (t *tx) UpdateAccount(ctx context.Context, a *chime.Account) error {
 
 // DeleteAccount implements chime.Tx: the account becomes a tombstone and its users are deleted.
 func (t *tx) DeleteAccount(ctx context.Context, a *chime.Account, at time.Time) error {
-	if _, err := t.tx.ExecContext(ctx, `DELETE FROM users WHERE account_id = $1`, a.ID); err != nil {
+	t.changed.all = true // the account and all its users
+	if _, err := t.exec(ctx, `DELETE FROM users WHERE account_id = $1`, a.ID); err != nil {
 		return t.mapErr(err)
 	}
 	return t.exec1(ctx, `UPDATE accounts SET deleted_ms = $1 WHERE id = $2 AND deleted_ms IS NULL`, ms(at), a.ID)
@@ -150,14 +164,15 @@ func (t *tx) DeleteTenant(ctx context.Context, aws string) error {
 	// adding a user to one of them finishes before this one looks for users, so none is left to block the
 	// account's deletion.
 	var n int
-	if err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT id FROM accounts WHERE aws_account_id = $1
+	if err := t.queryRow(ctx, `SELECT count(*) FROM (SELECT id FROM accounts WHERE aws_account_id = $1
 		ORDER BY seq`+t.d.lockSuffix+`) locked`, aws).Scan(&n); err != nil {
 		return t.mapErr(err)
 	}
-	if _, err := t.tx.ExecContext(ctx, `DELETE FROM users WHERE aws_account_id = $1`, aws); err != nil {
+	t.changed.all = true
+	if _, err := t.exec(ctx, `DELETE FROM users WHERE aws_account_id = $1`, aws); err != nil {
 		return t.mapErr(err)
 	}
-	_, err := t.tx.ExecContext(ctx, `DELETE FROM accounts WHERE aws_account_id = $1`, aws)
+	_, err := t.exec(ctx, `DELETE FROM accounts WHERE aws_account_id = $1`, aws)
 	return t.mapErr(err)
 }
 

@@ -13,6 +13,8 @@ var _ chime.CredentialStore = (*DB)(nil)
 
 const credentialCols = `access_key_id, aws_account_id, read_only, sealed_secret, created_ms, revoked_ms`
 
+const credentialByIDQuery = `SELECT ` + credentialCols + ` FROM credentials WHERE access_key_id = $1`
+
 func scanCredential(row scanner) (*chime.Credential, error) {
 	var c chime.Credential
 	var created int64
@@ -28,6 +30,7 @@ func scanCredential(row scanner) (*chime.Credential, error) {
 func (db *DB) InsertCredential(ctx context.Context, c *chime.Credential) error {
 	_, err := db.write.ExecContext(ctx, `INSERT INTO credentials (`+credentialCols+`) VALUES ($1, $2, $3, $4, $5, NULL)`,
 		c.AccessKeyID, c.AwsAccountID, c.ReadOnly, c.SealedSecret, ms(c.CreatedAt))
+	db.credentialsChanged()
 	if err != nil && db.dialect.isUnique(err) {
 		return chime.Errorf(chime.ECONFLICT, "the access key id exists")
 	}
@@ -40,17 +43,41 @@ func (db *DB) PutCredential(ctx context.Context, c *chime.Credential) error {
 		ON CONFLICT (access_key_id) DO UPDATE SET aws_account_id = excluded.aws_account_id,
 		read_only = excluded.read_only, sealed_secret = excluded.sealed_secret, revoked_ms = NULL`,
 		c.AccessKeyID, c.AwsAccountID, c.ReadOnly, c.SealedSecret, ms(c.CreatedAt))
+	db.credentialsChanged()
 	return err
 }
 
 // Credential implements chime.CredentialStore.
 func (db *DB) Credential(ctx context.Context, id string) (*chime.Credential, error) {
-	c, err := scanCredential(db.read.QueryRowContext(ctx,
-		`SELECT `+credentialCols+` FROM credentials WHERE access_key_id = $1`, id))
+	var gen uint64
+	if c := db.cache; c != nil {
+		if db.changes != nil && db.changes.foreign() {
+			c.flush() // e.g. `chimed credentials revoke` from another process
+		}
+		if cr, ok := c.credential(id); ok {
+			return cr, nil
+		}
+		gen = c.generation()
+	}
+	row := db.read.QueryRowContext
+	if ps := db.prepared(credentialByIDQuery, false); ps != nil {
+		row = func(ctx context.Context, _ string, args ...any) *sql.Row { return ps.QueryRowContext(ctx, args...) }
+	}
+	c, err := scanCredential(row(ctx, credentialByIDQuery, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, chime.NotFound()
 	}
+	if err == nil && db.cache != nil {
+		db.cache.putCredential(gen, c)
+	}
 	return c, err
+}
+
+// credentialsChanged drops cached credentials after this process changed one.
+func (db *DB) credentialsChanged() {
+	if db.cache != nil {
+		db.cache.invalidate(&dirty{credentials: true})
+	}
 }
 
 // ListCredentials implements chime.CredentialStore.
@@ -75,6 +102,7 @@ func (db *DB) ListCredentials(ctx context.Context) ([]*chime.Credential, error) 
 func (db *DB) RevokeCredential(ctx context.Context, id string, at time.Time) error {
 	res, err := db.write.ExecContext(ctx,
 		`UPDATE credentials SET revoked_ms = $1 WHERE access_key_id = $2 AND revoked_ms IS NULL`, ms(at), id)
+	db.credentialsChanged()
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -40,6 +41,13 @@ type DB struct {
 	retries int
 	ns      string // PostgreSQL: the schema, which namespaces advisory lock keys
 	stats   struct{ serialization, deadlock, unique, foreignKey atomic.Int64 }
+	stmts   stmtCache       // SQLite only
+	queue   *commitQueue    // SQLite only: group commit
+	cache   *readCache      // SQLite only: exact read cache
+	changes *changeDetector // SQLite file only: commits by other processes
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // RetryStats counts the transactions Write ran again, by cause, since the store was opened.
@@ -79,6 +87,12 @@ type Options struct {
 	// MaxConnLifetime and MaxConnIdleTime recycle PostgreSQL connections (pgxpool defaults: 1 h and 30 min).
 	MaxConnLifetime time.Duration
 	MaxConnIdleTime time.Duration
+	// CacheUsers bounds the users the SQLite read cache keeps (default 100 000; negative disables the cache).
+	// PostgreSQL stores never cache: other nodes write.
+	CacheUsers int
+	// Synchronous is SQLite's synchronous pragma: FULL (default; a commit survives power loss), NORMAL or
+	// OFF. Anything but FULL gives up durability; it exists to measure what durability costs.
+	Synchronous string
 	// TxRetries is how many times Write re-runs a transaction that failed with a serialization failure or a
 	// deadlock (PostgreSQL; default 10). A transaction that lost a race on a unique index is re-run at most
 	// 5 times: once is normally enough for the service to see the winner.
@@ -115,6 +129,12 @@ func OpenWith(ctx context.Context, dsn string, o Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if db.dialect.name == "sqlite" {
+		if err := db.startSQLite(ctx, strings.TrimPrefix(dsn, "sqlite:"), o); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	return db, nil
 }
 
@@ -134,7 +154,15 @@ func openSQLite(path string, o Options) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: empty path")
 	}
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
+	sync := strings.ToUpper(o.Synchronous)
+	switch sync {
+	case "":
+		sync = "FULL"
+	case "FULL", "NORMAL", "OFF":
+	default:
+		return nil, fmt.Errorf("sqlite: synchronous must be FULL, NORMAL or OFF, not %q", o.Synchronous)
+	}
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(" + sync + ")"
 	if path == ":memory:" {
 		// One connection: every connection to :memory: would otherwise see its own empty database.
 		w, err := sql.Open("sqlite", "file::memory:?"+pragmas)
@@ -197,8 +225,41 @@ func (db *DB) migrate(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the pools.
+// startSQLite prepares the hot statements and starts the read cache, the change detector and group commit.
+func (db *DB) startSQLite(ctx context.Context, path string, o Options) error {
+	db.prepareHot(ctx)
+	if o.CacheUsers >= 0 {
+		n := o.CacheUsers
+		if n == 0 {
+			n = 100_000
+		}
+		db.cache = newReadCache(n)
+		if path != ":memory:" {
+			d, err := openChangeDetector(ctx, db.read, path)
+			if err != nil {
+				return fmt.Errorf("sqlite: change detector: %w", err)
+			}
+			db.changes = d
+		}
+	}
+	db.startCommitQueue()
+	return nil
+}
+
+// Close closes the pools (after the writes in flight). Closing again returns the first result.
 func (db *DB) Close() error {
+	db.closeOnce.Do(func() { db.closeErr = db.close() })
+	return db.closeErr
+}
+
+func (db *DB) close() error {
+	if db.queue != nil {
+		db.queue.close()
+	}
+	if db.changes != nil {
+		db.changes.close()
+	}
+	db.stmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -220,14 +281,15 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
 
-// Read runs fn in a read-only transaction (a consistent snapshot).
+// Read runs fn in a read-only transaction (a consistent snapshot). The transaction begins at fn's first query,
+// so a read answered from the cache never touches the database.
 func (db *DB) Read(ctx context.Context, fn func(chime.Tx) error) error {
-	t, err := db.read.BeginTx(ctx, &db.dialect.readTx)
-	if err != nil {
-		return err
+	if db.changes != nil && db.changes.foreign() {
+		db.cache.flush()
 	}
-	defer t.Rollback()
-	return fn(&tx{tx: t, d: &db.dialect, ns: db.ns})
+	t := &tx{db: db, d: &db.dialect, ns: db.ns, ctx: ctx}
+	defer t.end()
+	return fn(t)
 }
 
 // maxConstraintRetries bounds the re-runs caused by unique or foreign key violations: a race is settled by one
@@ -241,6 +303,9 @@ const maxConstraintRetries = 5
 // transaction functions are written to be re-run. An error of fn that is not such a failure is returned
 // unchanged at once.
 func (db *DB) Write(ctx context.Context, fn func(chime.Tx) error) error {
+	if db.queue != nil {
+		return db.writeGrouped(ctx, fn)
+	}
 	constraintRetries := 0
 	for attempt := 0; ; attempt++ {
 		retry, err := db.writeOnce(ctx, fn)
@@ -275,7 +340,7 @@ func (db *DB) writeOnce(ctx context.Context, fn func(chime.Tx) error) (retry, er
 		return nil, err
 	}
 	defer t.Rollback()
-	w := &tx{tx: t, d: &db.dialect, ns: db.ns, write: true}
+	w := &tx{db: db, sqltx: t, d: &db.dialect, ns: db.ns, write: true}
 	if err := fn(w); err != nil {
 		return db.retryCause(err, w.failed), err
 	}
@@ -323,12 +388,17 @@ func (db *DB) Secret(ctx context.Context, name string, gen func() ([]byte, error
 
 // tx is one transaction; it implements chime.Tx.
 type tx struct {
-	tx      *sql.Tx
-	d       *dialect
-	ns      string
-	write   bool
-	failed  error           // the first database error of the transaction (PostgreSQL aborts the transaction on it)
-	tenants map[string]bool // AWS accounts whose lock the transaction holds
+	db       *DB
+	sqltx    *sql.Tx         // nil until a read transaction's first query
+	ctx      context.Context // the context a lazily begun read transaction begins with
+	fixedCtx context.Context // when set, every statement runs with it (a group-commit batch)
+	gen      uint64          // the cache generation captured before the read snapshot began
+	changed  dirty           // what a write transaction changed, for the read cache
+	d        *dialect
+	ns       string
+	write    bool
+	failed   error           // the first database error of the transaction (PostgreSQL aborts the transaction on it)
+	tenants  map[string]bool // AWS accounts whose lock the transaction holds
 }
 
 // mapErr turns driver errors into domain errors where they have a domain meaning, and remembers the first
@@ -349,8 +419,88 @@ func (t *tx) mapErr(err error) error {
 	return err
 }
 
+// begin returns the SQL transaction, beginning a read transaction at its first use.
+func (t *tx) begin() (*sql.Tx, error) {
+	if t.sqltx != nil {
+		return t.sqltx, nil
+	}
+	if t.db.cache != nil {
+		t.gen = t.db.cache.generation()
+	}
+	st, err := t.db.read.BeginTx(t.ctx, &t.d.readTx)
+	if err != nil {
+		return nil, err
+	}
+	t.sqltx = st
+	return st, nil
+}
+
+// end closes a read transaction, if one was begun.
+func (t *tx) end() {
+	if t.sqltx != nil {
+		t.sqltx.Rollback()
+	}
+}
+
+// errRow is a row whose Scan reports the error that prevented the query.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+// stmt returns the transaction's handle on q: on SQLite a statement prepared once per connection (compiling
+// SQL costs more than running these point queries), elsewhere nil (pgx caches statements itself).
+func (t *tx) stmt(ctx context.Context, st *sql.Tx, q string) *sql.Stmt {
+	ps := t.db.prepared(q, t.write)
+	if ps == nil {
+		return nil
+	}
+	return st.StmtContext(ctx, ps)
+}
+
+func (t *tx) queryRow(ctx context.Context, q string, args ...any) scanner {
+	st, err := t.begin()
+	if err != nil {
+		return errRow{err}
+	}
+	if t.fixedCtx != nil {
+		ctx = t.fixedCtx
+	}
+	if ps := t.stmt(ctx, st, q); ps != nil {
+		return ps.QueryRowContext(ctx, args...)
+	}
+	return st.QueryRowContext(ctx, q, args...)
+}
+
+func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	st, err := t.begin()
+	if err != nil {
+		return nil, err
+	}
+	if t.fixedCtx != nil {
+		ctx = t.fixedCtx
+	}
+	if ps := t.stmt(ctx, st, q); ps != nil {
+		return ps.QueryContext(ctx, args...)
+	}
+	return st.QueryContext(ctx, q, args...)
+}
+
+func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	st, err := t.begin()
+	if err != nil {
+		return nil, err
+	}
+	if t.fixedCtx != nil {
+		ctx = t.fixedCtx
+	}
+	if ps := t.stmt(ctx, st, q); ps != nil {
+		return ps.ExecContext(ctx, args...)
+	}
+	return st.ExecContext(ctx, q, args...)
+}
+
 func (t *tx) exec1(ctx context.Context, q string, args ...any) error {
-	res, err := t.tx.ExecContext(ctx, q, args...)
+	res, err := t.exec(ctx, q, args...)
 	if err != nil {
 		return t.mapErr(err)
 	}

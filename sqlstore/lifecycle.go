@@ -14,7 +14,7 @@ import (
 
 // UsersByEmail implements chime.Tx.
 func (t *tx) UsersByEmail(ctx context.Context, key string) ([]*chime.User, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+userCols+` FROM users WHERE email_key = $1 ORDER BY seq`, key)
+	rows, err := t.query(ctx, `SELECT `+userCols+` FROM users WHERE email_key = $1 ORDER BY seq`, key)
 	if err != nil {
 		return nil, t.mapErr(err)
 	}
@@ -34,7 +34,7 @@ const linkCols = `hash, kind, aws_account_id, account_id, user_id, invite_id, cr
 
 // InsertLink implements chime.Tx.
 func (t *tx) InsertLink(ctx context.Context, l *chime.Link) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO user_links (`+linkCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+	_, err := t.exec(ctx, `INSERT INTO user_links (`+linkCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		l.Hash, l.Kind, l.AwsAccountID, l.AccountID, l.UserID, l.InviteID, ms(l.CreatedAt), ms(l.ExpiresAt),
 		nullMS(l.UsedAt))
 	return t.mapErr(err)
@@ -45,7 +45,7 @@ func (t *tx) Link(ctx context.Context, hash []byte) (*chime.Link, error) {
 	var l chime.Link
 	var created, expires int64
 	var used sql.NullInt64
-	err := t.tx.QueryRowContext(ctx, `SELECT `+linkCols+` FROM user_links WHERE hash = $1`, hash).Scan(&l.Hash,
+	err := t.queryRow(ctx, `SELECT `+linkCols+` FROM user_links WHERE hash = $1`, hash).Scan(&l.Hash,
 		&l.Kind, &l.AwsAccountID, &l.AccountID, &l.UserID, &l.InviteID, &created, &expires, &used)
 	if err != nil {
 		return nil, t.mapErr(err)
@@ -63,28 +63,28 @@ func (t *tx) UseLink(ctx context.Context, hash []byte, at time.Time) error {
 // CountLiveLinks implements chime.Tx.
 func (t *tx) CountLiveLinks(ctx context.Context, accountID, userID string, kind chime.LinkKind, now time.Time) (int, error) {
 	var n int
-	err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM user_links WHERE account_id = $1 AND user_id = $2
+	err := t.queryRow(ctx, `SELECT count(*) FROM user_links WHERE account_id = $1 AND user_id = $2
 		AND kind = $3 AND used_ms IS NULL AND expires_ms > $4`, accountID, userID, kind, ms(now)).Scan(&n)
 	return n, t.mapErr(err)
 }
 
 // DeleteLinks implements chime.Tx.
 func (t *tx) DeleteLinks(ctx context.Context, accountID, userID string, kind chime.LinkKind) error {
-	_, err := t.tx.ExecContext(ctx, `DELETE FROM user_links WHERE account_id = $1 AND user_id = $2 AND kind = $3`,
+	_, err := t.exec(ctx, `DELETE FROM user_links WHERE account_id = $1 AND user_id = $2 AND kind = $3`,
 		accountID, userID, kind)
 	return t.mapErr(err)
 }
 
 // PurgeLinks implements chime.Tx.
 func (t *tx) PurgeLinks(ctx context.Context, accountID, userID string, before time.Time) error {
-	_, err := t.tx.ExecContext(ctx, `DELETE FROM user_links WHERE account_id = $1 AND user_id = $2 AND expires_ms < $3`,
+	_, err := t.exec(ctx, `DELETE FROM user_links WHERE account_id = $1 AND user_id = $2 AND expires_ms < $3`,
 		accountID, userID, ms(before))
 	return t.mapErr(err)
 }
 
 // InsertSession implements chime.Tx.
 func (t *tx) InsertSession(ctx context.Context, ss *chime.Session) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO user_sessions (hash, aws_account_id, account_id, user_id, created_ms,
+	_, err := t.exec(ctx, `INSERT INTO user_sessions (hash, aws_account_id, account_id, user_id, created_ms,
 		expires_ms) VALUES ($1, $2, $3, $4, $5, $6)`,
 		ss.Hash, ss.AwsAccountID, ss.AccountID, ss.UserID, ms(ss.CreatedAt), ms(ss.ExpiresAt))
 	return t.mapErr(err)
@@ -94,7 +94,7 @@ func (t *tx) InsertSession(ctx context.Context, ss *chime.Session) error {
 func (t *tx) Session(ctx context.Context, hash []byte) (*chime.Session, error) {
 	var ss chime.Session
 	var created, expires int64
-	err := t.tx.QueryRowContext(ctx, `SELECT hash, aws_account_id, account_id, user_id, created_ms, expires_ms
+	err := t.queryRow(ctx, `SELECT hash, aws_account_id, account_id, user_id, created_ms, expires_ms
 		FROM user_sessions WHERE hash = $1`, hash).Scan(&ss.Hash, &ss.AwsAccountID, &ss.AccountID, &ss.UserID,
 		&created, &expires)
 	if err != nil {
@@ -112,7 +112,7 @@ func (t *tx) DeleteSessions(ctx context.Context, accountID, userID string, befor
 		q += ` AND expires_ms < $3`
 		args = append(args, ms(before))
 	}
-	_, err := t.tx.ExecContext(ctx, q, args...)
+	_, err := t.exec(ctx, q, args...)
 	return t.mapErr(err)
 }
 
@@ -120,7 +120,7 @@ const outboxCols = `seq, id, aws_account_id, account_id, kind, recipient, subjec
 
 // InsertOutbox implements chime.Tx.
 func (t *tx) InsertOutbox(ctx context.Context, m *chime.OutboxMessage) error {
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO outbox (id, aws_account_id, account_id, kind, recipient, subject,
+	err := t.queryRow(ctx, `INSERT INTO outbox (id, aws_account_id, account_id, kind, recipient, subject,
 		sealed_link, email_status, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING seq`,
 		m.ID, m.AwsAccountID, m.AccountID, m.Kind, m.To, m.Subject, m.SealedLink, m.EmailStatus, ms(m.CreatedAt),
 	).Scan(&m.Seq)
@@ -134,7 +134,7 @@ func (t *tx) SetOutboxStatus(ctx context.Context, id string, st chime.EmailStatu
 
 // ListOutbox implements chime.Tx.
 func (t *tx) ListOutbox(ctx context.Context, aws string, limit int) ([]*chime.OutboxMessage, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+outboxCols+` FROM (SELECT `+outboxCols+` FROM outbox
+	rows, err := t.query(ctx, `SELECT `+outboxCols+` FROM (SELECT `+outboxCols+` FROM outbox
 		WHERE aws_account_id = $1 ORDER BY seq DESC LIMIT $2) latest ORDER BY seq`, aws, limit)
 	if err != nil {
 		return nil, t.mapErr(err)
@@ -156,7 +156,7 @@ func (t *tx) ListOutbox(ctx context.Context, aws string, limit int) ([]*chime.Ou
 
 // PruneOutbox implements chime.Tx.
 func (t *tx) PruneOutbox(ctx context.Context, aws string, keep int) error {
-	_, err := t.tx.ExecContext(ctx, `DELETE FROM outbox WHERE aws_account_id = $1 AND seq <= (SELECT seq FROM outbox
+	_, err := t.exec(ctx, `DELETE FROM outbox WHERE aws_account_id = $1 AND seq <= (SELECT seq FROM outbox
 		WHERE aws_account_id = $1 ORDER BY seq DESC LIMIT 1 OFFSET $2)`, aws, keep)
 	return t.mapErr(err)
 }
@@ -168,6 +168,6 @@ func (t *tx) DeleteOutbox(ctx context.Context, aws, accountID string) error {
 		q += ` AND account_id = $2`
 		args = append(args, accountID)
 	}
-	_, err := t.tx.ExecContext(ctx, q, args...)
+	_, err := t.exec(ctx, q, args...)
 	return t.mapErr(err)
 }

@@ -8,6 +8,18 @@ import (
 	chime "github.com/chimed/chimed"
 )
 
+// Point queries, prepared once on SQLite (see hotQueries).
+const (
+	userByIDQuery    = `SELECT ` + userCols + ` FROM users WHERE account_id = $1 AND id = $2`
+	accountByIDQuery = `SELECT ` + accountCols + ` FROM accounts WHERE id = $1 AND aws_account_id = $2 AND deleted_ms IS NULL`
+	userByEmailQuery = `SELECT ` + userCols + ` FROM users WHERE aws_account_id = $1 AND email_key = $2`
+	pinExistsQuery   = `SELECT count(*) FROM users WHERE pin = $1`
+	insertUserQuery  = `SELECT count(*) FROM users WHERE account_id = $1 AND reg_status <> $2`
+	updateUserQuery  = `UPDATE users SET display_name = $1, license = $2, user_type = $3, reg_status = $4,
+		inv_status = $5, invite_id = $6, invited_ms = $7, registered_ms = $8, pin = $9, alexa_enabled = $10,
+		alexa_room_arn = $11, phone = $12 WHERE account_id = $13 AND id = $14`
+)
+
 const userCols = `seq, id, account_id, aws_account_id, email, display_name, license, user_type, reg_status,
 	inv_status, invite_id, invited_ms, registered_ms, created_ms, pin, alexa_enabled, alexa_room_arn, phone`
 
@@ -30,11 +42,20 @@ func nullString(s string) sql.NullString { return sql.NullString{String: s, Vali
 
 // User implements chime.Tx.
 func (t *tx) User(ctx context.Context, accountID, id string) (*chime.User, error) {
-	q := `SELECT ` + userCols + ` FROM users WHERE account_id = $1 AND id = $2`
+	c := t.readCache()
+	if c != nil {
+		if u, ok := c.user(accountID, id); ok {
+			return u, nil
+		}
+	}
+	q := userByIDQuery
 	if t.write {
 		q += t.d.lockSuffix
 	}
-	u, err := scanUser(t.tx.QueryRowContext(ctx, q, accountID, id))
+	u, err := scanUser(t.queryRow(ctx, q, accountID, id))
+	if err == nil && c != nil {
+		c.putUser(t.gen, u)
+	}
 	return u, t.mapErr(err)
 }
 
@@ -44,8 +65,7 @@ func (t *tx) UserByEmail(ctx context.Context, aws, key string) (*chime.User, err
 	if err := t.lockTenant(ctx, aws); err != nil {
 		return nil, err
 	}
-	u, err := scanUser(t.tx.QueryRowContext(ctx,
-		`SELECT `+userCols+` FROM users WHERE aws_account_id = $1 AND email_key = $2`, aws, key))
+	u, err := scanUser(t.queryRow(ctx, userByEmailQuery, aws, key))
 	return u, t.mapErr(err)
 }
 
@@ -57,7 +77,7 @@ func (t *tx) lockTenant(ctx context.Context, aws string) error {
 	}
 	h := fnv.New64a()
 	h.Write([]byte(t.ns + "\x00tenant\x00" + aws))
-	if _, err := t.tx.ExecContext(ctx, t.d.tenantLock, int64(h.Sum64())); err != nil {
+	if _, err := t.exec(ctx, t.d.tenantLock, int64(h.Sum64())); err != nil {
 		return t.mapErr(err)
 	}
 	if t.tenants == nil {
@@ -69,19 +89,15 @@ func (t *tx) lockTenant(ctx context.Context, aws string) error {
 
 // ListUsers implements chime.Tx.
 func (t *tx) ListUsers(ctx context.Context, a *chime.Account, f chime.UserFilter) ([]*chime.User, error) {
-	q := `SELECT ` + userCols + ` FROM users WHERE account_id = $1 AND seq > $2`
 	args := []any{a.ID, f.AfterSeq}
 	if f.EmailKey != "" {
 		args = append(args, a.AwsAccountID, f.EmailKey)
-		q += ` AND aws_account_id = $3 AND email_key = $4`
 	}
 	if f.Type != "" {
 		args = append(args, f.Type)
-		q += ` AND user_type = $` + itoa(len(args))
 	}
 	args = append(args, f.Limit)
-	q += ` ORDER BY seq LIMIT $` + itoa(len(args))
-	rows, err := t.tx.QueryContext(ctx, q, args...)
+	rows, err := t.query(ctx, listUsersQuery(f.EmailKey != "", f.Type != ""), args...)
 	if err != nil {
 		return nil, t.mapErr(err)
 	}
@@ -97,10 +113,25 @@ func (t *tx) ListUsers(ctx context.Context, a *chime.Account, f chime.UserFilter
 	return list, t.mapErr(rows.Err())
 }
 
+// listUsersQuery is the keyset query of ListUsers with the given filters (four variants, all prepared).
+func listUsersQuery(byEmail, byType bool) string {
+	q := `SELECT ` + userCols + ` FROM users WHERE account_id = $1 AND seq > $2`
+	n := 2
+	if byEmail {
+		q += ` AND aws_account_id = $3 AND email_key = $4`
+		n = 4
+	}
+	if byType {
+		n++
+		q += ` AND user_type = $` + itoa(n)
+	}
+	return q + ` ORDER BY seq LIMIT $` + itoa(n+1)
+}
+
 // CountUsers implements chime.Tx.
 func (t *tx) CountUsers(ctx context.Context, accountID string, except chime.RegistrationStatus) (int, error) {
 	var n int
-	err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE account_id = $1 AND reg_status <> $2`,
+	err := t.queryRow(ctx, insertUserQuery,
 		accountID, except).Scan(&n)
 	return n, t.mapErr(err)
 }
@@ -110,7 +141,7 @@ func (t *tx) InsertUser(ctx context.Context, u *chime.User) error {
 	if err := t.lockTenant(ctx, u.AwsAccountID); err != nil {
 		return err
 	}
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO users (id, account_id, aws_account_id, email, email_key,
+	err := t.queryRow(ctx, `INSERT INTO users (id, account_id, aws_account_id, email, email_key,
 		display_name, license, user_type, reg_status, inv_status, invite_id, invited_ms, registered_ms, created_ms,
 		pin, alexa_enabled, alexa_room_arn, phone)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING seq`,
@@ -123,21 +154,21 @@ func (t *tx) InsertUser(ctx context.Context, u *chime.User) error {
 
 // UpdateUser implements chime.Tx.
 func (t *tx) UpdateUser(ctx context.Context, u *chime.User) error {
-	return t.exec1(ctx, `UPDATE users SET display_name = $1, license = $2, user_type = $3, reg_status = $4,
-		inv_status = $5, invite_id = $6, invited_ms = $7, registered_ms = $8, pin = $9, alexa_enabled = $10,
-		alexa_room_arn = $11, phone = $12 WHERE account_id = $13 AND id = $14`,
+	t.changed.user(u.AccountID, u.ID)
+	return t.exec1(ctx, updateUserQuery,
 		u.DisplayName, u.License, u.Type, u.RegistrationStatus, u.InvitationStatus, u.InviteID, nullMS(u.InvitedOn),
 		nullMS(u.RegisteredOn), nullString(u.PIN), u.AlexaEnabled, u.AlexaRoomARN, u.PhoneNumber, u.AccountID, u.ID)
 }
 
 // DeleteUser implements chime.Tx.
 func (t *tx) DeleteUser(ctx context.Context, u *chime.User) error {
+	t.changed.user(u.AccountID, u.ID)
 	return t.exec1(ctx, `DELETE FROM users WHERE account_id = $1 AND id = $2`, u.AccountID, u.ID)
 }
 
 // PINExists implements chime.Tx.
 func (t *tx) PINExists(ctx context.Context, pin string) (bool, error) {
 	var n int
-	err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE pin = $1`, pin).Scan(&n)
+	err := t.queryRow(ctx, pinExistsQuery, pin).Scan(&n)
 	return n > 0, t.mapErr(err)
 }

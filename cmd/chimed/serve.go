@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -24,7 +25,8 @@ import (
 type Main struct {
 	Listen          string
 	DB              string
-	DBOptions       sqlstore.Options // --db-max-conns, --db-conn-timeout, --db-max-conn-lifetime, --db-max-conn-idle-time
+	DBOptions       sqlstore.Options // --db-max-conns, --db-conn-timeout, …, --sqlite-synchronous, --cache-users
+	PprofAddr       string
 	Auth            string
 	LogLevel        string
 	ShutdownTimeout time.Duration
@@ -47,6 +49,8 @@ type Main struct {
 
 	stdout, stderr io.Writer
 	logger         *slog.Logger
+	logw           *logWriter
+	pprof          *http.Server
 	store          *sqlstore.DB
 	svc            *chime.Service
 	listener       net.Listener
@@ -74,6 +78,12 @@ func (m *Main) ParseFlags(args []string) error {
 		"PostgreSQL: a connection is closed after this age; 0 = 1h (CHIMED_DB_MAX_CONN_LIFETIME)")
 	fs.DurationVar(&m.DBOptions.MaxConnIdleTime, "db-max-conn-idle-time", 0,
 		"PostgreSQL: an idle connection is closed after this time; 0 = 30m (CHIMED_DB_MAX_CONN_IDLE_TIME)")
+	fs.StringVar(&m.DBOptions.Synchronous, "sqlite-synchronous", "FULL",
+		"SQLite synchronous pragma: FULL (a commit survives power loss), NORMAL or OFF — only to measure what "+
+			"durability costs (CHIMED_SQLITE_SYNCHRONOUS)")
+	fs.IntVar(&m.DBOptions.CacheUsers, "cache-users", 0,
+		"SQLite read cache: most users kept; 0 = 100000, -1 disables (CHIMED_CACHE_USERS)")
+	fs.StringVar(&m.PprofAddr, "pprof", "", "serve net/http/pprof on this address, e.g. 127.0.0.1:6060 (CHIMED_PPROF)")
 	fs.StringVar(&m.Auth, "auth", "sigv4",
 		"authentication: sigv4 (signatures checked against stored credentials) or any (emulator) (CHIMED_AUTH)")
 	fs.StringVar(&m.MasterKeyFile, "master-key-file", "",
@@ -119,7 +129,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := level.UnmarshalText([]byte(m.LogLevel)); err != nil {
 		return fmt.Errorf("--log-level: %w", err)
 	}
-	m.logger = slog.New(slog.NewJSONHandler(m.stderr, &slog.HandlerOptions{Level: level}))
+	// Logs (one access-log line per request) are buffered and flushed every 100 ms and on Close.
+	m.logw = newLogWriter(m.stderr, 100*time.Millisecond)
+	m.logger = slog.New(slog.NewJSONHandler(m.logw, &slog.HandlerOptions{Level: level}))
 
 	if m.Auth != "any" && m.Auth != "sigv4" {
 		return fmt.Errorf("--auth: unknown mode %q (want sigv4 or any)", m.Auth)
@@ -184,6 +196,29 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	go func() { m.served <- m.server.Serve(m.listener) }()
 	m.logger.Info("chimed serving", "addr", m.listener.Addr().String(), "db", sqlstore.Redact(m.DB), "auth", m.Auth,
 		"public_url", svc.PublicURL(), "smtp", smtp.Redact(m.SMTPURL), "startup_ms", time.Since(start).Milliseconds())
+	if m.PprofAddr != "" {
+		if err := m.startPprof(); err != nil {
+			return err
+		}
+	}
+	m.logw.Flush()
+	return nil
+}
+
+// startPprof serves the profiling endpoints on their own listener (never on the API address).
+func (m *Main) startPprof() error {
+	l, err := net.Listen("tcp", m.PprofAddr)
+	if err != nil {
+		return fmt.Errorf("--pprof: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	m.pprof = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go m.pprof.Serve(l)
+	m.logger.Info("pprof serving", "addr", l.Addr().String())
 	return nil
 }
 
@@ -214,8 +249,14 @@ func (m *Main) Close() error {
 	if m.store != nil {
 		err = errors.Join(err, m.store.Close())
 	}
+	if m.pprof != nil {
+		m.pprof.Close()
+	}
 	if m.logger != nil {
 		m.logger.Info("chimed stopped")
+	}
+	if m.logw != nil {
+		m.logw.Close()
 	}
 	return err
 }
