@@ -363,7 +363,7 @@ func validateDisplayName(v string) error {
 	if err := checkText("DisplayName", v, MaxNameLen); err != nil {
 		return err
 	}
-	if !nonEmptyPattern.MatchString(v) {
+	if !hasNonSpace(v) {
 		return Invalid("DisplayName must not be blank")
 	}
 	return nil

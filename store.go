@@ -60,7 +60,8 @@ type Tx interface {
 	User(ctx context.Context, accountID, id string) (*User, error)
 	// UserByEmail returns the user of any account of aws whose EmailKey is key. ENOTFOUND when none.
 	UserByEmail(ctx context.Context, aws, key string) (*User, error)
-	// ListUsers returns up to f.Limit users of account a.
+	// ListUsers returns up to f.Limit users of account a, with the members a listing shows: PIN, InviteID and
+	// CreatedAt are left empty (lists never show them, and reading them costs).
 	ListUsers(ctx context.Context, a *Account, f UserFilter) ([]*User, error)
 	// CountUsers counts the users of accountID whose registration status is not except ("" counts all).
 	CountUsers(ctx context.Context, accountID string, except RegistrationStatus) (int, error)

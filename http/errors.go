@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"time"
 
 	chime "github.com/chimed/chimed"
 )
@@ -59,12 +60,14 @@ func (s *Server) writeError(c *call, err error) {
 		s.logger.ErrorContext(c.r.Context(), "internal failure", "request_id", c.reqID, "operation", c.op, "error", err)
 	}
 	c.w.Header().Set("x-amzn-ErrorType", exc.Name)
+	setDate(c)
 	s.writeJSON(c, exc.Status, errorBody{Code: code, Message: chime.ErrorMessage(err)})
 }
 
 // writeFrontError answers a front-end error: its own type name and a lowercase "message".
 func (s *Server) writeFrontError(c *call, status int, name, message string) {
 	c.w.Header().Set("x-amzn-ErrorType", name)
+	setDate(c)
 	s.writeJSON(c, status, frontErrorBody{Message: message})
 }
 
@@ -75,4 +78,10 @@ type errorBody struct {
 
 type frontErrorBody struct {
 	Message string `json:"message"`
+}
+
+// setDate sets the Date header on an error answer explicitly: aws-sdk-go-v2 corrects its clock from it after
+// InvalidSignatureException (net/http would add one too, but error answers must not depend on that).
+func setDate(c *call) {
+	c.w.Header().Set("Date", time.Now().UTC().Format(http.TimeFormat))
 }

@@ -6,10 +6,6 @@ import (
 	chime "github.com/chimed/chimed"
 )
 
-type userOutput struct {
-	User wireUser `json:"User"`
-}
-
 type userErrorsOutput struct {
 	UserErrors []wireUserError `json:"UserErrors"`
 }
@@ -19,7 +15,12 @@ func (s *Server) userResult(c *call, status int, u *chime.User, err error) {
 		s.writeError(c, err)
 		return
 	}
-	s.writeJSON(c, status, userOutput{User: toWireUser(u, true)})
+	buf := s.buffer()
+	defer s.release(buf)
+	b := append((*buf)[:0], `{"User":`...)
+	b = append(appendUser(b, u, true), '}')
+	*buf = b
+	s.writeBody(c, status, b)
 }
 
 func (s *Server) userErrorsResult(c *call, errs []chime.UserError, err error) {
@@ -90,14 +91,23 @@ func (s *Server) listUsers(c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out := struct {
-		Users     []wireUser `json:"Users"`
-		NextToken string     `json:"NextToken,omitempty"`
-	}{Users: make([]wireUser, len(list)), NextToken: next}
+	buf := s.buffer()
+	defer s.release(buf)
+	b := append((*buf)[:0], `{"Users":[`...)
 	for i, u := range list {
-		out.Users[i] = toWireUser(u, false)
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendUser(b, u, false) // lists show no PIN (D11)
 	}
-	s.writeJSON(c, http.StatusOK, out)
+	b = append(b, ']')
+	if next != "" {
+		b = append(b, `,"NextToken":`...)
+		b = appendJSONString(b, next)
+	}
+	b = append(b, '}')
+	*buf = b
+	s.writeBody(c, http.StatusOK, b)
 }
 
 func (s *Server) updateUser(c *call) {

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -33,6 +34,7 @@ type Server struct {
 	logger *slog.Logger
 	routes []route
 	limits *RateLimiter
+	bufs   sync.Pool // *[]byte response buffers
 }
 
 // Options configure a Server.
@@ -180,28 +182,50 @@ func (s *Server) writeAuthError(c *call, err error) {
 }
 
 // writeJSON answers status with v encoded as JSON (no body for 204).
+// (net/http adds the Date header the SDKs use for clock-skew correction.)
 func (s *Server) writeJSON(c *call, status int, v any) {
-	c.status = status
-	h := c.w.Header()
-	if h.Get("Date") == "" {
-		h.Set("Date", time.Now().UTC().Format(http.TimeFormat))
-	}
 	if status == http.StatusNoContent || v == nil {
+		c.status = status
 		c.w.WriteHeader(status)
 		return
 	}
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+	buf := s.buffer()
+	defer s.release(buf)
+	w := bytes.NewBuffer((*buf)[:0])
+	if err := json.NewEncoder(w).Encode(v); err != nil {
 		s.logger.Error("encode response", "request_id", c.reqID, "error", err)
-		buf.Reset()
-		buf.WriteString(`{"Code":"ServiceFailure","Message":"Internal service failure"}`)
-		status, c.status = http.StatusInternalServerError, http.StatusInternalServerError
-		h.Set("x-amzn-ErrorType", "ServiceFailureException")
+		c.w.Header().Set("x-amzn-ErrorType", "ServiceFailureException")
+		s.writeBody(c, http.StatusInternalServerError, []byte(`{"Code":"ServiceFailure","Message":"Internal service failure"}`))
+		return
 	}
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	*buf = w.Bytes()
+	s.writeBody(c, status, *buf)
+}
+
+// writeBody answers status with a JSON body.
+func (s *Server) writeBody(c *call, status int, body []byte) {
+	c.status = status
+	h := c.w.Header()
+	h["Content-Type"] = []string{"application/json"}
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	c.w.WriteHeader(status)
-	c.w.Write(buf.Bytes())
+	c.w.Write(body)
+}
+
+// buffer returns a response buffer from the pool; release gives it back (bodies over 1 MiB are dropped).
+func (s *Server) buffer() *[]byte {
+	if b, ok := s.bufs.Get().(*[]byte); ok {
+		return b
+	}
+	b := make([]byte, 0, 4096)
+	return &b
+}
+
+func (s *Server) release(b *[]byte) {
+	if cap(*b) <= 1<<20 {
+		*b = (*b)[:0]
+		s.bufs.Put(b)
+	}
 }
 
 // respond answers v with status, or the error.

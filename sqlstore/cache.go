@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"sync"
+	"time"
 
 	chime "github.com/chimed/chimed"
 )
@@ -19,26 +20,78 @@ import (
 type readCache struct {
 	mu          sync.RWMutex
 	gen         uint64
-	half        int // entries per generation of the user map
-	users, old  map[string]chime.User
+	maxUsers    int
+	users       map[userKey]cachedUser
+	owners      map[string]*owner // interned account ids of cached users
 	accounts    map[string]chime.Account
 	credentials map[string]chime.Credential
 }
 
+// userKey identifies a cached user; its strings share the entry's memory.
+type userKey struct{ accountID, id string }
+
+// owner is the account of cached users, shared by all of them.
+type owner struct{ accountID, aws string }
+
+// cachedUser is a user kept compactly: the account interned, enums pointing at the package constants,
+// timestamps as milliseconds. About 350 bytes with its strings.
+type cachedUser struct {
+	owner                         *owner
+	seq                           int64
+	id, email, name, invite, pin  string
+	arn, phone                    string
+	license                       chime.License
+	typ                           chime.UserType
+	reg                           chime.RegistrationStatus
+	inv                           chime.InviteStatus
+	invitedMS, registeredMS, made int64
+	alexa                         bool
+}
+
 func newReadCache(maxUsers int) *readCache {
-	c := &readCache{half: max(1, maxUsers/2)}
+	c := &readCache{maxUsers: max(1, maxUsers)}
 	c.reset()
 	return c
 }
 
 func (c *readCache) reset() {
-	c.users, c.old = map[string]chime.User{}, map[string]chime.User{}
+	c.users, c.owners = map[userKey]cachedUser{}, map[string]*owner{}
 	c.accounts, c.credentials = map[string]chime.Account{}, map[string]chime.Credential{}
 }
 
 const maxCachedAccounts, maxCachedCredentials = 100_000, 10_000
 
-func userKey(accountID, id string) string { return accountID + "\x00" + id }
+func msOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func timeOrZero(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms).UTC()
+}
+
+// intern returns the package constant equal to v, so cached users share one copy of each enum value.
+func intern[T ~string](v T, consts ...T) T {
+	for _, c := range consts {
+		if v == c {
+			return c
+		}
+	}
+	return v
+}
+
+func (e *cachedUser) user() *chime.User {
+	return &chime.User{Seq: e.seq, ID: e.id, AccountID: e.owner.accountID, AwsAccountID: e.owner.aws,
+		Email: e.email, DisplayName: e.name, License: e.license, Type: e.typ, RegistrationStatus: e.reg,
+		InvitationStatus: e.inv, InviteID: e.invite, InvitedOn: timeOrZero(e.invitedMS),
+		RegisteredOn: timeOrZero(e.registeredMS), PIN: e.pin, AlexaEnabled: e.alexa, AlexaRoomARN: e.arn,
+		PhoneNumber: e.phone, CreatedAt: timeOrZero(e.made)}
+}
 
 // generation returns the current generation, to be captured before a fill's database read.
 func (c *readCache) generation() uint64 {
@@ -76,31 +129,49 @@ func (c *readCache) putAccount(gen uint64, a *chime.Account) {
 }
 
 func (c *readCache) user(accountID, id string) (*chime.User, bool) {
-	k := userKey(accountID, id)
 	c.mu.RLock()
-	u, ok := c.users[k]
-	if !ok {
-		u, ok = c.old[k]
-	}
+	e, ok := c.users[userKey{accountID, id}]
 	c.mu.RUnlock()
 	if !ok {
 		return nil, false
 	}
-	return &u, true
+	return e.user(), true
 }
 
-// putUser stores u; when the young generation is full it becomes the old one, so at most twice half users
-// are kept and the recently used ones survive.
+// putUser stores u. When the cache is full, a random hundredth of it makes room (map iteration starts at a
+// random place), so it stays full and a working set that fits is kept whole.
 func (c *readCache) putUser(gen uint64, u *chime.User) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen != gen {
 		return
 	}
-	if len(c.users) >= c.half {
-		c.old, c.users = c.users, make(map[string]chime.User, c.half)
+	if len(c.users) >= c.maxUsers {
+		n := max(1, c.maxUsers/100)
+		for k := range c.users {
+			delete(c.users, k)
+			if n--; n == 0 {
+				break
+			}
+		}
 	}
-	c.users[userKey(u.AccountID, u.ID)] = *u
+	o := c.owners[u.AccountID]
+	if o == nil {
+		if len(c.owners) >= maxCachedAccounts {
+			c.reset()
+		}
+		o = &owner{accountID: u.AccountID, aws: u.AwsAccountID}
+		c.owners[u.AccountID] = o
+	}
+	e := cachedUser{owner: o, seq: u.Seq, id: u.ID, email: u.Email, name: u.DisplayName, invite: u.InviteID,
+		pin: u.PIN, arn: u.AlexaRoomARN, phone: u.PhoneNumber,
+		license:   intern(u.License, chime.LicenseBasic, chime.LicensePlus, chime.LicensePro, chime.LicenseProTrial),
+		typ:       intern(u.Type, chime.UserPrivate, chime.UserSharedDevice),
+		reg:       intern(u.RegistrationStatus, chime.Unregistered, chime.Registered, chime.Suspended),
+		inv:       intern(u.InvitationStatus, chime.InvitePending, chime.InviteAccepted, chime.InviteFailed),
+		invitedMS: msOrZero(u.InvitedOn), registeredMS: msOrZero(u.RegisteredOn), made: msOrZero(u.CreatedAt),
+		alexa: u.AlexaEnabled}
+	c.users[userKey{o.accountID, e.id}] = e
 }
 
 func (c *readCache) credential(id string) (*chime.Credential, bool) {
@@ -133,11 +204,11 @@ type dirty struct {
 	all         bool // many rows (an account's or a tenant's users): flush everything
 	credentials bool
 	accounts    []string
-	users       []string // userKey values
+	users       []userKey
 }
 
 func (d *dirty) account(id string)         { d.accounts = append(d.accounts, id) }
-func (d *dirty) user(accountID, id string) { d.users = append(d.users, userKey(accountID, id)) }
+func (d *dirty) user(accountID, id string) { d.users = append(d.users, userKey{accountID, id}) }
 func (d *dirty) merge(o *dirty) {
 	d.all, d.credentials = d.all || o.all, d.credentials || o.credentials
 	d.accounts = append(d.accounts, o.accounts...)
@@ -164,7 +235,6 @@ func (c *readCache) invalidate(d *dirty) {
 	}
 	for _, k := range d.users {
 		delete(c.users, k)
-		delete(c.old, k)
 	}
 }
 

@@ -102,9 +102,9 @@ func (t *tx) ListUsers(ctx context.Context, a *chime.Account, f chime.UserFilter
 		return nil, t.mapErr(err)
 	}
 	defer rows.Close()
-	var list []*chime.User
+	list := make([]*chime.User, 0, min(f.Limit, 256))
 	for rows.Next() {
-		u, err := scanUser(rows)
+		u, err := scanListedUser(rows, a)
 		if err != nil {
 			return nil, t.mapErr(err)
 		}
@@ -113,9 +113,27 @@ func (t *tx) ListUsers(ctx context.Context, a *chime.Account, f chime.UserFilter
 	return list, t.mapErr(rows.Err())
 }
 
+// listedUserCols are the columns of a listed user: what ListUsers shows. Every column read costs (modernc
+// converts each value of each row), so the account's ids come from the account, and PIN, invitation id and
+// creation time, which lists never show, are not read.
+const listedUserCols = `seq, id, email, display_name, license, user_type, reg_status, inv_status, invited_ms,
+	registered_ms, alexa_enabled, alexa_room_arn, phone`
+
+func scanListedUser(row scanner, a *chime.Account) (*chime.User, error) {
+	u := chime.User{AccountID: a.ID, AwsAccountID: a.AwsAccountID}
+	var invited, registered sql.NullInt64
+	err := row.Scan(&u.Seq, &u.ID, &u.Email, &u.DisplayName, &u.License, &u.Type, &u.RegistrationStatus,
+		&u.InvitationStatus, &invited, &registered, &u.AlexaEnabled, &u.AlexaRoomARN, &u.PhoneNumber)
+	if err != nil {
+		return nil, err
+	}
+	u.InvitedOn, u.RegisteredOn = fromNullMS(invited), fromNullMS(registered)
+	return &u, nil
+}
+
 // listUsersQuery is the keyset query of ListUsers with the given filters (four variants, all prepared).
 func listUsersQuery(byEmail, byType bool) string {
-	q := `SELECT ` + userCols + ` FROM users WHERE account_id = $1 AND seq > $2`
+	q := `SELECT ` + listedUserCols + ` FROM users WHERE account_id = $1 AND seq > $2`
 	n := 2
 	if byEmail {
 		q += ` AND aws_account_id = $3 AND email_key = $4`

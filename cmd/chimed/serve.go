@@ -10,6 +10,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +29,7 @@ type Main struct {
 	DB              string
 	DBOptions       sqlstore.Options // --db-max-conns, --db-conn-timeout, …, --sqlite-synchronous, --cache-users
 	PprofAddr       string
+	MemoryLimitMB   int
 	Auth            string
 	LogLevel        string
 	ShutdownTimeout time.Duration
@@ -83,6 +86,8 @@ func (m *Main) ParseFlags(args []string) error {
 			"durability costs (CHIMED_SQLITE_SYNCHRONOUS)")
 	fs.IntVar(&m.DBOptions.CacheUsers, "cache-users", 0,
 		"SQLite read cache: most users kept; 0 = 100000, -1 disables (CHIMED_CACHE_USERS)")
+	fs.IntVar(&m.MemoryLimitMB, "memory-limit-mb", 80,
+		"soft limit of the Go heap in MiB (the GC works harder near it); 0 = none; GOMEMLIMIT wins (CHIMED_MEMORY_LIMIT_MB)")
 	fs.StringVar(&m.PprofAddr, "pprof", "", "serve net/http/pprof on this address, e.g. 127.0.0.1:6060 (CHIMED_PPROF)")
 	fs.StringVar(&m.Auth, "auth", "sigv4",
 		"authentication: sigv4 (signatures checked against stored credentials) or any (emulator) (CHIMED_AUTH)")
@@ -128,6 +133,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(m.LogLevel)); err != nil {
 		return fmt.Errorf("--log-level: %w", err)
+	}
+	if _, set := os.LookupEnv("GOMEMLIMIT"); !set && m.MemoryLimitMB > 0 {
+		debug.SetMemoryLimit(int64(m.MemoryLimitMB) << 20)
 	}
 	// Logs (one access-log line per request) are buffered and flushed every 100 ms and on Close.
 	m.logw = newLogWriter(m.stderr, 100*time.Millisecond)
