@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -32,6 +33,8 @@ type benchConfig struct {
 	region      string
 	extraArgs   string
 	keepDir     bool
+	warmup      time.Duration
+	rounds      int
 }
 
 func runBench(ctx context.Context, args []string, out io.Writer) error {
@@ -47,6 +50,9 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	fs.StringVar(&cfg.region, "region", "us-east-1", "signing region")
 	fs.StringVar(&cfg.extraArgs, "chimed-args", "", "extra arguments for chimed serve (space-separated)")
 	fs.BoolVar(&cfg.keepDir, "keep", false, "keep the temporary data directory")
+	fs.DurationVar(&cfg.warmup, "warmup", 5*time.Second, "untimed run of each workload first (fills caches)")
+	fs.IntVar(&cfg.rounds, "rounds", 4,
+		"chimed and the reference alternate this many times within -d each, so drift of a shared machine hits both")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -100,14 +106,19 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		res := run(ctx, c, name, ops, weights, cfg.concurrency, cfg.duration, ok2xx)
-		ceiling, err := measureCeiling(ctx, cfg, c, ops, weights)
+		if cfg.warmup > 0 {
+			if name == "get" || name == "mix" {
+				w.touchAll(ctx, cfg.concurrency)
+			}
+			run(ctx, c, name, ops, weights, cfg.concurrency, cfg.warmup, ok2xx)
+		}
+		res, ceiling, err := measure(ctx, cfg, c, name, ops, weights)
 		if err != nil {
 			return err
 		}
 		printResult(out, res, ceiling.rps())
-		printResult(out, result{name: "  ceiling (reference)", concurrency: ceiling.concurrency, requests: ceiling.requests,
-			elapsed: ceiling.elapsed, p50: ceiling.p50, p90: ceiling.p90, p99: ceiling.p99, pmax: ceiling.pmax}, 0)
+		ceiling.name = "  ceiling (reference)"
+		printResult(out, ceiling, 0)
 	}
 	rss, hwm := srv.memory()
 	fmt.Fprintf(out, "chimed memory after the run: RSS %d MB (peak %d MB) with %d users stored\n", rss>>10, hwm>>10, len(ids))
@@ -116,30 +127,48 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 
 func ok2xx(status int) bool { return status >= 200 && status < 300 }
 
-// measureCeiling runs the same workload against a reference server whose body has the size of a real response.
-func measureCeiling(ctx context.Context, cfg benchConfig, real *client, ops []op, weights []int) (result, error) {
+// measure runs a workload against chimed and against the reference server in alternating slices.
+func measure(ctx context.Context, cfg benchConfig, c *client, name string, ops []op, weights []int) (result, result, error) {
+	ref, stop, err := startReference(ctx, cfg, c, ops)
+	if err != nil {
+		return result{}, result{}, err
+	}
+	defer stop()
+	rounds := max(1, cfg.rounds)
+	slice := cfg.duration / time.Duration(rounds)
+	var mine, theirs []result
+	for i := 0; i < rounds; i++ {
+		mine = append(mine, run(ctx, c, name, ops, weights, cfg.concurrency, slice, ok2xx))
+		theirs = append(theirs, run(ctx, ref, "ceiling", ops, weights, cfg.concurrency, slice, ok2xx))
+	}
+	return merge(mine), merge(theirs), nil
+}
+
+// startReference starts a reference server whose body has the size of a real response of the workload.
+func startReference(ctx context.Context, cfg benchConfig, real *client, ops []op) (*client, func(), error) {
 	method, path, body := ops[0].next(rand.New(rand.NewPCG(1, 2)))
 	_, resp, err := real.do(ctx, method, path, body)
 	if err != nil {
-		return result{}, err
+		return nil, nil, err
 	}
 	self, err := os.Executable()
 	if err != nil {
-		return result{}, err
+		return nil, nil, err
 	}
 	cmd := exec.CommandContext(ctx, self, "reference", "--size", strconv.Itoa(len(resp)))
 	stdout, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
-		return result{}, err
+		return nil, nil, err
 	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	stop := func() { cmd.Process.Kill(); cmd.Wait() }
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	if err != nil {
-		return result{}, err
+		stop()
+		return nil, nil, err
 	}
 	ref := newClient("http://"+strings.TrimSpace(strings.TrimPrefix(line, "listening ")), real.creds.AccessKeyID,
 		real.creds.SecretAccessKey, real.region, cfg.concurrency)
-	return run(ctx, ref, "ceiling", ops, weights, cfg.concurrency, cfg.duration, ok2xx), nil
+	return ref, stop, nil
 }
 
 // chimedProc is a chimed child process.
@@ -262,6 +291,7 @@ type workloads struct {
 	emails  []string
 	c       *client
 	fresh   atomic.Int64
+	touched bool
 }
 
 func (w *workloads) build(ctx context.Context, name string) ([]op, []int, error) {
@@ -321,6 +351,32 @@ func (w *workloads) build(ctx context.Context, name string) ([]op, []int, error)
 		return []op{get, list, email, invite, update, batch}, []int{60, 10, 10, 10, 5, 5}, nil
 	}
 	return nil, nil, fmt.Errorf("unknown workload %q", name)
+}
+
+// touchAll reads every user once (a server with a read cache then holds the whole working set).
+func (w *workloads) touchAll(ctx context.Context, concurrency int) {
+	if w.touched {
+		return
+	}
+	w.touched = true
+	next := make(chan string)
+	go func() {
+		for _, id := range w.ids {
+			next <- id
+		}
+		close(next)
+	}()
+	var wg sync.WaitGroup
+	for i := 0; i < concurrency; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range next {
+				w.c.do(ctx, "GET", "/accounts/"+w.account+"/users/"+id, nil)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // tokenAt walks ListUsers (200 per page) until about position pos and returns the NextToken found there.

@@ -87,6 +87,7 @@ func (s *stats) add(d time.Duration) {
 
 // result is the outcome of a run.
 type result struct {
+	latencies           []time.Duration // sorted
 	name                string
 	concurrency         int
 	requests            int
@@ -143,18 +144,40 @@ func run(ctx context.Context, c *client, name string, ops []op, weights []int, c
 	wg.Wait()
 	res := result{name: name, concurrency: concurrency, requests: int(count.Load()), errors: st.errors,
 		firstErr: st.firstErr, elapsed: time.Since(start)}
-	slices.Sort(st.latencies)
+	res.latencies = st.latencies
+	res.percentiles()
+	return res
+}
+
+// percentiles sorts the latencies and fills p50, p90, p99 and max.
+func (r *result) percentiles() {
+	slices.Sort(r.latencies)
 	pct := func(p float64) time.Duration {
-		if len(st.latencies) == 0 {
+		if len(r.latencies) == 0 {
 			return 0
 		}
-		return st.latencies[min(len(st.latencies)-1, int(p*float64(len(st.latencies))))]
+		return r.latencies[min(len(r.latencies)-1, int(p*float64(len(r.latencies))))]
 	}
-	res.p50, res.p90, res.p99 = pct(0.50), pct(0.90), pct(0.99)
-	if len(st.latencies) > 0 {
-		res.pmax = st.latencies[len(st.latencies)-1]
+	r.p50, r.p90, r.p99 = pct(0.50), pct(0.90), pct(0.99)
+	if len(r.latencies) > 0 {
+		r.pmax = r.latencies[len(r.latencies)-1]
 	}
-	return res
+}
+
+// merge adds up the slices of one measurement.
+func merge(rs []result) result {
+	m := result{name: rs[0].name, concurrency: rs[0].concurrency}
+	for _, r := range rs {
+		m.requests += r.requests
+		m.errors += r.errors
+		m.elapsed += r.elapsed
+		m.latencies = append(m.latencies, r.latencies...)
+		if m.firstErr == "" {
+			m.firstErr = r.firstErr
+		}
+	}
+	m.percentiles()
+	return m
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d.Microseconds())/1000) }
