@@ -28,6 +28,13 @@ type writeReq struct {
 	done chan struct{}
 }
 
+// The statements around each request of a batch (prepared on the writer).
+const (
+	savepointQuery  = "SAVEPOINT request"
+	releaseQuery    = "RELEASE request"
+	rollbackToQuery = "ROLLBACK TO request"
+)
+
 // maxBatch bounds how many requests share one transaction.
 const maxBatch = 128
 
@@ -107,6 +114,15 @@ func (db *DB) runBatch(batch []*writeReq) {
 		before, beforeErr = db.changes.counter()
 	}
 	savepoints := len(batch) > 1
+	exec := func(q string) error {
+		var err error
+		if ps := db.prepared(q, true); ps != nil {
+			_, err = st.StmtContext(ctx, ps).ExecContext(ctx)
+		} else {
+			_, err = st.ExecContext(ctx, q)
+		}
+		return err
+	}
 	var changed dirty
 	committed := false
 	defer func() {
@@ -120,7 +136,7 @@ func (db *DB) runBatch(batch []*writeReq) {
 			continue
 		}
 		if savepoints {
-			if _, err := st.ExecContext(ctx, "SAVEPOINT request"); err != nil {
+			if err := exec(savepointQuery); err != nil {
 				fail(err)
 				return
 			}
@@ -129,16 +145,16 @@ func (db *DB) runBatch(batch []*writeReq) {
 		r.err = runFn(r.fn, w)
 		switch {
 		case r.err == nil && savepoints:
-			if _, err := st.ExecContext(ctx, "RELEASE request"); err != nil {
+			if err := exec(releaseQuery); err != nil {
 				fail(err)
 				return
 			}
 		case r.err != nil && savepoints:
-			if _, err := st.ExecContext(ctx, "ROLLBACK TO request"); err != nil {
+			if err := exec(rollbackToQuery); err != nil {
 				fail(err)
 				return
 			}
-			if _, err := st.ExecContext(ctx, "RELEASE request"); err != nil {
+			if err := exec(releaseQuery); err != nil {
 				fail(err)
 				return
 			}

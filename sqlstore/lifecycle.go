@@ -32,9 +32,16 @@ func (t *tx) UsersByEmail(ctx context.Context, key string) ([]*chime.User, error
 
 const linkCols = `hash, kind, aws_account_id, account_id, user_id, invite_id, created_ms, expires_ms, used_ms`
 
+// Inserts of every InviteUsers address, prepared on SQLite (see hotQueries).
+const (
+	insertLinkQuery   = `INSERT INTO user_links (` + linkCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+	insertOutboxQuery = `INSERT INTO outbox (id, aws_account_id, account_id, kind, recipient, subject,
+		sealed_link, email_status, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING seq`
+)
+
 // InsertLink implements chime.Tx.
 func (t *tx) InsertLink(ctx context.Context, l *chime.Link) error {
-	_, err := t.exec(ctx, `INSERT INTO user_links (`+linkCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+	_, err := t.exec(ctx, insertLinkQuery,
 		l.Hash, l.Kind, l.AwsAccountID, l.AccountID, l.UserID, l.InviteID, ms(l.CreatedAt), ms(l.ExpiresAt),
 		nullMS(l.UsedAt))
 	return t.mapErr(err)
@@ -120,8 +127,7 @@ const outboxCols = `seq, id, aws_account_id, account_id, kind, recipient, subjec
 
 // InsertOutbox implements chime.Tx.
 func (t *tx) InsertOutbox(ctx context.Context, m *chime.OutboxMessage) error {
-	err := t.queryRow(ctx, `INSERT INTO outbox (id, aws_account_id, account_id, kind, recipient, subject,
-		sealed_link, email_status, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING seq`,
+	err := t.queryRow(ctx, insertOutboxQuery,
 		m.ID, m.AwsAccountID, m.AccountID, m.Kind, m.To, m.Subject, m.SealedLink, m.EmailStatus, ms(m.CreatedAt),
 	).Scan(&m.Seq)
 	return t.mapErr(err)

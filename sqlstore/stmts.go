@@ -22,7 +22,8 @@ func hotQueries() (reads, writes []string) {
 			reads = append(reads, listUsersQuery(e, t))
 		}
 	}
-	writes = append([]string{updateUserQuery, insertUserQuery, userByEmailQuery, pinExistsQuery}, reads...)
+	writes = append([]string{updateUserQuery, insertUserQuery, userByEmailQuery, pinExistsQuery, insertLinkQuery,
+		insertOutboxQuery, savepointQuery, releaseQuery, rollbackToQuery}, reads...)
 	return reads, writes
 }
 
