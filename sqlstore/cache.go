@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"encoding/binary"
 	"sync"
 	"time"
 
@@ -21,8 +22,8 @@ type readCache struct {
 	mu          sync.RWMutex
 	gen         uint64
 	maxUsers    int
-	users       map[userKey]cachedUser
-	owners      map[string]*owner // interned account ids of cached users
+	users       map[userKey]string // encodeUser
+	owners      map[string]*owner  // interned account ids of cached users
 	accounts    map[string]chime.Account
 	credentials map[string]chime.Credential
 }
@@ -33,19 +34,106 @@ type userKey struct{ accountID, id string }
 // owner is the account of cached users, shared by all of them.
 type owner struct{ accountID, aws string }
 
-// cachedUser is a user kept compactly: the account interned, enums pointing at the package constants,
-// timestamps as milliseconds. About 350 bytes with its strings.
-type cachedUser struct {
-	owner                         *owner
-	seq                           int64
-	id, email, name, invite, pin  string
-	arn, phone                    string
-	license                       chime.License
-	typ                           chime.UserType
-	reg                           chime.RegistrationStatus
-	inv                           chime.InviteStatus
-	invitedMS, registeredMS, made int64
-	alexa                         bool
+// A cached user is one immutable string: the strings of the user as length-prefixed substrings (id first,
+// so the map key's id shares the entry's memory), enums as one byte each, times and seq as varints. About
+// 220 bytes per user with its map slot, and decoding allocates only the User it returns.
+
+var (
+	licenses = []chime.License{chime.LicenseBasic, chime.LicensePlus, chime.LicensePro, chime.LicenseProTrial}
+	types    = []chime.UserType{chime.UserPrivate, chime.UserSharedDevice}
+	regs     = []chime.RegistrationStatus{chime.Unregistered, chime.Registered, chime.Suspended}
+	invs     = []chime.InviteStatus{"", chime.InvitePending, chime.InviteAccepted, chime.InviteFailed}
+)
+
+// enumCode returns the index of v in consts, or false (the user is then not cached).
+func enumCode[T ~string](v T, consts []T) (byte, bool) {
+	for i, c := range consts {
+		if v == c {
+			return byte(i), true
+		}
+	}
+	return 0, false
+}
+
+// encodeUser packs u, or reports false for a value it cannot pack (an enum outside the model).
+func encodeUser(u *chime.User) (string, bool) {
+	l, ok1 := enumCode(u.License, licenses)
+	t, ok2 := enumCode(u.Type, types)
+	r, ok3 := enumCode(u.RegistrationStatus, regs)
+	i, ok4 := enumCode(u.InvitationStatus, invs)
+	if !ok1 || !ok2 || !ok3 || !ok4 {
+		return "", false
+	}
+	b := make([]byte, 0, 64+len(u.ID)+len(u.Email)+len(u.DisplayName)+len(u.InviteID)+len(u.PIN)+
+		len(u.AlexaRoomARN)+len(u.PhoneNumber))
+	for _, f := range []string{u.ID, u.Email, u.DisplayName, u.InviteID, u.PIN, u.AlexaRoomARN, u.PhoneNumber} {
+		b = binary.AppendUvarint(b, uint64(len(f)))
+		b = append(b, f...)
+	}
+	b = append(b, l, t, r, i)
+	if u.AlexaEnabled {
+		b = append(b, 1)
+	} else {
+		b = append(b, 0)
+	}
+	for _, n := range []int64{u.Seq, msOrZero(u.InvitedOn), msOrZero(u.RegisteredOn), msOrZero(u.CreatedAt)} {
+		b = binary.AppendVarint(b, n)
+	}
+	return string(b), true
+}
+
+// decodeUser unpacks an entry made by encodeUser; its strings are substrings of e (no copies).
+func decodeUser(e string, o *owner) *chime.User {
+	var f [7]string
+	p := 0
+	for k := range f {
+		n, w := uvarint(e[p:])
+		p += w
+		f[k] = e[p : p+int(n)]
+		p += int(n)
+	}
+	u := &chime.User{ID: f[0], AccountID: o.accountID, AwsAccountID: o.aws, Email: f[1], DisplayName: f[2],
+		InviteID: f[3], PIN: f[4], AlexaRoomARN: f[5], PhoneNumber: f[6], License: licenses[e[p]],
+		Type: types[e[p+1]], RegistrationStatus: regs[e[p+2]], InvitationStatus: invs[e[p+3]], AlexaEnabled: e[p+4] == 1}
+	p += 5
+	var n [4]int64
+	for k := range n {
+		v, w := varint(e[p:])
+		n[k] = v
+		p += w
+	}
+	u.Seq, u.InvitedOn, u.RegisteredOn, u.CreatedAt = n[0], timeOrZero(n[1]), timeOrZero(n[2]), timeOrZero(n[3])
+	return u
+}
+
+// uvarintLen is the length of the varint at the start of s.
+func uvarintLen(s string) int {
+	_, n := uvarint(s)
+	return n
+}
+
+// uvarint and varint read encoding/binary varints from a string without copying it.
+func uvarint(s string) (uint64, int) {
+	var x uint64
+	var shift uint
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if b < 0x80 {
+			return x | uint64(b)<<shift, i + 1
+		}
+		x |= uint64(b&0x7f) << shift
+		shift += 7
+	}
+	return 0, len(s)
+}
+
+func varint(s string) (int64, int) {
+	ux, n := uvarint(s)
+	x := int64(ux >> 1)
+	if ux&1 != 0 {
+		x = ^x
+	}
+	return x, n
 }
 
 func newReadCache(maxUsers int) *readCache {
@@ -55,7 +143,7 @@ func newReadCache(maxUsers int) *readCache {
 }
 
 func (c *readCache) reset() {
-	c.users, c.owners = map[userKey]cachedUser{}, map[string]*owner{}
+	c.users, c.owners = map[userKey]string{}, map[string]*owner{}
 	c.accounts, c.credentials = map[string]chime.Account{}, map[string]chime.Credential{}
 }
 
@@ -75,23 +163,6 @@ func timeOrZero(ms int64) time.Time {
 	return time.UnixMilli(ms).UTC()
 }
 
-// intern returns the package constant equal to v, so cached users share one copy of each enum value.
-func intern[T ~string](v T, consts ...T) T {
-	for _, c := range consts {
-		if v == c {
-			return c
-		}
-	}
-	return v
-}
-
-func (e *cachedUser) user() *chime.User {
-	return &chime.User{Seq: e.seq, ID: e.id, AccountID: e.owner.accountID, AwsAccountID: e.owner.aws,
-		Email: e.email, DisplayName: e.name, License: e.license, Type: e.typ, RegistrationStatus: e.reg,
-		InvitationStatus: e.inv, InviteID: e.invite, InvitedOn: timeOrZero(e.invitedMS),
-		RegisteredOn: timeOrZero(e.registeredMS), PIN: e.pin, AlexaEnabled: e.alexa, AlexaRoomARN: e.arn,
-		PhoneNumber: e.phone, CreatedAt: timeOrZero(e.made)}
-}
 
 // generation returns the current generation, to be captured before a fill's database read.
 func (c *readCache) generation() uint64 {
@@ -131,11 +202,12 @@ func (c *readCache) putAccount(gen uint64, a *chime.Account) {
 func (c *readCache) user(accountID, id string) (*chime.User, bool) {
 	c.mu.RLock()
 	e, ok := c.users[userKey{accountID, id}]
+	o := c.owners[accountID]
 	c.mu.RUnlock()
-	if !ok {
+	if !ok || o == nil {
 		return nil, false
 	}
-	return e.user(), true
+	return decodeUser(e, o), true
 }
 
 // putUser stores u. When the cache is full, a random hundredth of it makes room (map iteration starts at a
@@ -163,15 +235,11 @@ func (c *readCache) putUser(gen uint64, u *chime.User) {
 		o = &owner{accountID: u.AccountID, aws: u.AwsAccountID}
 		c.owners[u.AccountID] = o
 	}
-	e := cachedUser{owner: o, seq: u.Seq, id: u.ID, email: u.Email, name: u.DisplayName, invite: u.InviteID,
-		pin: u.PIN, arn: u.AlexaRoomARN, phone: u.PhoneNumber,
-		license:   intern(u.License, chime.LicenseBasic, chime.LicensePlus, chime.LicensePro, chime.LicenseProTrial),
-		typ:       intern(u.Type, chime.UserPrivate, chime.UserSharedDevice),
-		reg:       intern(u.RegistrationStatus, chime.Unregistered, chime.Registered, chime.Suspended),
-		inv:       intern(u.InvitationStatus, chime.InvitePending, chime.InviteAccepted, chime.InviteFailed),
-		invitedMS: msOrZero(u.InvitedOn), registeredMS: msOrZero(u.RegisteredOn), made: msOrZero(u.CreatedAt),
-		alexa: u.AlexaEnabled}
-	c.users[userKey{o.accountID, e.id}] = e
+	e, ok := encodeUser(u)
+	if !ok {
+		return
+	}
+	c.users[userKey{o.accountID, e[uvarintLen(e):][:len(u.ID)]}] = e
 }
 
 func (c *readCache) credential(id string) (*chime.Credential, bool) {

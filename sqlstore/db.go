@@ -235,6 +235,11 @@ func (db *DB) startSQLite(ctx context.Context, path string, o Options) error {
 		}
 		db.cache = newReadCache(n)
 		if path != ":memory:" {
+			// The detector holds one reader for the store's life: give the pool one more.
+			if n := db.read.Stats().MaxOpenConnections; n > 0 {
+				db.read.SetMaxOpenConns(n + 1)
+				db.read.SetMaxIdleConns(n + 1)
+			}
 			d, err := openChangeDetector(ctx, db.read, path)
 			if err != nil {
 				return fmt.Errorf("sqlite: change detector: %w", err)
