@@ -163,7 +163,6 @@ func timeOrZero(ms int64) time.Time {
 	return time.UnixMilli(ms).UTC()
 }
 
-
 // generation returns the current generation, to be captured before a fill's database read.
 func (c *readCache) generation() uint64 {
 	c.mu.RLock()
