@@ -127,3 +127,13 @@ func (s *Service) pageStart(scope string, token *string) (int64, error) {
 	}
 	return s.tokens.Parse(scope, *token)
 }
+
+// page turns the rows of a keyset query that asked for limit rows (one more than the page) into the page and
+// the token of the next one: a full answer means another page follows; none ("") on the last page.
+func page[T any](tokens *PageTokens, scope string, list []T, limit int, seq func(T) int64) ([]T, string) {
+	if len(list) < limit {
+		return list, ""
+	}
+	list = list[:limit-1]
+	return list, tokens.Issue(scope, seq(list[len(list)-1]))
+}

@@ -81,11 +81,7 @@ func (s *Service) ListAccounts(ctx context.Context, aws string, in ListAccountsI
 	if err != nil {
 		return nil, "", err
 	}
-	var next string
-	if len(list) == f.Limit {
-		list = list[:f.Limit-1]
-		next = s.tokens.Issue(scope, list[len(list)-1].Seq)
-	}
+	list, next := page(s.tokens, scope, list, f.Limit, func(x *Account) int64 { return x.Seq })
 	return list, next, nil
 }
 

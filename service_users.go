@@ -123,11 +123,7 @@ func (s *Service) ListUsers(ctx context.Context, aws, accountID string, in ListU
 	if err != nil {
 		return nil, "", err
 	}
-	var next string
-	if len(list) == f.Limit {
-		list = list[:f.Limit-1]
-		next = s.tokens.Issue(scope, list[len(list)-1].Seq)
-	}
+	list, next := page(s.tokens, scope, list, f.Limit, func(x *User) int64 { return x.Seq })
 	return list, next, nil
 }
 
