@@ -55,7 +55,9 @@ func routeTable() []route {
 
 	// The user lifecycle (spec §9.3): the outbox is signed like the API; the session check and the pages are
 	// public (their tokens and forms are the credentials).
-	rs = append(rs, r(get, "/_chimed/outbox", "", "chimed:Outbox", true, (*Server).outbox))
+	// The outbox holds invitation links (they register users): like every control endpoint it needs a key
+	// with write rights, although it is a GET.
+	rs = append(rs, r(get, "/_chimed/outbox", "", "chimed:Outbox", false, (*Server).outbox))
 	session := r(get, "/_chimed/session", "", "chimed:Session", true, (*Server).session)
 	session.public = true
 	rs = append(rs, session)

@@ -184,6 +184,24 @@ func rawSigned(t *testing.T, e *authEnv, id, secret, service string, at time.Tim
 	return resp
 }
 
+// signedRaw sends a request signed by the SDK's signer with the given key.
+func signedRaw(t *testing.T, e *authEnv, id, secret, method, path, body string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest(method, e.url+path, strings.NewReader(body))
+	sum := sha256.Sum256([]byte(body))
+	err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: id, SecretAccessKey: secret},
+		req, hex.EncodeToString(sum[:]), "chime", "us-east-1", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp
+}
+
 func TestSigV4FrontEndErrors(t *testing.T) {
 	t.Parallel()
 	e := newAuthEnv(t, authOpts{})
@@ -307,6 +325,20 @@ func TestReadOnlyKeyMayOnlyRead(t *testing.T) {
 			_, err := ro.ResetPersonalPIN(ctx, &chime.ResetPersonalPINInput{AccountId: a, UserId: u})
 			return err
 		},
+	}
+	// Control endpoints need write rights, the outbox (a GET holding invitation links) included.
+	for _, ep := range []struct{ method, path, body string }{
+		{"GET", "/_chimed/outbox", ""},
+		{"POST", "/_chimed/reset", ""},
+		{"PUT", "/_chimed/accounts/" + *a + "/type", `{"AccountType":"EnterpriseLWA"}`},
+	} {
+		resp := signedRaw(t, e, roID, roSecret, ep.method, ep.path, ep.body)
+		if resp.StatusCode != 403 || resp.Header.Get("X-Amzn-Errortype") != "ForbiddenException" {
+			t.Errorf("%s %s with a read-only key: %d %s", ep.method, ep.path, resp.StatusCode, resp.Header.Get("X-Amzn-Errortype"))
+		}
+	}
+	if resp := signedRaw(t, e, rwID, rwSecret, "GET", "/_chimed/outbox", ""); resp.StatusCode != 200 {
+		t.Errorf("outbox with a read-write key: %d", resp.StatusCode)
 	}
 	for name, call := range mutations {
 		err := call()
