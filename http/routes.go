@@ -53,10 +53,9 @@ func routeTable() []route {
 	health.public, ready.public = true, true
 	rs = append(rs, health, ready)
 
-	// The user lifecycle (spec §9.3): the outbox is signed like the API; the session check and the pages are
-	// public (their tokens and forms are the credentials).
-	// The outbox holds invitation links (they register users): like every control endpoint it needs a key
-	// with write rights, although it is a GET.
+	// The user lifecycle (spec §9.3): the session check and the pages are public (their tokens and forms are
+	// the credentials). The outbox is signed like the API and, since it holds invitation links (they register
+	// users), needs a key with write rights like every control endpoint, although it is a GET.
 	rs = append(rs, r(get, "/_chimed/outbox", "", "chimed:Outbox", false, (*Server).outbox))
 	session := r(get, "/_chimed/session", "", "chimed:Session", true, (*Server).session)
 	session.public = true

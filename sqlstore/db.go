@@ -462,43 +462,47 @@ func (t *tx) stmt(ctx context.Context, st *sql.Tx, q string) *sql.Stmt {
 	return st.StmtContext(ctx, ps)
 }
 
-func (t *tx) queryRow(ctx context.Context, q string, args ...any) scanner {
+// target resolves where a statement of t runs: the SQL transaction (begun now for a read), q's prepared
+// statement on it (nil when q is not prepared), and the context (a group-commit batch fixes its own).
+func (t *tx) target(ctx context.Context, q string) (*sql.Tx, *sql.Stmt, context.Context, error) {
 	st, err := t.begin()
 	if err != nil {
-		return errRow{err}
+		return nil, nil, nil, err
 	}
 	if t.fixedCtx != nil {
 		ctx = t.fixedCtx
 	}
-	if ps := t.stmt(ctx, st, q); ps != nil {
+	return st, t.stmt(ctx, st, q), ctx, nil
+}
+
+func (t *tx) queryRow(ctx context.Context, q string, args ...any) scanner {
+	st, ps, ctx, err := t.target(ctx, q)
+	switch {
+	case err != nil:
+		return errRow{err}
+	case ps != nil:
 		return ps.QueryRowContext(ctx, args...)
 	}
 	return st.QueryRowContext(ctx, q, args...)
 }
 
 func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	st, err := t.begin()
-	if err != nil {
+	st, ps, ctx, err := t.target(ctx, q)
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	if t.fixedCtx != nil {
-		ctx = t.fixedCtx
-	}
-	if ps := t.stmt(ctx, st, q); ps != nil {
+	case ps != nil:
 		return ps.QueryContext(ctx, args...)
 	}
 	return st.QueryContext(ctx, q, args...)
 }
 
 func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	st, err := t.begin()
-	if err != nil {
+	st, ps, ctx, err := t.target(ctx, q)
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	if t.fixedCtx != nil {
-		ctx = t.fixedCtx
-	}
-	if ps := t.stmt(ctx, st, q); ps != nil {
+	case ps != nil:
 		return ps.ExecContext(ctx, args...)
 	}
 	return st.ExecContext(ctx, q, args...)
