@@ -1,0 +1,66 @@
+package main_test
+
+import (
+	"context"
+	"errors"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	//lint:ignore SA1019 Chime is deprecated, but it is the API chimed serves
+	"github.com/aws/aws-sdk-go-v2/service/chime"
+	"github.com/aws/smithy-go"
+)
+
+// TestCredentialsCommandOnARunningServer: keys created and revoked by `chimed credentials` (another process
+// on the same SQLite file) work, and stop working, at once on a running server — even right after the server
+// answered requests of that key (its credential cache must not outlive the revocation).
+func TestCredentialsCommandOnARunningServer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildChimedBinary(t)
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "data", "chimed.db")
+	t.Setenv("CHIMED_MASTER_KEY", "a master key of at least thirty-two characters")
+	p := startChimedProc(t, bin, "--db", db) // default --auth sigv4
+	cli := func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command(bin, append([]string{"credentials"}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("chimed credentials %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	var id, secret string
+	for _, line := range strings.Split(cli("create", "--aws-account-id", "111122223333", "--db", db), "\n") {
+		if v, ok := strings.CutPrefix(line, "AWS_ACCESS_KEY_ID="); ok {
+			id = v
+		} else if v, ok := strings.CutPrefix(line, "AWS_SECRET_ACCESS_KEY="); ok {
+			secret = v
+		}
+	}
+	if id == "" || secret == "" {
+		t.Fatal("credentials create printed no key")
+	}
+	c := chime.New(chime.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + p.addr),
+		Credentials: credentials.NewStaticCredentialsProvider(id, secret, ""), RetryMaxAttempts: 1})
+	ctx := context.Background()
+	for i := 0; i < 3; i++ { // the key is in use (and cached) on the server
+		if _, err := c.ListAccounts(ctx, &chime.ListAccountsInput{}); err != nil {
+			t.Fatalf("a key created by the command line does not work at once: %v", err)
+		}
+	}
+	if list := cli("list", "--db", db); !strings.Contains(list, id) || strings.Contains(list, secret) {
+		t.Fatalf("credentials list must name the key and never show its secret:\n%s", list)
+	}
+	cli("revoke", "--db", db, id)
+	_, err := c.ListAccounts(ctx, &chime.ListAccountsInput{})
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != "UnrecognizedClientException" {
+		t.Fatalf("first request after revoke: want UnrecognizedClientException, got %v", err)
+	}
+}
