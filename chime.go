@@ -29,6 +29,9 @@ const (
 	LicenseProTrial License = "ProTrial"
 )
 
+// Licenses lists every user license.
+var Licenses = []License{LicenseBasic, LicensePlus, LicensePro, LicenseProTrial}
+
 // UserType is the kind of a user.
 type UserType string
 
@@ -37,6 +40,9 @@ const (
 	UserPrivate      UserType = "PrivateUser"
 	UserSharedDevice UserType = "SharedDevice"
 )
+
+// UserTypes lists every user type.
+var UserTypes = []UserType{UserPrivate, UserSharedDevice}
 
 // RegistrationStatus is a user's registration state.
 type RegistrationStatus string
@@ -48,6 +54,9 @@ const (
 	Suspended    RegistrationStatus = "Suspended"
 )
 
+// RegistrationStatuses lists every registration state.
+var RegistrationStatuses = []RegistrationStatus{Unregistered, Registered, Suspended}
+
 // InviteStatus is the state of an invitation (and of an invited user).
 type InviteStatus string
 
@@ -57,6 +66,10 @@ const (
 	InviteAccepted InviteStatus = "Accepted"
 	InviteFailed   InviteStatus = "Failed"
 )
+
+// InviteStatuses lists every invitation state. A user that was never invited has the empty InviteStatus,
+// which is not a state and is not listed.
+var InviteStatuses = []InviteStatus{InvitePending, InviteAccepted, InviteFailed}
 
 // EmailStatus tells whether an invitation email went out.
 type EmailStatus string

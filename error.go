@@ -10,34 +10,55 @@ const (
 	EINVALID       = "BadRequest"
 	EUNAUTHORIZED  = "Unauthorized"
 	EFORBIDDEN     = "Forbidden"
+	EACCESSDENIED  = "AccessDenied"
 	ENOTFOUND      = "NotFound"
 	ECONFLICT      = "Conflict"
 	EUNPROCESSABLE = "Unprocessable"
 	ETHROTTLED     = "Throttled"
+	ELIMIT         = "ResourceLimitExceeded"
 	EINTERNAL      = "ServiceFailure"
 	EUNAVAILABLE   = "ServiceUnavailable"
 )
 
 // ErrorCodes returns every error code the domain can produce. The wire layer must map each one.
 func ErrorCodes() []string {
-	return []string{EINVALID, EUNAUTHORIZED, EFORBIDDEN, ENOTFOUND, ECONFLICT, EUNPROCESSABLE, ETHROTTLED,
-		EINTERNAL, EUNAVAILABLE}
+	return []string{EINVALID, EUNAUTHORIZED, EFORBIDDEN, EACCESSDENIED, ENOTFOUND, ECONFLICT, EUNPROCESSABLE,
+		ETHROTTLED, ELIMIT, EINTERNAL, EUNAVAILABLE}
 }
 
-// Messages used where the real service's wording is known.
+// Field names the input an error is about, in the domain's terms; the wire layer names it as its clients do.
+type Field string
+
+// Fields of the domain's inputs that errors identify.
 const (
-	MsgNotFound   = "Unable to find the requested identifier"
-	MsgBadRequest = "Service received a bad request"
+	FieldName         Field = "Name"
+	FieldEmail        Field = "Email"
+	FieldUsername     Field = "Username"
+	FieldLicense      Field = "License"
+	FieldUserType     Field = "UserType"
+	FieldUserIDs      Field = "UserIDs"
+	FieldAccountType  Field = "AccountType"
+	FieldDisplayName  Field = "DisplayName"
+	FieldMaxResults   Field = "MaxResults"
+	FieldNextToken    Field = "NextToken"
+	FieldAccountID    Field = "AccountID"
+	FieldUserID       Field = "UserID"
+	FieldAlexaRoomARN Field = "AlexaRoomARN"
 )
 
-// Error is a domain error: a code from the list above and a message safe to show the caller.
+// Error is a domain error: a code from the list above, the input it is about (if one), and a message safe to
+// show the caller (about the field when Field is set, e.g. "is required").
 type Error struct {
 	Code    string
+	Field   Field
 	Message string
 }
 
 // Error implements error.
 func (e *Error) Error() string {
+	if e.Field != "" {
+		return fmt.Sprintf("chime error: code=%s field=%s message=%s", e.Code, e.Field, e.Message)
+	}
 	return fmt.Sprintf("chime error: code=%s message=%s", e.Code, e.Message)
 }
 
@@ -46,13 +67,18 @@ func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// Invalid returns a BadRequest error whose message starts with the real service's generic text.
+// Invalid returns a BadRequest error with a formatted message.
 func Invalid(format string, args ...any) *Error {
-	return &Error{Code: EINVALID, Message: MsgBadRequest + ": " + fmt.Sprintf(format, args...)}
+	return &Error{Code: EINVALID, Message: fmt.Sprintf(format, args...)}
 }
 
-// NotFound returns the NotFound error with the real service's message.
-func NotFound() *Error { return &Error{Code: ENOTFOUND, Message: MsgNotFound} }
+// InvalidField returns a BadRequest error about field; the message continues the field's name ("is required").
+func InvalidField(field Field, format string, args ...any) *Error {
+	return &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// NotFound returns the NotFound error.
+func NotFound() *Error { return &Error{Code: ENOTFOUND, Message: "not found"} }
 
 // ErrorCode returns the code of err if it is (or wraps) an *Error, else EINTERNAL; nil gives "".
 func ErrorCode(err error) string {
@@ -65,7 +91,17 @@ func ErrorCode(err error) string {
 	return EINTERNAL
 }
 
-// ErrorMessage returns the message of err if it is an *Error, else a generic text that leaks no internals.
+// ErrorField returns the field err is about, or "".
+func ErrorField(err error) Field {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
+}
+
+// ErrorMessage returns the message of err if it is an *Error (prefixed by its field's domain name when it has
+// one and withField), else a generic text that leaks no internals.
 func ErrorMessage(err error) string {
 	var e *Error
 	if err == nil {

@@ -360,11 +360,11 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, displayName strin
 
 // validateDisplayName checks a display name chosen on the acceptance page.
 func validateDisplayName(v string) error {
-	if err := checkText("DisplayName", v, MaxNameLen); err != nil {
+	if err := checkText(FieldDisplayName, v, MaxDisplayNameLen); err != nil {
 		return err
 	}
 	if !hasNonSpace(v) {
-		return Invalid("DisplayName must not be blank")
+		return InvalidField(FieldDisplayName, "must not be blank")
 	}
 	return nil
 }

@@ -95,7 +95,7 @@ func (s *Service) newPIN(ctx context.Context, tx Tx, old string) (string, error)
 
 // account loads a live account of the caller, validating the id first.
 func account(ctx context.Context, tx Tx, aws, id string) (*Account, error) {
-	if err := ValidateID("AccountId", id); err != nil {
+	if err := ValidateID(FieldAccountID, id); err != nil {
 		return nil, err
 	}
 	return tx.Account(ctx, aws, id)
@@ -103,7 +103,7 @@ func account(ctx context.Context, tx Tx, aws, id string) (*Account, error) {
 
 // user loads a user of account a, validating the id first.
 func user(ctx context.Context, tx Tx, a *Account, id string) (*User, error) {
-	if err := ValidateID("UserId", id); err != nil {
+	if err := ValidateID(FieldUserID, id); err != nil {
 		return nil, err
 	}
 	return tx.User(ctx, a.ID, id)
@@ -122,8 +122,8 @@ func (s *Service) pageStart(scope string, token *string) (int64, error) {
 	if token == nil || *token == "" {
 		return 0, nil
 	}
-	if len(*token) > 256 {
-		return 0, Invalid("NextToken is not valid for this request")
+	if len(*token) > maxTokenLen {
+		return 0, InvalidField(FieldNextToken, "is not valid for this request")
 	}
 	return s.tokens.Parse(scope, *token)
 }

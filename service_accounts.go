@@ -6,12 +6,12 @@ import (
 )
 
 // CreateAccount creates a Team account named name in the caller's AWS account (§4.1).
-// Errors: EINVALID when name is missing or not 1..100 characters with a non-blank one.
+// Errors: EINVALID (FieldName) when name is missing, blank or not storable text.
 func (s *Service) CreateAccount(ctx context.Context, aws string, name *string) (*Account, error) {
 	if name == nil {
-		return nil, Invalid("Name is required")
+		return nil, InvalidField(FieldName, "is required")
 	}
-	if err := validateAccountName("Name", *name); err != nil {
+	if err := validateName(FieldName, *name); err != nil {
 		return nil, err
 	}
 	a := &Account{
@@ -42,30 +42,31 @@ func (s *Service) GetAccount(ctx context.Context, aws, id string) (a *Account, e
 
 // ListAccountsInput are the filters and paging of ListAccounts; nil members were not given.
 type ListAccountsInput struct {
-	Name       *string
-	UserEmail  *string
-	MaxResults *int
+	Name       *string // name prefix
+	UserEmail  *string // accounts with a member of this address
+	MaxResults int     // page size; 0 is the default
 	NextToken  *string
 }
 
 // ListAccounts lists the caller's live accounts in creation order (§4.3, D7–D9). The returned token is empty on
-// the last page. Errors: EINVALID for a bad filter, page size or token.
+// the last page. Errors: EINVALID for a bad filter, page size or token (FieldName, FieldEmail, FieldMaxResults,
+// FieldNextToken).
 func (s *Service) ListAccounts(ctx context.Context, aws string, in ListAccountsInput) ([]*Account, string, error) {
 	var f AccountFilter
 	var err error
 	if in.Name != nil {
-		if err := validateAccountName("name", *in.Name); err != nil {
+		if err := validateName(FieldName, *in.Name); err != nil {
 			return nil, "", err
 		}
 		f.NamePrefix = *in.Name
 	}
 	if in.UserEmail != nil {
-		if err := validateEmail("user-email", *in.UserEmail); err != nil {
+		if err := validateEmail(FieldEmail, *in.UserEmail); err != nil {
 			return nil, "", err
 		}
 		f.EmailKey = EmailKey(*in.UserEmail)
 	}
-	if f.Limit, err = validateMaxResults(in.MaxResults); err != nil {
+	if f.Limit, err = pageSize(in.MaxResults); err != nil {
 		return nil, "", err
 	}
 	scope := pageScope("ListAccounts", aws, f.NamePrefix, f.EmailKey)
@@ -86,25 +87,27 @@ func (s *Service) ListAccounts(ctx context.Context, aws string, in ListAccountsI
 }
 
 // UpdateAccount changes the name and/or default license of an account (§4.4).
-// Errors: EINVALID for a bad name or a license the account does not support; ENOTFOUND.
-func (s *Service) UpdateAccount(ctx context.Context, aws, id string, name, license *string) (a *Account, err error) {
+// Errors: EINVALID for a bad name (FieldName) or a license the account does not support (FieldLicense);
+// ENOTFOUND.
+func (s *Service) UpdateAccount(ctx context.Context, aws, id string, name *string, license *License) (a *Account, err error) {
 	if name != nil {
-		if err := validateAccountName("Name", *name); err != nil {
+		if err := validateName(FieldName, *name); err != nil {
 			return nil, err
 		}
 	}
 	var l License
 	if license != nil {
-		if l, err = validateLicense("DefaultLicense", *license); err != nil {
+		if err := validateLicense(FieldLicense, *license); err != nil {
 			return nil, err
 		}
+		l = *license
 	}
 	err = s.store.Write(ctx, func(tx Tx) error {
 		if a, err = account(ctx, tx, aws, id); err != nil {
 			return err
 		}
 		if license != nil && !a.Supports(l) {
-			return Invalid("DefaultLicense %s is not supported by this account", l)
+			return InvalidField(FieldLicense, "%s is not supported by this account", l)
 		}
 		if name == nil && license == nil {
 			return nil
@@ -171,7 +174,7 @@ type AccountSettingsPatch struct {
 // UpdateAccountSettings patches an account's settings (§4.7). Errors: EINVALID when patch is nil; ENOTFOUND.
 func (s *Service) UpdateAccountSettings(ctx context.Context, aws, id string, patch *AccountSettingsPatch) error {
 	if patch == nil {
-		return Invalid("AccountSettings is required")
+		return Invalid("the settings to change are required")
 	}
 	return s.store.Write(ctx, func(tx Tx) error {
 		a, err := account(ctx, tx, aws, id)
@@ -192,9 +195,9 @@ func (s *Service) UpdateAccountSettings(ctx context.Context, aws, id string, pat
 // Errors: EINVALID for an unknown type; ENOTFOUND.
 func (s *Service) SetAccountType(ctx context.Context, aws, id string, typ *string) (a *Account, err error) {
 	if typ == nil {
-		return nil, Invalid("AccountType is required")
+		return nil, InvalidField(FieldAccountType, "is required")
 	}
-	t, err := ValidateAccountType("AccountType", *typ)
+	t, err := ValidateAccountType(FieldAccountType, *typ)
 	if err != nil {
 		return nil, err
 	}

@@ -7,24 +7,24 @@ import "context"
 // (new invite id, InvitedOn refreshed); an address held by a registered member of this account or by a user of
 // another account of the same AWS account yields a Failed/NotSent invite.
 // Errors (whole request): EINVALID for a malformed list or another account type; ENOTFOUND for the account.
-func (s *Service) InviteUsers(ctx context.Context, aws, accountID string, emails []string, userType *string) ([]Invite, error) {
+func (s *Service) InviteUsers(ctx context.Context, aws, accountID string, emails []string, userType *UserType) ([]Invite, error) {
 	if emails == nil {
-		return nil, Invalid("UserEmailList is required")
+		return nil, InvalidField(FieldEmail, "is required")
 	}
-	if len(emails) > MaxUserIDList {
-		return nil, Invalid("UserEmailList must have at most %d members", MaxUserIDList)
+	if len(emails) > MaxBatch {
+		return nil, InvalidField(FieldEmail, "must have at most %d members", MaxBatch)
 	}
 	for _, e := range emails {
-		if err := validateEmail("UserEmailList member", e); err != nil {
+		if err := validateEmail(FieldEmail, e); err != nil {
 			return nil, err
 		}
 	}
 	typ := UserPrivate
 	if userType != nil {
-		var err error
-		if typ, err = validateUserType("UserType", *userType); err != nil {
+		if err := validateUserType(FieldUserType, *userType); err != nil {
 			return nil, err
 		}
+		typ = *userType
 	}
 	var invites []Invite
 	var jobs []mailJob
@@ -138,7 +138,7 @@ func (s *Service) ResetPersonalPIN(ctx context.Context, aws, accountID, userID s
 // Errors: EINVALID for a bad display name or a suspended user; ENOTFOUND.
 func (s *Service) RegisterUser(ctx context.Context, aws, accountID, userID string, displayName *string) (u *User, err error) {
 	if displayName != nil {
-		if err := checkText("DisplayName", *displayName, MaxTextLen); err != nil {
+		if err := checkText(FieldDisplayName, *displayName, MaxTextLen); err != nil {
 			return nil, err
 		}
 	}

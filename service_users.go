@@ -9,27 +9,28 @@ import (
 type CreateUserInput struct {
 	Username *string
 	Email    *string
-	UserType *string
+	UserType *UserType
 }
 
 // CreateUser adds a registered user to an EnterpriseDirectory or EnterpriseOIDC account (§4.8, D1, D10, D11).
-// Errors: EINVALID for bad input or another account type; ENOTFOUND; ECONFLICT when the email is taken in the
-// caller's AWS account.
+// Errors: EINVALID for bad input (FieldEmail, FieldUserType, FieldUsername) or another account type; ENOTFOUND;
+// ECONFLICT when the email is taken in the caller's AWS account.
 func (s *Service) CreateUser(ctx context.Context, aws, accountID string, in CreateUserInput) (u *User, err error) {
 	if in.Email == nil {
-		return nil, Invalid("Email is required")
+		return nil, InvalidField(FieldEmail, "is required")
 	}
-	if err := validateEmail("Email", *in.Email); err != nil {
+	if err := validateEmail(FieldEmail, *in.Email); err != nil {
 		return nil, err
 	}
 	typ := UserPrivate
 	if in.UserType != nil {
-		if typ, err = validateUserType("UserType", *in.UserType); err != nil {
+		if err := validateUserType(FieldUserType, *in.UserType); err != nil {
 			return nil, err
 		}
+		typ = *in.UserType
 	}
 	if in.Username != nil {
-		if err := checkText("Username", *in.Username, MaxTextLen); err != nil {
+		if err := checkText(FieldUsername, *in.Username, MaxTextLen); err != nil {
 			return nil, err
 		}
 	}
@@ -79,8 +80,8 @@ func (s *Service) GetUser(ctx context.Context, aws, accountID, userID string) (u
 // ListUsersInput are the filters and paging of ListUsers; nil members were not given.
 type ListUsersInput struct {
 	UserEmail  *string
-	UserType   *string
-	MaxResults *int
+	UserType   *UserType
+	MaxResults int // page size; 0 is the default
 	NextToken  *string
 }
 
@@ -90,20 +91,21 @@ func (s *Service) ListUsers(ctx context.Context, aws, accountID string, in ListU
 	var f UserFilter
 	var err error
 	if in.UserEmail != nil {
-		if err := validateEmail("user-email", *in.UserEmail); err != nil {
+		if err := validateEmail(FieldEmail, *in.UserEmail); err != nil {
 			return nil, "", err
 		}
 		f.EmailKey = EmailKey(*in.UserEmail)
 	}
 	if in.UserType != nil {
-		if f.Type, err = validateUserType("user-type", *in.UserType); err != nil {
+		if err := validateUserType(FieldUserType, *in.UserType); err != nil {
 			return nil, "", err
 		}
+		f.Type = *in.UserType
 	}
-	if f.Limit, err = validateMaxResults(in.MaxResults); err != nil {
+	if f.Limit, err = pageSize(in.MaxResults); err != nil {
 		return nil, "", err
 	}
-	if err := ValidateID("AccountId", accountID); err != nil {
+	if err := ValidateID(FieldAccountID, accountID); err != nil {
 		return nil, "", err
 	}
 	scope := pageScope("ListUsers", aws, accountID, f.EmailKey, string(f.Type))
@@ -136,8 +138,8 @@ type AlexaPatch struct {
 // UserPatch is the body of UpdateUser or one BatchUpdateUser item; nil members stay as they are.
 type UserPatch struct {
 	UserID      string // BatchUpdateUser items only
-	LicenseType *string
-	UserType    *string
+	LicenseType *License
+	UserType    *UserType
 	Alexa       *AlexaPatch
 }
 
@@ -148,19 +150,21 @@ type parsedPatch struct {
 	alexa   *AlexaPatch
 }
 
-func parsePatch(p UserPatch, field string) (pp parsedPatch, err error) {
+func parsePatch(p UserPatch) (pp parsedPatch, err error) {
 	if p.LicenseType != nil {
-		if pp.license, err = validateLicense(field+"LicenseType", *p.LicenseType); err != nil {
+		if err = validateLicense(FieldLicense, *p.LicenseType); err != nil {
 			return pp, err
 		}
+		pp.license = *p.LicenseType
 	}
 	if p.UserType != nil {
-		if pp.typ, err = validateUserType(field+"UserType", *p.UserType); err != nil {
+		if err = validateUserType(FieldUserType, *p.UserType); err != nil {
 			return pp, err
 		}
+		pp.typ = *p.UserType
 	}
 	if p.Alexa != nil && p.Alexa.RoomARN != nil {
-		if err := checkText(field+"AlexaForBusinessRoomArn", *p.Alexa.RoomARN, MaxTextLen); err != nil {
+		if err := checkText(FieldAlexaRoomARN, *p.Alexa.RoomARN, MaxTextLen); err != nil {
 			return pp, err
 		}
 	}
@@ -172,7 +176,7 @@ func parsePatch(p UserPatch, field string) (pp parsedPatch, err error) {
 func (pp parsedPatch) apply(a *Account, u *User) error {
 	if pp.license != "" {
 		if !a.Supports(pp.license) {
-			return Invalid("LicenseType %s is not supported by this account", pp.license)
+			return InvalidField(FieldLicense, "%s is not supported by this account", pp.license)
 		}
 		u.License = pp.license
 	}
@@ -193,7 +197,7 @@ func (pp parsedPatch) apply(a *Account, u *User) error {
 // UpdateUser changes a user's license, type or Alexa for Business metadata (§4.11).
 // Errors: EINVALID for bad values or an unsupported license; ENOTFOUND.
 func (s *Service) UpdateUser(ctx context.Context, aws, accountID, userID string, p UserPatch) (u *User, err error) {
-	pp, err := parsePatch(p, "")
+	pp, err := parsePatch(p)
 	if err != nil {
 		return nil, err
 	}
@@ -217,15 +221,15 @@ func (s *Service) UpdateUser(ctx context.Context, aws, accountID, userID string,
 }
 
 // batchIDs validates a user id list of a batch operation.
-func batchIDs(field string, ids []string, max int) error {
+func batchIDs(ids []string) error {
 	if ids == nil {
-		return Invalid("%s is required", field)
+		return InvalidField(FieldUserIDs, "is required")
 	}
-	if len(ids) > max {
-		return Invalid("%s must have at most %d members", field, max)
+	if len(ids) > MaxBatch {
+		return InvalidField(FieldUserIDs, "must have at most %d members", MaxBatch)
 	}
 	for _, id := range ids {
-		if err := ValidateID(field+" member", id); err != nil {
+		if err := ValidateID(FieldUserIDs, id); err != nil {
 			return err
 		}
 	}
@@ -249,18 +253,18 @@ func userErr(id string, err error) (UserError, error) {
 // reported once. Errors (whole request): EINVALID for a malformed list; ENOTFOUND for the account.
 func (s *Service) BatchUpdateUser(ctx context.Context, aws, accountID string, items []UserPatch) ([]UserError, error) {
 	if items == nil {
-		return nil, Invalid("UpdateUserRequestItems is required")
+		return nil, InvalidField(FieldUserIDs, "is required")
 	}
-	if len(items) > MaxUpdateItems {
-		return nil, Invalid("UpdateUserRequestItems must have at most %d members", MaxUpdateItems)
+	if len(items) > MaxBatch {
+		return nil, InvalidField(FieldUserIDs, "must have at most %d members", MaxBatch)
 	}
 	parsed := make([]parsedPatch, len(items))
 	for i, it := range items {
-		if err := ValidateID("UpdateUserRequestItems.UserId", it.UserID); err != nil {
+		if err := ValidateID(FieldUserIDs, it.UserID); err != nil {
 			return nil, err
 		}
 		var err error
-		if parsed[i], err = parsePatch(it, "UpdateUserRequestItems."); err != nil {
+		if parsed[i], err = parsePatch(it); err != nil {
 			return nil, err
 		}
 	}
@@ -308,7 +312,7 @@ func (s *Service) updateOne(ctx context.Context, tx Tx, a *Account, id string, p
 // are ignored.
 // Errors (whole request): EINVALID for a malformed list or another account type; ENOTFOUND for the account.
 func (s *Service) BatchSuspendUser(ctx context.Context, aws, accountID string, ids []string) ([]UserError, error) {
-	if err := batchIDs("UserIdList", ids, MaxUserIDList); err != nil {
+	if err := batchIDs(ids); err != nil {
 		return nil, err
 	}
 	allowed := []AccountType{AccountTeam, AccountEnterpriseLWA}
@@ -332,7 +336,7 @@ func (s *Service) BatchSuspendUser(ctx context.Context, aws, accountID string, i
 // are not suspended are ignored. Revoked sessions stay revoked: the user signs in again.
 // Errors (whole request): EINVALID for a malformed list or another account type; ENOTFOUND for the account.
 func (s *Service) BatchUnsuspendUser(ctx context.Context, aws, accountID string, ids []string) ([]UserError, error) {
-	if err := batchIDs("UserIdList", ids, MaxUserIDList); err != nil {
+	if err := batchIDs(ids); err != nil {
 		return nil, err
 	}
 	allowed := []AccountType{AccountEnterpriseLWA}

@@ -43,8 +43,11 @@ func revokeAccess(ctx context.Context, tx Tx, u *User) error {
 // maxLiveSignInLinks unused links, and the error is nil in all these cases. Each message is recorded in the
 // outbox. Errors: EINVALID for a malformed address; internal failures.
 func (s *Service) RequestSignIn(ctx context.Context, email string) error {
-	if err := validateEmail("Email", email); err != nil {
+	if err := checkText(FieldEmail, email, maxEmailLen); err != nil {
 		return err
+	}
+	if !signInEmailPattern.MatchString(email) {
+		return InvalidField(FieldEmail, "is not a valid email address")
 	}
 	var jobs []mailJob
 	err := s.store.Write(ctx, func(tx Tx) error {

@@ -39,7 +39,7 @@ func (p *PageTokens) Issue(scope string, seq int64) string {
 func (p *PageTokens) Parse(scope, token string) (int64, error) {
 	b, err := base64.RawURLEncoding.DecodeString(token)
 	if err != nil || len(b) != 8+tokenMACLen || !hmac.Equal(b[8:], p.mac(scope, b[:8])) {
-		return 0, Invalid("NextToken is not valid for this request")
+		return 0, InvalidField(FieldNextToken, "is not valid for this request")
 	}
 	return int64(binary.BigEndian.Uint64(b[:8])), nil
 }

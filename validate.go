@@ -6,52 +6,54 @@ import (
 	"unicode/utf8"
 )
 
-// Model patterns. Smithy patterns are unanchored searches, so MatchString is the right test.
-var (
-	emailPattern = regexp.MustCompile(`.+@.+\..+`)
+// The domain's own input rules. The model's constraints (lengths, patterns, enums, ranges) are checked by the
+// wire layer, which is generated from the model; what is here holds for every caller: text a store can keep
+// faithfully, identifiers that are not blank, values the domain knows, pages of bounded size.
+
+// Limits of the domain (chimed's own bounds, not the model's).
+const (
+	DefaultMaxResults = 100  // page size when the caller names none (docs/behavior.md D7)
+	MaxPageSize       = 1000 // the largest page the store is asked for
+	MaxTextLen        = 4096 // longest text the domain stores, in code points
+	MaxBatch          = 1000 // most items one batch call may carry
+	maxEmailLen       = 320  // longest address the sign-in form accepts
+	maxTokenLen       = 256  // longest page token
+	MaxDisplayNameLen = 100  // longest display name given on accepting an invitation
 )
 
-// Limits from the model (and chimed's own bounds where the model has none).
-const (
-	MaxNameLen         = 100 // AccountName
-	MaxUserIDList      = 50  // UserIdList, UserEmailList
-	MaxUpdateItems     = 20  // UpdateUserRequestItemList
-	MaxResultsLimit    = 200 // ProfileServiceMaxResults
-	DefaultMaxResults  = 100
-	MaxTextLen         = 4096 // chimed bound for unconstrained strings (Username, ARNs, ids)
-	maxEmailCodePoints = 320
-)
+// signInEmailPattern is the address syntax of the sign-in form (the model's EmailAddress pattern; the form is
+// not an API operation, so the wire layer does not check it).
+var signInEmailPattern = regexp.MustCompile(`.+@.+\..+`)
 
 // EmailKey is the case-insensitive identity of an email address: unique per AWS account, used by filters.
 func EmailKey(email string) string { return strings.ToLower(email) }
 
 // checkText rejects strings no store can hold faithfully: invalid UTF-8, NUL, or longer than max code points.
-func checkText(field, v string, max int) error {
+func checkText(field Field, v string, max int) error {
 	if !utf8.ValidString(v) {
-		return Invalid("%s is not valid UTF-8", field)
+		return InvalidField(field, "is not valid UTF-8")
 	}
 	if strings.IndexByte(v, 0) >= 0 {
-		return Invalid("%s must not contain NUL characters", field)
+		return InvalidField(field, "must not contain NUL characters")
 	}
 	if utf8.RuneCountInString(v) > max {
-		return Invalid("%s must be at most %d characters", field, max)
+		return InvalidField(field, "must be at most %d characters", max)
 	}
 	return nil
 }
 
-// ValidateID checks an identifier taken from a path label or a request member (NonEmptyString).
-func ValidateID(field, v string) error {
+// ValidateID checks an identifier: storable text with a non-blank character. Errors: EINVALID about field.
+func ValidateID(field Field, v string) error {
 	if err := checkText(field, v, MaxTextLen); err != nil {
 		return err
 	}
 	if !hasNonSpace(v) {
-		return Invalid("%s must not be empty", field)
+		return InvalidField(field, "must not be empty")
 	}
 	return nil
 }
 
-// hasNonSpace is the model pattern `.*\S.*` (an unanchored search) without a regexp: it matches exactly when
-// some character is not RE2's \s ([\t\n\f\r ]). It runs on every path label of every request.
+// hasNonSpace reports whether some character of v is not ASCII white space ([\t\n\f\r ]).
 func hasNonSpace(v string) bool {
 	for i := 0; i < len(v); i++ {
 		switch v[i] {
@@ -63,60 +65,76 @@ func hasNonSpace(v string) bool {
 	return false
 }
 
-// validateAccountName checks an AccountName: 1..100 code points containing a non-whitespace character.
-func validateAccountName(field, v string) error {
-	if err := checkText(field, v, MaxNameLen); err != nil {
+// validateName checks a name: storable text with a non-blank character.
+func validateName(field Field, v string) error {
+	if err := checkText(field, v, MaxTextLen); err != nil {
 		return err
 	}
-	if v == "" || !hasNonSpace(v) {
-		return Invalid("%s must be 1-%d characters and not blank", field, MaxNameLen)
+	if !hasNonSpace(v) {
+		return InvalidField(field, "must not be blank")
 	}
 	return nil
 }
 
-// validateEmail checks an EmailAddress (`.+@.+\..+`).
-func validateEmail(field, v string) error {
-	if err := checkText(field, v, maxEmailCodePoints); err != nil {
+// validateEmail checks an address: storable, non-blank text (the API's syntax is the model's, checked by the
+// wire layer).
+func validateEmail(field Field, v string) error {
+	if err := checkText(field, v, MaxTextLen); err != nil {
 		return err
 	}
-	if !emailPattern.MatchString(v) {
-		return Invalid("%s is not a valid email address", field)
+	if !hasNonSpace(v) {
+		return InvalidField(field, "must not be blank")
 	}
 	return nil
 }
 
-func validateLicense(field, v string) (License, error) {
-	switch l := License(v); l {
-	case LicenseBasic, LicensePlus, LicensePro, LicenseProTrial:
-		return l, nil
-	}
-	return "", Invalid("%s must be one of Basic, Plus, Pro, ProTrial", field)
-}
+// Valid reports whether l is a license the domain knows.
+func (l License) Valid() bool { return oneOf(l, Licenses) }
 
-func validateUserType(field, v string) (UserType, error) {
-	switch t := UserType(v); t {
-	case UserPrivate, UserSharedDevice:
-		return t, nil
-	}
-	return "", Invalid("%s must be one of PrivateUser, SharedDevice", field)
-}
+// Valid reports whether t is a user type the domain knows.
+func (t UserType) Valid() bool { return oneOf(t, UserTypes) }
 
-// ValidateAccountType parses an AccountType.
-func ValidateAccountType(field, v string) (AccountType, error) {
-	for _, t := range AccountTypes {
-		if string(t) == v {
-			return t, nil
+// Valid reports whether t is an account type the domain knows.
+func (t AccountType) Valid() bool { return oneOf(t, AccountTypes) }
+
+func oneOf[T comparable](v T, list []T) bool {
+	for _, x := range list {
+		if x == v {
+			return true
 		}
 	}
-	return "", Invalid("%s must be one of Team, EnterpriseDirectory, EnterpriseLWA, EnterpriseOIDC", field)
+	return false
 }
 
-func validateMaxResults(v *int) (int, error) {
-	if v == nil {
+func validateLicense(field Field, l License) error {
+	if !l.Valid() {
+		return InvalidField(field, "is not a license")
+	}
+	return nil
+}
+
+func validateUserType(field Field, t UserType) error {
+	if !t.Valid() {
+		return InvalidField(field, "is not a user type")
+	}
+	return nil
+}
+
+// ValidateAccountType parses an AccountType. Errors: EINVALID.
+func ValidateAccountType(field Field, v string) (AccountType, error) {
+	if t := AccountType(v); t.Valid() {
+		return t, nil
+	}
+	return "", InvalidField(field, "must be one of Team, EnterpriseDirectory, EnterpriseLWA, EnterpriseOIDC")
+}
+
+// pageSize resolves a requested page size: 0 is the default; the store is never asked for more than MaxPageSize.
+func pageSize(n int) (int, error) {
+	if n == 0 {
 		return DefaultMaxResults, nil
 	}
-	if *v < 1 || *v > MaxResultsLimit {
-		return 0, Invalid("max-results must be between 1 and %d", MaxResultsLimit)
+	if n < 0 || n > MaxPageSize {
+		return 0, InvalidField(FieldMaxResults, "must be between 1 and %d", MaxPageSize)
 	}
-	return *v, nil
+	return n, nil
 }

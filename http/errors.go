@@ -11,41 +11,78 @@ import (
 type exception struct {
 	Name   string // x-amzn-ErrorType
 	Status int
+	bit    exceptionSet
 }
 
-// exceptionFor is the one table from domain error code to (exception name, HTTP status); the body's "Code" is
-// the domain code itself (it is the model's ErrorCode value). A test fails when a domain code has no entry.
-func exceptionFor(code string) (exception, bool) {
+// exceptionNames is the one table from domain error code to the model's exception; its status comes from the
+// model. The body's "Code" is the domain code itself (it is a value of the model's ErrorCode enum). A test fails
+// when a domain code has no entry.
+func exceptionName(code string) (string, bool) {
 	switch code {
 	case chime.EINVALID:
-		return exception{"BadRequestException", http.StatusBadRequest}, true
+		return "BadRequestException", true
 	case chime.EUNAUTHORIZED:
-		return exception{"UnauthorizedClientException", http.StatusUnauthorized}, true
+		return "UnauthorizedClientException", true
 	case chime.EFORBIDDEN:
-		return exception{"ForbiddenException", http.StatusForbidden}, true
+		return "ForbiddenException", true
+	case chime.EACCESSDENIED:
+		return "AccessDeniedException", true
 	case chime.ENOTFOUND:
-		return exception{"NotFoundException", http.StatusNotFound}, true
+		return "NotFoundException", true
 	case chime.ECONFLICT:
-		return exception{"ConflictException", http.StatusConflict}, true
+		return "ConflictException", true
 	case chime.EUNPROCESSABLE:
-		return exception{"UnprocessableEntityException", http.StatusUnprocessableEntity}, true
+		return "UnprocessableEntityException", true
 	case chime.ETHROTTLED:
-		return exception{"ThrottledClientException", http.StatusTooManyRequests}, true
+		return "ThrottledClientException", true
+	case chime.ELIMIT:
+		return "ResourceLimitExceededException", true
 	case chime.EINTERNAL:
-		return exception{"ServiceFailureException", http.StatusInternalServerError}, true
+		return "ServiceFailureException", true
 	case chime.EUNAVAILABLE:
-		return exception{"ServiceUnavailableException", http.StatusServiceUnavailable}, true
+		return "ServiceUnavailableException", true
+	}
+	return "", false
+}
+
+// exceptionFor returns the exception of a domain error code, with the status the model gives it.
+func exceptionFor(code string) (exception, bool) {
+	name, ok := exceptionName(code)
+	if !ok {
+		return exception{}, false
+	}
+	for _, e := range modelExceptions() {
+		if e.name == name {
+			return exception{Name: name, Status: e.status, bit: e.bit}, true
+		}
 	}
 	return exception{}, false
 }
 
-// Front-end errors (not modeled; body {"message": …}, spec §6.4 and D18).
+// alwaysAllowed are the exceptions any operation may answer even where the model does not list them: the rate
+// limiter's 429 and failures of the server itself (docs/behavior.md §5).
+const alwaysAllowed = excThrottledClientException | excServiceFailureException | excServiceUnavailableException
+
+// Front-end errors (not modeled; body {"message": …}, docs/behavior.md §6.4 and D18).
 const (
 	excUnknownOperation = "UnknownOperationException"
 )
 
-// writeError answers err as an AWS rest-json error. Internal failures are logged and answered as
-// ServiceFailureException with a message that leaks nothing.
+// The real service's wording of the two most common errors.
+const (
+	msgNotFound   = "Unable to find the requested identifier"
+	msgBadRequest = "Service received a bad request"
+)
+
+// notImplemented is the answer of an operation of the model that this version of chimed does not implement
+// (routed, authenticated, then refused with a modeled exception every operation lists).
+func notImplemented(op string) error {
+	return &chime.Error{Code: chime.EINVALID, Message: op + " is not implemented by this version of chimed"}
+}
+
+// writeError answers err as an AWS rest-json error, using only exceptions the operation models: a domain
+// error the operation cannot answer becomes BadRequestException (docs/behavior.md D47). Internal failures are
+// logged and answered as ServiceFailureException with a message that leaks nothing.
 func (s *Server) writeError(c *call, err error) {
 	if c.html {
 		s.writeHTMLError(c, err)
@@ -54,14 +91,78 @@ func (s *Server) writeError(c *call, err error) {
 	code := chime.ErrorCode(err)
 	exc, ok := exceptionFor(code)
 	if !ok {
-		code, exc = chime.EINTERNAL, exception{"ServiceFailureException", http.StatusInternalServerError}
+		code = chime.EINTERNAL
+		exc, _ = exceptionFor(code)
 	}
 	if code == chime.EINTERNAL {
 		s.logger.ErrorContext(c.r.Context(), "internal failure", "request_id", c.reqID, "operation", c.op, "error", err)
 	}
+	msg := s.message(c, code, err)
+	if c.errs != 0 && c.errs&exc.bit == 0 && exc.bit&alwaysAllowed == 0 {
+		code = chime.EINVALID
+		exc, _ = exceptionFor(code)
+	}
 	c.w.Header().Set("x-amzn-ErrorType", exc.Name)
 	setDate(c)
-	s.writeJSON(c, exc.Status, errorBody{Code: code, Message: chime.ErrorMessage(err)})
+	s.writeJSON(c, exc.Status, errorBody{Code: code, Message: msg})
+}
+
+// message words err for the wire: the real service's texts for BadRequest and NotFound, the domain field
+// named by its wire member.
+func (s *Server) message(c *call, code string, err error) string {
+	msg := chime.ErrorMessage(err)
+	if f := chime.ErrorField(err); f != "" {
+		msg = wireField(c.op, f) + " " + msg
+	}
+	switch code {
+	case chime.ENOTFOUND:
+		return msgNotFound
+	case chime.EINVALID:
+		return msgBadRequest + ": " + msg
+	}
+	return msg
+}
+
+// wireField is the wire member name of a domain field in operation op.
+func wireField(op string, f chime.Field) string {
+	switch f {
+	case chime.FieldLicense:
+		if op == "UpdateAccount" {
+			return "DefaultLicense"
+		}
+		return "LicenseType"
+	case chime.FieldNextToken:
+		return "next-token"
+	case chime.FieldMaxResults:
+		return "max-results"
+	case chime.FieldEmail:
+		if op == "ListUsers" || op == "ListAccounts" {
+			return "user-email"
+		}
+		if op == "InviteUsers" {
+			return "UserEmailList"
+		}
+		return "Email"
+	case chime.FieldUserIDs:
+		if op == "BatchUpdateUser" {
+			return "UpdateUserRequestItems"
+		}
+		return "UserIdList"
+	case chime.FieldName:
+		if op == "ListAccounts" {
+			return "name"
+		}
+		return "Name"
+	case chime.FieldUsername:
+		return "Username"
+	case chime.FieldAccountID:
+		return "accountId"
+	case chime.FieldUserID:
+		return "userId"
+	case chime.FieldAlexaRoomARN:
+		return "AlexaForBusinessMetadata.AlexaForBusinessRoomArn"
+	}
+	return string(f)
 }
 
 // writeFrontError answers a front-end error: its own type name and a lowercase "message".

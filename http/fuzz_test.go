@@ -38,8 +38,8 @@ func FuzzRequest(f *testing.F) {
 		path = strings.Replace(path, "{}", team.ID, 1)
 		path = strings.Replace(path, "{}", "u", 1)
 		q := ""
-		if rt.op != "" {
-			q = "operation=" + rt.op
+		if rt.selKey != "" {
+			q = rt.selKey + "=" + rt.sel
 		}
 		f.Add(rt.method, path, q, `{}`)
 	}

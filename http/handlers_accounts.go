@@ -1,104 +1,73 @@
 package http
 
 import (
-	"net/http"
+	"context"
 
 	chime "github.com/chimed/chimed"
 )
 
-type accountOutput struct {
-	Account wireAccount `json:"Account"`
-}
-
-func (s *Server) accountResult(c *call, status int, a *chime.Account, err error) {
+// CreateAccount creates a Team account (docs/behavior.md §4.1).
+func (h *handlers) CreateAccount(ctx context.Context, id chime.Identity, in *CreateAccountRequest) (*CreateAccountResponse, error) {
+	a, err := h.svc.CreateAccount(ctx, id.AwsAccountID, in.Name)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return nil, err
 	}
-	s.writeJSON(c, status, accountOutput{Account: toWireAccount(a)})
+	return &CreateAccountResponse{Account: accountOut(a)}, nil
 }
 
-func (s *Server) createAccount(c *call) {
-	var in struct {
-		Name *string `json:"Name"`
-	}
-	if err := decode(c.body, &in); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	a, err := s.svc.CreateAccount(c.r.Context(), c.id.AwsAccountID, in.Name)
-	s.accountResult(c, http.StatusCreated, a, err)
-}
-
-func (s *Server) getAccount(c *call) {
-	a, err := s.svc.GetAccount(c.r.Context(), c.id.AwsAccountID, c.label(0))
-	s.accountResult(c, http.StatusOK, a, err)
-}
-
-func (s *Server) listAccounts(c *call) {
-	max, err := queryInt("max-results", c.q("max-results"))
+// GetAccount returns an account (§4.2).
+func (h *handlers) GetAccount(ctx context.Context, id chime.Identity, in *GetAccountRequest) (*GetAccountResponse, error) {
+	a, err := h.svc.GetAccount(ctx, id.AwsAccountID, *in.AccountId)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return nil, err
 	}
-	list, next, err := s.svc.ListAccounts(c.r.Context(), c.id.AwsAccountID, chime.ListAccountsInput{
-		Name: c.q("name"), UserEmail: c.q("user-email"), MaxResults: max, NextToken: c.q("next-token")})
+	return &GetAccountResponse{Account: accountOut(a)}, nil
+}
+
+// ListAccounts lists accounts (§4.3).
+func (h *handlers) ListAccounts(ctx context.Context, id chime.Identity, in *ListAccountsRequest) (*ListAccountsResponse, error) {
+	list, next, err := h.svc.ListAccounts(ctx, id.AwsAccountID, chime.ListAccountsInput{Name: in.Name,
+		UserEmail: in.UserEmail, MaxResults: pageSize(in.MaxResults), NextToken: in.NextToken})
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return nil, err
 	}
-	out := struct {
-		Accounts  []wireAccount `json:"Accounts"`
-		NextToken string        `json:"NextToken,omitempty"`
-	}{Accounts: make([]wireAccount, len(list)), NextToken: next}
+	out := &ListAccountsResponse{Accounts: make([]Account, len(list))}
 	for i, a := range list {
-		out.Accounts[i] = toWireAccount(a)
+		out.Accounts[i] = *accountOut(a)
 	}
-	s.writeJSON(c, http.StatusOK, out)
+	if next != "" {
+		out.NextToken = next
+	}
+	return out, nil
 }
 
-func (s *Server) updateAccount(c *call) {
-	var in struct {
-		Name           *string `json:"Name"`
-		DefaultLicense *string `json:"DefaultLicense"`
+// UpdateAccount renames an account or changes its default license (§4.4).
+func (h *handlers) UpdateAccount(ctx context.Context, id chime.Identity, in *UpdateAccountRequest) (*UpdateAccountResponse, error) {
+	a, err := h.svc.UpdateAccount(ctx, id.AwsAccountID, *in.AccountId, in.Name, enumPtr[chime.License](in.DefaultLicense))
+	if err != nil {
+		return nil, err
 	}
-	if err := decode(c.body, &in); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	a, err := s.svc.UpdateAccount(c.r.Context(), c.id.AwsAccountID, c.label(0), in.Name, in.DefaultLicense)
-	s.accountResult(c, http.StatusOK, a, err)
+	return &UpdateAccountResponse{Account: accountOut(a)}, nil
 }
 
-func (s *Server) deleteAccount(c *call) {
-	err := s.svc.DeleteAccount(c.r.Context(), c.id.AwsAccountID, c.label(0))
-	s.respond(c, http.StatusNoContent, nil, err)
+// DeleteAccount deletes an account (§4.5).
+func (h *handlers) DeleteAccount(ctx context.Context, id chime.Identity, in *DeleteAccountRequest) (*DeleteAccountResponse, error) {
+	return &DeleteAccountResponse{}, h.svc.DeleteAccount(ctx, id.AwsAccountID, *in.AccountId)
 }
 
-func (s *Server) getAccountSettings(c *call) {
-	st, err := s.svc.GetAccountSettings(c.r.Context(), c.id.AwsAccountID, c.label(0))
-	out := struct {
-		AccountSettings wireAccountSettings `json:"AccountSettings"`
-	}{wireAccountSettings{DisableRemoteControl: st.DisableRemoteControl, EnableDialOut: st.EnableDialOut}}
-	s.respond(c, http.StatusOK, out, err)
+// GetAccountSettings returns an account's settings (§4.6).
+func (h *handlers) GetAccountSettings(ctx context.Context, id chime.Identity, in *GetAccountSettingsRequest) (*GetAccountSettingsResponse, error) {
+	st, err := h.svc.GetAccountSettings(ctx, id.AwsAccountID, *in.AccountId)
+	if err != nil {
+		return nil, err
+	}
+	return &GetAccountSettingsResponse{AccountSettings: &AccountSettings{
+		DisableRemoteControl: &st.DisableRemoteControl, EnableDialOut: &st.EnableDialOut}}, nil
 }
 
-func (s *Server) updateAccountSettings(c *call) {
-	var in struct {
-		AccountSettings *struct {
-			DisableRemoteControl *bool `json:"DisableRemoteControl"`
-			EnableDialOut        *bool `json:"EnableDialOut"`
-		} `json:"AccountSettings"`
-	}
-	if err := decode(c.body, &in); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	var patch *chime.AccountSettingsPatch
-	if in.AccountSettings != nil {
-		patch = &chime.AccountSettingsPatch{DisableRemoteControl: in.AccountSettings.DisableRemoteControl,
-			EnableDialOut: in.AccountSettings.EnableDialOut}
-	}
-	err := s.svc.UpdateAccountSettings(c.r.Context(), c.id.AwsAccountID, c.label(0), patch)
-	s.respond(c, http.StatusNoContent, nil, err)
+// UpdateAccountSettings patches an account's settings (§4.7).
+func (h *handlers) UpdateAccountSettings(ctx context.Context, id chime.Identity, in *UpdateAccountSettingsRequest) (*UpdateAccountSettingsResponse, error) {
+	patch := &chime.AccountSettingsPatch{DisableRemoteControl: in.AccountSettings.DisableRemoteControl,
+		EnableDialOut: in.AccountSettings.EnableDialOut}
+	return &UpdateAccountSettingsResponse{}, h.svc.UpdateAccountSettings(ctx, id.AwsAccountID, *in.AccountId, patch)
 }

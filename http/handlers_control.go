@@ -6,7 +6,7 @@ import (
 	chime "github.com/chimed/chimed"
 )
 
-// Control endpoints under /_chimed/ (spec §9.2): not part of the AWS API.
+// Control endpoints under /_chimed/ (docs/behavior.md §9.2): not part of the AWS API.
 
 func (s *Server) health(c *call) {
 	s.writeJSON(c, http.StatusOK, map[string]string{"status": "ok"})
@@ -21,28 +21,56 @@ func (s *Server) ready(c *call) {
 	s.writeJSON(c, http.StatusOK, map[string]string{"status": "ready"})
 }
 
-func (s *Server) setAccountType(c *call) {
-	var in struct {
-		AccountType *string `json:"AccountType"`
+// bodyString reads the optional string member name of a control endpoint's JSON body (exact name).
+func bodyString(c *call, name string) (*string, error) {
+	obj, err := parseBody(c.body)
+	if err != nil {
+		return nil, err
 	}
-	if err := decode(c.body, &in); err != nil {
+	raw, ok := obj[name]
+	if !ok {
+		return nil, nil
+	}
+	return decodeString(raw, name)
+}
+
+func (s *Server) setAccountType(c *call) {
+	typ, err := bodyString(c, "AccountType")
+	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	a, err := s.svc.SetAccountType(c.r.Context(), c.id.AwsAccountID, c.label(0), in.AccountType)
-	s.accountResult(c, http.StatusOK, a, err)
+	a, err := s.svc.SetAccountType(c.r.Context(), c.id.AwsAccountID, c.label(0), typ)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	buf := s.buffer()
+	*buf = appendGetAccountResponse((*buf)[:0], &GetAccountResponse{Account: accountOut(a)})
+	s.writeBody(c, http.StatusOK, *buf)
+	s.release(buf)
 }
 
 func (s *Server) registerUser(c *call) {
-	var in struct {
-		DisplayName *string `json:"DisplayName"`
-	}
-	if err := decode(c.body, &in); err != nil {
+	name, err := bodyString(c, "DisplayName")
+	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	u, err := s.svc.RegisterUser(c.r.Context(), c.id.AwsAccountID, c.label(0), c.label(1), in.DisplayName)
-	s.userResult(c, http.StatusOK, u, err)
+	u, err := s.svc.RegisterUser(c.r.Context(), c.id.AwsAccountID, c.label(0), c.label(1), name)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.writeUser(c, http.StatusOK, u)
+}
+
+// writeUser answers {"User": …} with u's PIN (the session check and the register endpoint).
+func (s *Server) writeUser(c *call, status int, u *chime.User) {
+	buf := s.buffer()
+	*buf = appendGetUserResponse((*buf)[:0], &GetUserResponse{User: userOut(u)})
+	s.writeBody(c, status, *buf)
+	s.release(buf)
 }
 
 func (s *Server) reset(c *call) {

@@ -8,11 +8,7 @@ import (
 )
 
 // GET /_chimed/session (public: the bearer token is the credential) and GET /_chimed/outbox (SigV4, scoped
-// to the caller's AWS account), spec §9.3.
-
-type sessionOutput struct {
-	User wireUser `json:"User"`
-}
+// to the caller's AWS account), docs/behavior.md §9.3.
 
 // bearer returns the session token of a request: `Authorization: Bearer TOKEN`, else the session cookie.
 func bearer(r *http.Request) string {
@@ -39,7 +35,7 @@ func (s *Server) session(c *call) {
 		s.writeError(c, err)
 		return
 	}
-	s.writeJSON(c, http.StatusOK, sessionOutput{User: toWireUser(u, true)})
+	s.writeUser(c, http.StatusOK, u)
 }
 
 type wireOutboxMessage struct {
@@ -47,7 +43,7 @@ type wireOutboxMessage struct {
 	Subject     string `json:"Subject"`
 	Link        string `json:"Link"`
 	EmailStatus string `json:"EmailStatus"`
-	CreatedOn   string `json:"CreatedOn"`
+	CreatedOn   isoTime `json:"CreatedOn"`
 }
 
 type outboxOutput struct {
@@ -65,7 +61,7 @@ func (s *Server) outbox(c *call) {
 	out := outboxOutput{Messages: make([]wireOutboxMessage, len(list))}
 	for i, m := range list {
 		out.Messages[i] = wireOutboxMessage{To: m.To, Subject: m.Subject, Link: m.Link,
-			EmailStatus: string(m.EmailStatus), CreatedOn: timestamp(m.CreatedAt)}
+			EmailStatus: string(m.EmailStatus), CreatedOn: isoTime(m.CreatedAt)}
 	}
 	s.writeJSON(c, http.StatusOK, out)
 }

@@ -1,203 +1,125 @@
 package http
 
 import (
-	"net/http"
+	"context"
 
 	chime "github.com/chimed/chimed"
 )
 
-type userErrorsOutput struct {
-	UserErrors []wireUserError `json:"UserErrors"`
-}
-
-func (s *Server) userResult(c *call, status int, u *chime.User, err error) {
+// CreateUser adds a registered user to an Enterprise account (docs/behavior.md §4.8).
+func (h *handlers) CreateUser(ctx context.Context, id chime.Identity, in *CreateUserRequest) (*CreateUserResponse, error) {
+	u, err := h.svc.CreateUser(ctx, id.AwsAccountID, *in.AccountId, chime.CreateUserInput{Username: in.Username,
+		Email: in.Email, UserType: enumPtr[chime.UserType](in.UserType)})
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return nil, err
 	}
-	buf := s.buffer()
-	defer s.release(buf)
-	b := append((*buf)[:0], `{"User":`...)
-	b = append(appendUser(b, u, true), '}')
-	*buf = b
-	s.writeBody(c, status, b)
+	return &CreateUserResponse{User: userOut(u)}, nil
 }
 
-func (s *Server) userErrorsResult(c *call, errs []chime.UserError, err error) {
+// GetUser returns a user (§4.9).
+func (h *handlers) GetUser(ctx context.Context, id chime.Identity, in *GetUserRequest) (*GetUserResponse, error) {
+	u, err := h.svc.GetUser(ctx, id.AwsAccountID, *in.AccountId, *in.UserId)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return nil, err
 	}
-	s.writeJSON(c, http.StatusOK, userErrorsOutput{UserErrors: toWireUserErrors(errs)})
+	return &GetUserResponse{User: userOut(u)}, nil
 }
 
-// alexaInput is the AlexaForBusinessMetadata member of update requests.
-type alexaInput struct {
-	IsAlexaForBusinessEnabled *bool   `json:"IsAlexaForBusinessEnabled"`
-	AlexaForBusinessRoomArn   *string `json:"AlexaForBusinessRoomArn"`
-}
-
-func (a *alexaInput) patch() *chime.AlexaPatch {
-	if a == nil {
-		return nil
+// ListUsers lists the users of an account, without their PINs (§4.10, D11).
+func (h *handlers) ListUsers(ctx context.Context, id chime.Identity, in *ListUsersRequest) (*ListUsersResponse, error) {
+	list, next, err := h.svc.ListUsers(ctx, id.AwsAccountID, *in.AccountId, chime.ListUsersInput{
+		UserEmail: in.UserEmail, UserType: enumPtr[chime.UserType](in.UserType),
+		MaxResults: pageSize(in.MaxResults), NextToken: in.NextToken})
+	if err != nil {
+		return nil, err
 	}
-	return &chime.AlexaPatch{Enabled: a.IsAlexaForBusinessEnabled, RoomARN: a.AlexaForBusinessRoomArn}
+	out := &ListUsersResponse{Users: make([]User, len(list))}
+	alexa := make([]AlexaForBusinessMetadata, len(list))
+	for i, u := range list {
+		setUser(&out.Users[i], &alexa[i], u, false)
+	}
+	if next != "" {
+		out.NextToken = next
+	}
+	return out, nil
 }
 
-type updateUserInput struct {
-	UserID                   *string     `json:"UserId"`
-	LicenseType              *string     `json:"LicenseType"`
-	UserType                 *string     `json:"UserType"`
-	AlexaForBusinessMetadata *alexaInput `json:"AlexaForBusinessMetadata"`
-}
-
-func (in updateUserInput) patch() chime.UserPatch {
-	p := chime.UserPatch{LicenseType: in.LicenseType, UserType: in.UserType, Alexa: in.AlexaForBusinessMetadata.patch()}
-	if in.UserID != nil {
-		p.UserID = *in.UserID
+// userPatch is the domain patch of an UpdateUser body or a BatchUpdateUser item.
+func userPatch(userID string, license, typ *string, alexa *AlexaForBusinessMetadata) chime.UserPatch {
+	p := chime.UserPatch{UserID: userID, LicenseType: enumPtr[chime.License](license),
+		UserType: enumPtr[chime.UserType](typ)}
+	if alexa != nil {
+		p.Alexa = &chime.AlexaPatch{Enabled: alexa.IsAlexaForBusinessEnabled, RoomARN: alexa.AlexaForBusinessRoomArn}
 	}
 	return p
 }
 
-func (s *Server) createUser(c *call) {
-	var in struct {
-		Username *string `json:"Username"`
-		Email    *string `json:"Email"`
-		UserType *string `json:"UserType"`
-	}
-	if err := decode(c.body, &in); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	u, err := s.svc.CreateUser(c.r.Context(), c.id.AwsAccountID, c.label(0),
-		chime.CreateUserInput{Username: in.Username, Email: in.Email, UserType: in.UserType})
-	s.userResult(c, http.StatusCreated, u, err)
-}
-
-func (s *Server) getUser(c *call) {
-	u, err := s.svc.GetUser(c.r.Context(), c.id.AwsAccountID, c.label(0), c.label(1))
-	s.userResult(c, http.StatusOK, u, err)
-}
-
-func (s *Server) listUsers(c *call) {
-	max, err := queryInt("max-results", c.q("max-results"))
+// UpdateUser changes a user's license, type or Alexa for Business metadata (§4.11).
+func (h *handlers) UpdateUser(ctx context.Context, id chime.Identity, in *UpdateUserRequest) (*UpdateUserResponse, error) {
+	u, err := h.svc.UpdateUser(ctx, id.AwsAccountID, *in.AccountId, *in.UserId,
+		userPatch("", in.LicenseType, in.UserType, in.AlexaForBusinessMetadata))
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return nil, err
 	}
-	list, next, err := s.svc.ListUsers(c.r.Context(), c.id.AwsAccountID, c.label(0), chime.ListUsersInput{
-		UserEmail: c.q("user-email"), UserType: c.q("user-type"), MaxResults: max, NextToken: c.q("next-token")})
+	return &UpdateUserResponse{User: userOut(u)}, nil
+}
+
+// BatchUpdateUser applies UpdateUser to up to 20 users (§4.12).
+func (h *handlers) BatchUpdateUser(ctx context.Context, id chime.Identity, in *BatchUpdateUserRequest) (*BatchUpdateUserResponse, error) {
+	items := make([]chime.UserPatch, len(in.UpdateUserRequestItems))
+	for i, it := range in.UpdateUserRequestItems {
+		items[i] = userPatch(*it.UserId, it.LicenseType, it.UserType, it.AlexaForBusinessMetadata)
+	}
+	errs, err := h.svc.BatchUpdateUser(ctx, id.AwsAccountID, *in.AccountId, items)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return nil, err
 	}
-	buf := s.buffer()
-	defer s.release(buf)
-	b := append((*buf)[:0], `{"Users":[`...)
-	for i, u := range list {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendUser(b, u, false) // lists show no PIN (D11)
-	}
-	b = append(b, ']')
-	if next != "" {
-		b = append(b, `,"NextToken":`...)
-		b = appendJSONString(b, next)
-	}
-	b = append(b, '}')
-	*buf = b
-	s.writeBody(c, http.StatusOK, b)
+	return &BatchUpdateUserResponse{UserErrors: userErrorsOut(errs)}, nil
 }
 
-func (s *Server) updateUser(c *call) {
-	var in updateUserInput
-	if err := decode(c.body, &in); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	in.UserID = nil // the user comes from the path
-	u, err := s.svc.UpdateUser(c.r.Context(), c.id.AwsAccountID, c.label(0), c.label(1), in.patch())
-	s.userResult(c, http.StatusOK, u, err)
-}
-
-func (s *Server) batchUpdateUser(c *call) {
-	var in struct {
-		UpdateUserRequestItems []updateUserInput `json:"UpdateUserRequestItems"`
-	}
-	if err := decode(c.body, &in); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	var items []chime.UserPatch
-	if in.UpdateUserRequestItems != nil {
-		items = make([]chime.UserPatch, len(in.UpdateUserRequestItems))
-		for i, it := range in.UpdateUserRequestItems {
-			if it.UserID == nil {
-				s.writeError(c, chime.Invalid("UpdateUserRequestItems.UserId is required"))
-				return
-			}
-			items[i] = it.patch()
-		}
-	}
-	errs, err := s.svc.BatchUpdateUser(c.r.Context(), c.id.AwsAccountID, c.label(0), items)
-	s.userErrorsResult(c, errs, err)
-}
-
-func (s *Server) batchSuspendUser(c *call) {
-	var in struct {
-		UserIDList []string `json:"UserIdList"`
-	}
-	if err := decode(c.body, &in); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	errs, err := s.svc.BatchSuspendUser(c.r.Context(), c.id.AwsAccountID, c.label(0), in.UserIDList)
-	s.userErrorsResult(c, errs, err)
-}
-
-func (s *Server) batchUnsuspendUser(c *call) {
-	var in struct {
-		UserIDList []string `json:"UserIdList"`
-	}
-	if err := decode(c.body, &in); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	errs, err := s.svc.BatchUnsuspendUser(c.r.Context(), c.id.AwsAccountID, c.label(0), in.UserIDList)
-	s.userErrorsResult(c, errs, err)
-}
-
-func (s *Server) inviteUsers(c *call) {
-	var in struct {
-		UserEmailList []string `json:"UserEmailList"`
-		UserType      *string  `json:"UserType"`
-	}
-	if err := decode(c.body, &in); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	invites, err := s.svc.InviteUsers(c.r.Context(), c.id.AwsAccountID, c.label(0), in.UserEmailList, in.UserType)
+// BatchSuspendUser suspends (Team: removes) up to 50 users (§4.13).
+func (h *handlers) BatchSuspendUser(ctx context.Context, id chime.Identity, in *BatchSuspendUserRequest) (*BatchSuspendUserResponse, error) {
+	errs, err := h.svc.BatchSuspendUser(ctx, id.AwsAccountID, *in.AccountId, in.UserIdList)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return nil, err
 	}
-	out := struct {
-		Invites []wireInvite `json:"Invites"`
-	}{Invites: make([]wireInvite, len(invites))}
+	return &BatchSuspendUserResponse{UserErrors: userErrorsOut(errs)}, nil
+}
+
+// BatchUnsuspendUser unsuspends up to 50 users of an EnterpriseLWA account (§4.14).
+func (h *handlers) BatchUnsuspendUser(ctx context.Context, id chime.Identity, in *BatchUnsuspendUserRequest) (*BatchUnsuspendUserResponse, error) {
+	errs, err := h.svc.BatchUnsuspendUser(ctx, id.AwsAccountID, *in.AccountId, in.UserIdList)
+	if err != nil {
+		return nil, err
+	}
+	return &BatchUnsuspendUserResponse{UserErrors: userErrorsOut(errs)}, nil
+}
+
+// InviteUsers invites up to 50 addresses to a Team account (§4.15).
+func (h *handlers) InviteUsers(ctx context.Context, id chime.Identity, in *InviteUsersRequest) (*InviteUsersResponse, error) {
+	invites, err := h.svc.InviteUsers(ctx, id.AwsAccountID, *in.AccountId, in.UserEmailList,
+		enumPtr[chime.UserType](in.UserType))
+	if err != nil {
+		return nil, err
+	}
+	out := &InviteUsersResponse{Invites: make([]Invite, len(invites))}
 	for i, inv := range invites {
-		out.Invites[i] = wireInvite{InviteID: inv.ID, Status: string(inv.Status), EmailAddress: inv.Email,
+		out.Invites[i] = Invite{InviteId: inv.ID, Status: string(inv.Status), EmailAddress: inv.Email,
 			EmailStatus: string(inv.EmailStatus)}
 	}
-	s.writeJSON(c, http.StatusCreated, out)
+	return out, nil
 }
 
-func (s *Server) logoutUser(c *call) {
-	err := s.svc.LogoutUser(c.r.Context(), c.id.AwsAccountID, c.label(0), c.label(1))
-	s.respond(c, http.StatusNoContent, nil, err)
+// LogoutUser ends every session of a user (§4.16).
+func (h *handlers) LogoutUser(ctx context.Context, id chime.Identity, in *LogoutUserRequest) (*LogoutUserResponse, error) {
+	return &LogoutUserResponse{}, h.svc.LogoutUser(ctx, id.AwsAccountID, *in.AccountId, *in.UserId)
 }
 
-func (s *Server) resetPersonalPIN(c *call) {
-	u, err := s.svc.ResetPersonalPIN(c.r.Context(), c.id.AwsAccountID, c.label(0), c.label(1))
-	s.userResult(c, http.StatusOK, u, err)
+// ResetPersonalPIN gives a user a new PIN (§4.17).
+func (h *handlers) ResetPersonalPIN(ctx context.Context, id chime.Identity, in *ResetPersonalPINRequest) (*ResetPersonalPINResponse, error) {
+	u, err := h.svc.ResetPersonalPIN(ctx, id.AwsAccountID, *in.AccountId, *in.UserId)
+	if err != nil {
+		return nil, err
+	}
+	return &ResetPersonalPINResponse{User: userOut(u)}, nil
 }

@@ -6,7 +6,6 @@ import (
 	"crypto/subtle"
 	"embed"
 	"encoding/base64"
-	"errors"
 	"html/template"
 	"mime"
 	"net/http"
@@ -249,9 +248,11 @@ func (s *Server) acceptInvite(c *call) {
 	name := strings.TrimSpace(form.Get("DisplayName"))
 	in, err := s.svc.AcceptInvitation(c.r.Context(), c.label(0), name)
 	if chime.ErrorCode(err) == chime.EINVALID {
-		var e *chime.Error
-		errors.As(err, &e)
-		s.showInvite(c, http.StatusBadRequest, name, strings.TrimPrefix(e.Message, chime.MsgBadRequest+": "))
+		msg := chime.ErrorMessage(err)
+		if f := chime.ErrorField(err); f != "" {
+			msg = "The display name " + msg
+		}
+		s.showInvite(c, http.StatusBadRequest, name, msg)
 		return
 	} else if err != nil {
 		s.writeHTMLError(c, err)

@@ -8,15 +8,27 @@ import (
 	chime "github.com/chimed/chimed"
 )
 
+// oracleUser is what encoding/json writes for the User shape of u (the generated struct and its tags).
 func oracleUser(t testing.TB, u *chime.User, withPIN bool) string {
-	b, err := json.Marshal(toWireUser(u, withPIN))
+	var w User
+	var a AlexaForBusinessMetadata
+	setUser(&w, &a, u, withPIN)
+	b, err := json.Marshal(&w)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return string(b)
 }
 
-// TestAppendUserMatchesEncodingJSON: the hand-written encoder gives what encoding/json gives for wireUser.
+func encodeUser(u *chime.User, withPIN bool) string {
+	var w User
+	var a AlexaForBusinessMetadata
+	setUser(&w, &a, u, withPIN)
+	return string(appendUser(nil, &w))
+}
+
+// TestAppendUserMatchesEncodingJSON: the generated encoder gives what encoding/json gives for the User shape,
+// with every kind of string the escaping must get right.
 func TestAppendUserMatchesEncodingJSON(t *testing.T) {
 	odd := []string{"", "plain", `quote"back\slash`, "<tag>&amp;", "ctl\x00\x01\b\f\n\r\t\x1f", "é😀", "\u2028\u2029",
 		"bad\xffutf8\xc3", "\x7f"}
@@ -28,10 +40,25 @@ func TestAppendUserMatchesEncodingJSON(t *testing.T) {
 			u.RegisteredOn, u.InvitedOn, u.InvitationStatus = time.Time{}, time.Time{}, ""
 		}
 		for _, withPIN := range []bool{true, false} {
-			if got, want := string(appendUser(nil, u, withPIN)), oracleUser(t, u, withPIN); got != want {
+			if got, want := encodeUser(u, withPIN), oracleUser(t, u, withPIN); got != want {
 				t.Errorf("case %d (pin %v):\n got %s\nwant %s", i, withPIN, got, want)
 			}
 		}
+	}
+	// The shape clients see: required UserId always, PIN only with it, Alexa metadata always.
+	u := benchUser()
+	var got map[string]any
+	if err := json.Unmarshal([]byte(encodeUser(u, false)), &got); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := got["PersonalPIN"]; ok {
+		t.Errorf("PersonalPIN in a listed user: %v", got)
+	}
+	if got["RegisteredOn"] != u.RegisteredOn.UTC().Format("2006-01-02T15:04:05.000Z") {
+		t.Errorf("RegisteredOn = %v", got["RegisteredOn"])
+	}
+	if m, ok := got["AlexaForBusinessMetadata"].(map[string]any); !ok || m["IsAlexaForBusinessEnabled"] != false {
+		t.Errorf("AlexaForBusinessMetadata = %v", got["AlexaForBusinessMetadata"])
 	}
 }
 
@@ -45,7 +72,7 @@ func FuzzAppendUser(f *testing.F) {
 		if ms > 0 && ms < 253402300799999 {
 			u.RegisteredOn = time.UnixMilli(ms)
 		}
-		if got, want := string(appendUser(nil, u, true)), oracleUser(t, u, true); got != want {
+		if got, want := encodeUser(u, true), oracleUser(t, u, true); got != want {
 			t.Fatalf("got %s\nwant %s", got, want)
 		}
 	})

@@ -5,57 +5,93 @@ import (
 	"strings"
 )
 
-// route is one entry of the route table: (method, path template, literal ?operation=) → handler.
+// modelOperation is the route of one operation of the model (zz_operations.go lists them all).
+type modelOperation struct {
+	name         string
+	method, path string // path template, e.g. /accounts/{accountId}/users
+	selKey       string // "operation" or "type" when a literal query parameter selects the operation
+	selValue     string
+	status       int // success status
+	read         bool
+	legacy       bool         // also routed under /console (docs/behavior.md D44)
+	errs         exceptionSet // the exceptions the model lists for the operation
+	serve        func(*Server, *call)
+}
+
+// modelException is an exception shape of the model.
+type modelException struct {
+	name   string
+	status int
+	bit    exceptionSet
+}
+
+// exceptionSet is a set of exceptions of the model, one bit each.
+type exceptionSet uint64
+
+// route is one entry of the route table: (method, path template, literal selector) → handler.
 type route struct {
 	method string
-	path   []string // segments of the template; "{}" is a label
-	op     string   // the literal operation query value; "" means the parameter must be absent
-	name   string   // operation name, for logs
-	read   bool     // Get*/List*: allowed for read-only credentials
-	public bool     // no authentication (health, readiness, the session check and the user's pages)
-	html   bool     // a page for people: errors are HTML pages, and the token label is kept out of logs
+	path   []string     // segments of the template; "{}" is a label
+	selKey string       // the selecting query parameter ("operation" or "type"), "" when none
+	sel    string       // its literal value
+	name   string       // operation name, for logs
+	status int          // success status (model operations)
+	read   bool         // Get*/List*/Search*: allowed for read-only credentials
+	public bool         // no authentication (health, readiness, the session check and the user's pages)
+	html   bool         // a page for people: errors are HTML pages, and the token label is kept out of logs
+	errs   exceptionSet // the exceptions the operation may answer (allExceptions outside the model)
 	h      func(*Server, *call)
 }
 
+// allExceptions is the exception set of routes outside the model (chimed's own endpoints).
+const allExceptions = ^exceptionSet(0)
+
 func r(method, path, op, name string, read bool, h func(*Server, *call)) route {
-	return route{method: method, path: strings.Split(strings.TrimPrefix(path, "/"), "/"), op: op, name: name,
-		read: read, h: h}
+	rt := route{method: method, path: splitPath(path), name: name, read: read, errs: allExceptions, h: h}
+	if op != "" {
+		rt.selKey, rt.sel = "operation", op
+	}
+	return rt
 }
 
-// routeTable lists every operation chimed serves.
-func routeTable() []route {
-	const get, post, put, del = "GET", "POST", "PUT", "DELETE"
-	rs := []route{
-		r(post, "/accounts", "", "CreateAccount", false, (*Server).createAccount),
-		r(get, "/accounts", "", "ListAccounts", true, (*Server).listAccounts),
-		r(get, "/accounts/{}", "", "GetAccount", true, (*Server).getAccount),
-		r(post, "/accounts/{}", "", "UpdateAccount", false, (*Server).updateAccount),
-		r(del, "/accounts/{}", "", "DeleteAccount", false, (*Server).deleteAccount),
-		r(get, "/accounts/{}/settings", "", "GetAccountSettings", true, (*Server).getAccountSettings),
-		r(put, "/accounts/{}/settings", "", "UpdateAccountSettings", false, (*Server).updateAccountSettings),
-		r(get, "/accounts/{}/users", "", "ListUsers", true, (*Server).listUsers),
-		r(post, "/accounts/{}/users", "", "BatchUpdateUser", false, (*Server).batchUpdateUser),
-		r(post, "/accounts/{}/users", "create", "CreateUser", false, (*Server).createUser),
-		r(post, "/accounts/{}/users", "add", "InviteUsers", false, (*Server).inviteUsers),
-		r(post, "/accounts/{}/users", "suspend", "BatchSuspendUser", false, (*Server).batchSuspendUser),
-		r(post, "/accounts/{}/users", "unsuspend", "BatchUnsuspendUser", false, (*Server).batchUnsuspendUser),
-		r(get, "/accounts/{}/users/{}", "", "GetUser", true, (*Server).getUser),
-		r(post, "/accounts/{}/users/{}", "", "UpdateUser", false, (*Server).updateUser),
-		r(post, "/accounts/{}/users/{}", "logout", "LogoutUser", false, (*Server).logoutUser),
-		r(post, "/accounts/{}/users/{}", "reset-personal-pin", "ResetPersonalPIN", false, (*Server).resetPersonalPIN),
+func splitPath(path string) []string {
+	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	for i, s := range segs {
+		if strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}") {
+			segs[i] = "{}"
+		}
+	}
+	return segs
+}
 
+// routeTable lists every route: each operation of the model (and the 17 base operations again under
+// /console, D44), then chimed's own endpoints.
+func routeTable() []route {
+	var rs []route
+	for _, op := range modelOperations() {
+		rt := route{method: op.method, path: splitPath(op.path), selKey: op.selKey, sel: op.selValue,
+			name: op.name, status: op.status, read: op.read, errs: op.errs, h: op.serve}
+		rs = append(rs, rt)
+		if op.legacy {
+			legacy := rt
+			legacy.path = append([]string{"console"}, rt.path...)
+			rs = append(rs, legacy)
+		}
+	}
+	const get, post, put = "GET", "POST", "PUT"
+	rs = append(rs,
 		r(put, "/_chimed/accounts/{}/type", "", "chimed:SetAccountType", false, (*Server).setAccountType),
 		r(post, "/_chimed/accounts/{}/users/{}/register", "", "chimed:RegisterUser", false, (*Server).registerUser),
 		r(post, "/_chimed/reset", "", "chimed:Reset", false, (*Server).reset),
-	}
+	)
 	health := r(get, "/_chimed/health", "", "chimed:Health", true, (*Server).health)
 	ready := r(get, "/_chimed/ready", "", "chimed:Ready", true, (*Server).ready)
 	health.public, ready.public = true, true
 	rs = append(rs, health, ready)
 
-	// The user lifecycle (spec §9.3): the session check and the pages are public (their tokens and forms are
-	// the credentials). The outbox is signed like the API and, since it holds invitation links (they register
-	// users), needs a key with write rights like every control endpoint, although it is a GET.
+	// The user lifecycle (docs/behavior.md §9.3): the session check and the pages are public (their tokens and
+	// forms are the credentials). The outbox is signed like the API and, since it holds invitation links (they
+	// register users), needs a key with write rights like every control endpoint, although it is a GET.
 	rs = append(rs, r(get, "/_chimed/outbox", "", "chimed:Outbox", false, (*Server).outbox))
 	session := r(get, "/_chimed/session", "", "chimed:Session", true, (*Server).session)
 	session.public = true
@@ -73,19 +109,47 @@ func routeTable() []route {
 	return rs
 }
 
+// routeKey identifies a route for the duplicate check: two routes with one key would shadow each other.
+func (rt route) key() string {
+	return rt.method + " /" + strings.Join(rt.path, "/") + " " + rt.selKey + "=" + rt.sel
+}
+
+// routeIndex finds routes by method and number of path segments.
+type routeIndex map[string][]route
+
+func indexRoutes(rs []route) routeIndex {
+	idx := routeIndex{}
+	for _, rt := range rs {
+		k := rt.method + "/" + itoa(len(rt.path))
+		idx[k] = append(idx[k], rt)
+	}
+	return idx
+}
+
+func itoa(n int) string {
+	const digits = "0123456789"
+	if n < 10 {
+		return digits[n : n+1]
+	}
+	return itoa(n/10) + digits[n%10:n%10+1]
+}
+
 // match finds the route for a request. escapedPath is split on "/" without cleaning, so an empty label
 // (`/accounts//users`) reaches its handler and is refused by validation. Labels are returned still escaped.
+// A route with a selector needs that literal value; a route without one needs the request to carry no
+// `operation` parameter (an unknown selector value is an unknown operation).
 func (s *Server) match(method, escapedPath string, q url.Values) (route, []string, bool) {
 	if !strings.HasPrefix(escapedPath, "/") {
 		return route{}, nil, false
 	}
 	segs := strings.Split(escapedPath[1:], "/")
-	op, hasOp := "", false
-	if vs, ok := q["operation"]; ok {
-		op, hasOp = vs[0], true
-	}
-	for _, rt := range s.routes {
-		if rt.method != method || len(rt.path) != len(segs) || (rt.op != op) || (hasOp && rt.op == "") {
+	_, hasOp := q["operation"]
+	for _, rt := range s.routes[method+"/"+itoa(len(segs))] {
+		if rt.selKey != "" {
+			if vs := q[rt.selKey]; len(vs) == 0 || vs[0] != rt.sel {
+				continue
+			}
+		} else if hasOp {
 			continue
 		}
 		var labels []string

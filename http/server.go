@@ -32,7 +32,8 @@ type Server struct {
 	svc    *chime.Service
 	auth   Authenticator
 	logger *slog.Logger
-	routes []route
+	routes routeIndex
+	api    API
 	limits *RateLimiter
 	bufs   sync.Pool // *[]byte response buffers
 }
@@ -50,8 +51,8 @@ func NewServer(o Options) *Server {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	return &Server{svc: o.Service, auth: o.Authenticator, logger: o.Logger, routes: routeTable(),
-		limits: o.RateLimiter}
+	return &Server{svc: o.Service, auth: o.Authenticator, logger: o.Logger, routes: indexRoutes(routeTable()),
+		api: &handlers{svc: o.Service}, limits: o.RateLimiter}
 }
 
 // call is one request in flight.
@@ -65,11 +66,21 @@ type call struct {
 	body   []byte
 	id     chime.Identity
 	status int
-	html   bool // a page for people (route.html): errors are HTML, the token label stays out of logs
+	html   bool         // a page for people (route.html): errors are HTML, the token label stays out of logs
+	rt     *route       // the matched route (nil before routing)
+	errs   exceptionSet // the exceptions the operation may answer
 }
 
 // label returns the i-th path label.
 func (c *call) label(i int) string { return c.labels[i] }
+
+// header returns the request header name, or nil when absent.
+func (c *call) header(name string) *string {
+	if vs := c.r.Header.Values(name); len(vs) > 0 {
+		return &vs[0]
+	}
+	return nil
+}
 
 // q returns the first value of query parameter name, or nil when absent.
 func (c *call) q(name string) *string {
@@ -83,7 +94,7 @@ func (c *call) q(name string) *string {
 // operation's handler, and one access-log line.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	c := &call{w: w, r: r, reqID: uuid.NewString(), op: "-"}
+	c := &call{w: w, r: r, reqID: uuid.NewString(), op: "-", errs: allExceptions}
 	w.Header().Set("x-amzn-RequestId", c.reqID)
 	defer func() {
 		if p := recover(); p != nil {
@@ -117,7 +128,7 @@ func (s *Server) serve(c *call) {
 			"No operation matches "+r.Method+" "+r.URL.EscapedPath())
 		return
 	}
-	c.op, c.html = rt.name, rt.html
+	c.op, c.html, c.rt, c.errs = rt.name, rt.html, &rt, rt.errs
 	for _, vs := range query {
 		for _, v := range vs {
 			if len(v) > maxLabelBytes {
@@ -226,6 +237,25 @@ func (s *Server) release(b *[]byte) {
 		*b = (*b)[:0]
 		s.bufs.Put(b)
 	}
+}
+
+// writeOutput answers the operation's success status with an encoded output body.
+func (s *Server) writeOutput(c *call, body []byte) {
+	if c.rt.status == http.StatusNoContent {
+		s.writeEmpty(c)
+		return
+	}
+	s.writeBody(c, c.rt.status, body)
+}
+
+// writeEmpty answers an operation without an output shape: 204 without a body, or {} for other statuses.
+func (s *Server) writeEmpty(c *call) {
+	if c.rt.status == http.StatusNoContent {
+		c.status = http.StatusNoContent
+		c.w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	s.writeBody(c, c.rt.status, []byte("{}"))
 }
 
 // respond answers v with status, or the error.

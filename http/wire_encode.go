@@ -1,0 +1,88 @@
+package http
+
+import (
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// The scalar encoders the generated output encoders (zz_outputs.go) call. Each appends exactly what
+// encoding/json writes for the same Go value with the generated struct tags, so the generated encoders are
+// byte-for-byte encoding/json without its reflection (a test and a fuzz target compare them).
+
+// isoTime is a timestamp member: ISO-8601 in UTC with milliseconds and Z, as the SDKs parse it; the zero time is
+// omitted.
+type isoTime time.Time
+
+// IsZero reports whether t is the zero time (for the omitzero tag and the encoders).
+func (t isoTime) IsZero() bool { return time.Time(t).IsZero() }
+
+// MarshalJSON gives encoding/json the same text appendTimestamp writes.
+func (t isoTime) MarshalJSON() ([]byte, error) { return appendTimestamp(nil, t), nil }
+
+const timestampLayout = "2006-01-02T15:04:05.000Z"
+
+func appendTimestamp(b []byte, t isoTime) []byte {
+	b = append(b, '"')
+	b = time.Time(t).UTC().AppendFormat(b, timestampLayout)
+	return append(b, '"')
+}
+
+func appendBool(b []byte, v bool) []byte { return strconv.AppendBool(b, v) }
+
+func appendInteger(b []byte, v int64) []byte { return strconv.AppendInt(b, v, 10) }
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s as a JSON string with encoding/json's escaping (HTML-safe, U+2028/U+2029
+// escaped, invalid UTF-8 replaced by U+FFFD).
+func appendJSONString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if b := s[i]; b < utf8.RuneSelf {
+			if b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch b {
+			case '\\', '"':
+				dst = append(dst, '\\', b)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		c, size := utf8.DecodeRuneInString(s[i:])
+		if c == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if c == '\u2028' || c == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[c&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
