@@ -1,5 +1,8 @@
 // Package chime is the domain of chimed: the accounts and users of the Amazon Chime administration API, the
 // rules that govern them, and the interfaces of the services that store them. It knows nothing of HTTP or SQL.
+//
+// Section (§) and decision (D) numbers in the comments of this repository refer to docs/behavior.md, the
+// behavior chimed implements.
 package chime
 
 import "time"

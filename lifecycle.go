@@ -14,7 +14,7 @@ import (
 	"time"
 )
 
-// The user's side of the lifecycle (spec §9.3): one-time links (invitations and sign-in links), accepting an
+// The user's side of the lifecycle (docs/behavior.md §9.3): one-time links (invitations and sign-in links), accepting an
 // invitation, sessions. Every token is 32 random bytes from crypto/rand, base64url-encoded (43 characters);
 // the store keeps only its SHA-256, so a copy of the database opens no link and no session.
 

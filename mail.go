@@ -10,7 +10,7 @@ import (
 	"unicode"
 )
 
-// Mail (spec §9.3). Messages are composed and recorded in the outbox inside the transaction that issues their
+// Mail (docs/behavior.md §9.3). Messages are composed and recorded in the outbox inside the transaction that issues their
 // links, sent after it commits (never inside it), and their EmailStatus recorded afterwards. The outbox keeps
 // each link sealed with the Keyring, so the database alone reveals no token.
 

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Sessions (spec §9.3): a session is a bearer token whose SHA-256 the store keeps. Accepting an invitation
+// Sessions (docs/behavior.md §9.3): a session is a bearer token whose SHA-256 the store keeps. Accepting an invitation
 // starts one; a registered user starts another with a one-time sign-in link sent by email. LogoutUser revokes
 // every session of the user; BatchSuspendUser revokes them too (and, on EnterpriseLWA, the user cannot sign in
 // until unsuspended); removing a user, its account or its tenant removes its sessions with it.

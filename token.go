@@ -8,7 +8,7 @@ import (
 )
 
 // PageTokens issues and checks NextToken values: opaque, authenticated by a server key, and bound to a scope
-// (caller, operation and filters), so a token is only accepted for the listing that issued it (decision D9).
+// (caller, operation and filters), so a token is only accepted for the listing that issued it (docs/behavior.md D9).
 // The key is shared by every node through the store, so any node accepts any node's tokens.
 type PageTokens struct {
 	key []byte

@@ -15,7 +15,7 @@ type Authenticator interface {
 	Authenticate(ctx context.Context, r *http.Request, body []byte) (chime.Identity, error)
 }
 
-// AnyAuth is the emulator mode (spec §9.1): any well-formed SigV4 Authorization header is accepted without
+// AnyAuth is the emulator mode (docs/behavior.md §9.1): any well-formed SigV4 Authorization header is accepted without
 // checking the signature; a 12-digit access key id is the AWS account id, any other maps to 000000000000.
 type AnyAuth struct{}
 

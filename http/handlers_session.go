@@ -39,10 +39,10 @@ func (s *Server) session(c *call) {
 }
 
 type wireOutboxMessage struct {
-	To          string `json:"To"`
-	Subject     string `json:"Subject"`
-	Link        string `json:"Link"`
-	EmailStatus string `json:"EmailStatus"`
+	To          string  `json:"To"`
+	Subject     string  `json:"Subject"`
+	Link        string  `json:"Link"`
+	EmailStatus string  `json:"EmailStatus"`
 	CreatedOn   isoTime `json:"CreatedOn"`
 }
 

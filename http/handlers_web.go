@@ -17,7 +17,7 @@ import (
 	chime "github.com/chimed/chimed"
 )
 
-// The user's pages (spec §9.3): server-rendered html/template pages, embedded, no script.
+// The user's pages (docs/behavior.md §9.3): server-rendered html/template pages, embedded, no script.
 //
 //	GET  /invite/{token}   the acceptance form (the first <form>, field DisplayName)
 //	POST /invite/{token}   accept: register, start a session, show its token once

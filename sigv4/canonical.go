@@ -10,7 +10,7 @@ import (
 )
 
 // CanonicalRequest builds the SigV4 canonical request for r as a non-S3 AWS
-// service verifies it (spec §6.2), using only the header names in
+// service verifies it (docs/behavior.md §6.2), using only the header names in
 // signedHeaders (lowercase, in the order given) and payloadHash as the last
 // line. It never fails and never panics; it does not read r.Body.
 //

@@ -4,7 +4,7 @@ import "strconv"
 
 // Kind classifies an authentication failure. The HTTP layer maps every Kind to
 // status 403 and to the x-amzn-ErrorType header given by [Kind.ExceptionName]
-// (spec §6.4, decision D16).
+// (docs/behavior.md §6.4, docs/behavior.md D16).
 type Kind int
 
 const (
@@ -64,7 +64,7 @@ func (e *Error) Error() string {
 	return e.Kind.String() + ": " + e.Message
 }
 
-// Client-facing messages (spec §6.3, §6.4).
+// Client-facing messages (docs/behavior.md §6.3, §6.4).
 const (
 	msgMissingToken   = "Missing Authentication Token"
 	msgBadToken       = "The security token included in the request is invalid."

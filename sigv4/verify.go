@@ -1,6 +1,6 @@
 // Package sigv4 verifies AWS Signature Version 4 (header-based) signatures on
 // requests to the Amazon Chime REST API (signing name "chime"), as described
-// in sections 6.1–6.5 of the chimed API specification.
+// in docs/behavior.md §6.1–§6.5.
 //
 // It is the server side of SigV4: it accepts what botocore (boto3, AWS CLI)
 // and aws-sdk-go-v2 send. Presigned URLs (query authentication) and session
@@ -23,7 +23,7 @@ import (
 )
 
 // DefaultClockSkew is the largest accepted difference between a request's
-// signing time and the server clock, in either direction (decision D15).
+// signing time and the server clock, in either direction (docs/behavior.md D15).
 const DefaultClockSkew = 15 * time.Minute
 
 // SecretFunc returns the secret access key for an access key id. ok is false

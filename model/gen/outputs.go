@@ -81,3 +81,16 @@ func (g *generator) appendList(b *bytes.Buffer, expr, shape string, depth int) {
 	}
 	b.WriteString("\t\t}\n\t\tb = append(b, ']')\n")
 }
+
+// encoderCases writes, for the tests, every output encoder with a way to fill a value of its type, so that a
+// test can compare each encoder with encoding/json on the same values.
+func (g *generator) encoderCases(b *bytes.Buffer) error {
+	b.WriteString("// encoderCase is one generated output encoder: make fills a new value with fill and encodes it.\n")
+	b.WriteString("type encoderCase struct {\n\tname string\n\tmake func(fill func(any)) (any, []byte)\n}\n\n")
+	b.WriteString("func generatedEncoders() []encoderCase {\n\treturn []encoderCase{\n")
+	for _, name := range sortedKeys(g.outputs) {
+		fmt.Fprintf(b, "\t\t{%q, func(fill func(any)) (any, []byte) {\n\t\t\tvar v %s\n\t\t\tfill(&v)\n\t\t\treturn &v, append%s(nil, &v)\n\t\t}},\n", name, name, name)
+	}
+	b.WriteString("\t}\n}\n")
+	return nil
+}
