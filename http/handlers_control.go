@@ -46,7 +46,8 @@ func (s *Server) setAccountType(c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendGetAccountResponse((*buf)[:0], &GetAccountResponse{Account: accountOut(a)})
+	out := GetAccountResponse{Account: accountOut(a)}
+	*buf = appendGetAccountResponse((*buf)[:0], &out)
 	s.writeBody(c, http.StatusOK, *buf)
 	s.release(buf)
 }
@@ -68,7 +69,8 @@ func (s *Server) registerUser(c *call) {
 // writeUser answers {"User": …} with u's PIN (the session check and the register endpoint).
 func (s *Server) writeUser(c *call, status int, u *chime.User) {
 	buf := s.buffer()
-	*buf = appendGetUserResponse((*buf)[:0], &GetUserResponse{User: userOut(u)})
+	out := GetUserResponse{User: userOut(u)}
+	*buf = appendGetUserResponse((*buf)[:0], &out)
 	s.writeBody(c, status, *buf)
 	s.release(buf)
 }

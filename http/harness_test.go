@@ -3,25 +3,18 @@ package http_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	//lint:ignore SA1019 Chime is deprecated, but it is the API chimed serves
 	"github.com/aws/aws-sdk-go-v2/service/chime"
 	"github.com/aws/aws-sdk-go-v2/service/chime/types"
@@ -29,9 +22,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	chimed "github.com/chimed/chimed"
-	chimehttp "github.com/chimed/chimed/http"
-	"github.com/chimed/chimed/sqlstore"
-	"github.com/chimed/chimed/sqlstore/pgtest"
+	"github.com/chimed/chimed/internal/testenv"
 )
 
 // Caller identities in `--auth any` mode: a 12-digit access key id is the caller's AWS account.
@@ -41,12 +32,10 @@ const (
 )
 
 // testDSN is the one place that chooses the store the end-to-end tests run against: a fresh PostgreSQL schema
-// (dropped when the test ends) when CHIMED_TEST_POSTGRES is set, else a SQLite file.
+// (dropped when the test ends) when CHIMED_TEST_POSTGRES is set, else a SQLite file (testenv.DSN).
 func testDSN(t testing.TB) string {
-	if pgtest.Enabled() {
-		return pgtest.DSN(t)
-	}
-	return "sqlite:" + filepath.Join(t.TempDir(), "c.db")
+	t.Helper()
+	return testenv.DSN(t)
 }
 
 // testServer is the real handler stack (store, service, wire layer) behind an httptest server on 127.0.0.1:0.
@@ -58,34 +47,13 @@ type testServer struct {
 // newServer starts a fresh server with its own store; it is closed when the test ends.
 func newServer(tb testing.TB) *testServer {
 	tb.Helper()
-	ctx := context.Background()
-	store, err := sqlstore.Open(ctx, testDSN(tb))
-	if err != nil {
-		tb.Fatalf("open store: %v", err)
-	}
-	svc, err := chimed.NewService(ctx, store, chimed.ServiceOptions{})
-	if err != nil {
-		store.Close()
-		tb.Fatalf("new service: %v", err)
-	}
-	h := chimehttp.NewServer(chimehttp.Options{Service: svc, Authenticator: chimehttp.AnyAuth{},
-		Logger: slog.New(slog.DiscardHandler)})
-	hs := httptest.NewServer(h)
-	tb.Cleanup(func() {
-		hs.Close()
-		store.Close()
-	})
-	return &testServer{URL: hs.URL, store: store}
+	s := testenv.NewServer(tb, testenv.Config{DSN: testDSN(tb)})
+	return &testServer{URL: s.URL, store: s.Store}
 }
 
 // client returns an SDK client whose access key id is keyID (a 12-digit id = that AWS account).
 func (s *testServer) client(keyID string) *chime.Client {
-	return chime.New(chime.Options{
-		Region:           "us-east-1",
-		BaseEndpoint:     aws.String(s.URL),
-		Credentials:      credentials.NewStaticCredentialsProvider(keyID, "secret", ""),
-		RetryMaxAttempts: 1,
-	})
+	return testenv.NewClient(s.URL, testenv.Key{ID: keyID, Secret: testenv.AnySecret})
 }
 
 // setup starts a server and returns it with a client for tenantA.
@@ -216,11 +184,7 @@ func wantUnprocessable(tb testing.TB, err error) {
 // ---- raw signed requests ----
 
 // rawResponse is a response read in full.
-type rawResponse struct {
-	Status int
-	Header http.Header
-	Body   []byte
-}
+type rawResponse testenv.Response
 
 // errorType returns the x-amzn-ErrorType header.
 func (r rawResponse) errorType() string { return r.Header.Get("x-amzn-ErrorType") }
@@ -265,28 +229,14 @@ func (s *testServer) newSignedRequest(tb testing.TB, keyID, method, path string,
 			req.ContentLength = -1
 		}
 	}
-	sum := sha256.Sum256(body)
-	creds := aws.Credentials{AccessKeyID: keyID, SecretAccessKey: "secret"}
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "chime", "us-east-1",
-		time.Now()); err != nil {
-		tb.Fatalf("sign: %v", err)
-	}
+	testenv.Sign(tb, req, body, testenv.Key{ID: keyID, Secret: testenv.AnySecret})
 	return req
 }
 
 // send performs req and reads the whole response.
 func send(tb testing.TB, req *http.Request) rawResponse {
 	tb.Helper()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		tb.Fatalf("%s %s: %v", req.Method, req.URL, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		tb.Fatalf("read body: %v", err)
-	}
-	return rawResponse{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	return rawResponse(testenv.Send(tb, req))
 }
 
 // raw sends a signed request; a nil body sends none.

@@ -115,13 +115,13 @@ func (rt route) key() string {
 }
 
 // routeIndex finds routes by method and number of path segments.
-type routeIndex map[string][]route
+type routeIndex map[string][]*route
 
 func indexRoutes(rs []route) routeIndex {
 	idx := routeIndex{}
-	for _, rt := range rs {
-		k := rt.method + "/" + itoa(len(rt.path))
-		idx[k] = append(idx[k], rt)
+	for i := range rs {
+		k := rs[i].method + "/" + itoa(len(rs[i].path))
+		idx[k] = append(idx[k], &rs[i])
 	}
 	return idx
 }
@@ -138,9 +138,9 @@ func itoa(n int) string {
 // (`/accounts//users`) reaches its handler and is refused by validation. Labels are returned still escaped.
 // A route with a selector needs that literal value; a route without one needs the request to carry no
 // `operation` parameter (an unknown selector value is an unknown operation).
-func (s *Server) match(method, escapedPath string, q url.Values) (route, []string, bool) {
+func (s *Server) match(method, escapedPath string, q url.Values) (*route, []string, bool) {
 	if !strings.HasPrefix(escapedPath, "/") {
-		return route{}, nil, false
+		return nil, nil, false
 	}
 	segs := strings.Split(escapedPath[1:], "/")
 	_, hasOp := q["operation"]
@@ -166,5 +166,5 @@ func (s *Server) match(method, escapedPath string, q url.Values) (route, []strin
 			return rt, labels, true
 		}
 	}
-	return route{}, nil, false
+	return nil, nil, false
 }

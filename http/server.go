@@ -33,7 +33,7 @@ type Server struct {
 	auth   Authenticator
 	logger *slog.Logger
 	routes routeIndex
-	api    API
+	api    *handlers // implements API; concrete, so that inputs and outputs stay on the stack
 	limits *RateLimiter
 	bufs   sync.Pool // *[]byte response buffers
 }
@@ -128,7 +128,7 @@ func (s *Server) serve(c *call) {
 			"No operation matches "+r.Method+" "+r.URL.EscapedPath())
 		return
 	}
-	c.op, c.html, c.rt, c.errs = rt.name, rt.html, &rt, rt.errs
+	c.op, c.html, c.rt, c.errs = rt.name, rt.html, rt, rt.errs
 	for _, vs := range query {
 		for _, v := range vs {
 			if len(v) > maxLabelBytes {

@@ -3,12 +3,9 @@ package http_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,8 +13,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	//lint:ignore SA1019 Chime is deprecated, but it is the API chimed serves
 	"github.com/aws/aws-sdk-go-v2/service/chime"
 	"github.com/aws/aws-sdk-go-v2/service/chime/types"
@@ -25,12 +20,13 @@ import (
 
 	chimed "github.com/chimed/chimed"
 	chimehttp "github.com/chimed/chimed/http"
+	"github.com/chimed/chimed/internal/testenv"
 	"github.com/chimed/chimed/sigv4"
-	"github.com/chimed/chimed/sqlstore"
 )
 
 // authEnv is a server in the default (sigv4) mode with its credential service.
 type authEnv struct {
+	srv    *testenv.Server
 	url    string
 	dbPath string
 	creds  *chimed.Credentials
@@ -45,46 +41,24 @@ type authOpts struct {
 
 func newAuthEnv(t *testing.T, o authOpts) *authEnv {
 	t.Helper()
-	ctx := context.Background()
 	dsn, dbPath := testDSN(t), ""
 	if o.sqlite {
-		dbPath = filepath.Join(t.TempDir(), "auth.db")
+		dbPath = testenv.SQLitePath(t)
 		dsn = "sqlite:" + dbPath
 	}
-	store, err := sqlstore.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	svc, err := chimed.NewService(ctx, store, chimed.ServiceOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyring, err := chimed.NewKeyring([]byte("a master key of at least thirty-two characters"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	creds := chimed.NewCredentials(store, keyring)
-	h := chimehttp.NewServer(chimehttp.Options{Service: svc,
-		Authenticator: chimehttp.SigV4Auth{Verifier: sigv4.New(sigv4.Options{Now: o.now}), Credentials: creds},
-		RateLimiter:   chimehttp.NewRateLimiter(o.rateLimit, o.rateBurst)})
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return &authEnv{url: srv.URL, dbPath: dbPath, creds: creds}
+	s := testenv.NewServer(t, testenv.Config{DSN: dsn, SigV4: &sigv4.Options{Now: o.now},
+		RateLimiter: chimehttp.NewRateLimiter(o.rateLimit, o.rateBurst)})
+	return &authEnv{srv: s, url: s.URL, dbPath: dbPath, creds: s.Credentials}
 }
 
 func (e *authEnv) key(t *testing.T, aws string, readOnly bool) (string, string) {
 	t.Helper()
-	id, secret, err := e.creds.Create(context.Background(), aws, readOnly)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return id, secret
+	k := e.srv.MustKey(t, aws, readOnly)
+	return k.ID, k.Secret
 }
 
 func (e *authEnv) client(id, secret, token string) *chime.Client {
-	return chime.New(chime.Options{Region: "eu-west-1", BaseEndpoint: aws.String(e.url),
-		Credentials: credentials.NewStaticCredentialsProvider(id, secret, token), RetryMaxAttempts: 1})
+	return testenv.NewClient(e.url, testenv.Key{ID: id, Secret: secret, Token: token}, testenv.WithRegion("eu-west-1"))
 }
 
 // apiCode returns the error code a client sees, and the HTTP status.
@@ -162,44 +136,24 @@ func TestSigV4ClockSkew(t *testing.T) {
 
 // rawSigned sends a request signed by the SDK's signer with the given service and time, optionally
 // tampering with the signed headers afterwards.
-func rawSigned(t *testing.T, e *authEnv, id, secret, service string, at time.Time, dropHost bool) *http.Response {
+func rawSigned(t *testing.T, e *authEnv, id, secret, service string, at time.Time, dropHost bool) testenv.Response {
 	t.Helper()
 	req, _ := http.NewRequest("GET", e.url+"/accounts", nil)
-	sum := sha256.Sum256(nil)
-	err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: id, SecretAccessKey: secret},
-		req, hex.EncodeToString(sum[:]), service, "us-east-1", at)
-	if err != nil {
-		t.Fatal(err)
-	}
+	testenv.SignV4(t, req, nil, testenv.Key{ID: id, Secret: secret}, service, "us-east-1", at)
 	if dropHost {
 		a := req.Header.Get("Authorization")
 		a = strings.Replace(a, "SignedHeaders=host;", "SignedHeaders=", 1)
 		req.Header.Set("Authorization", a)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp
+	return testenv.Send(t, req)
 }
 
 // signedRaw sends a request signed by the SDK's signer with the given key.
-func signedRaw(t *testing.T, e *authEnv, id, secret, method, path, body string) *http.Response {
+func signedRaw(t *testing.T, e *authEnv, id, secret, method, path, body string) testenv.Response {
 	t.Helper()
 	req, _ := http.NewRequest(method, e.url+path, strings.NewReader(body))
-	sum := sha256.Sum256([]byte(body))
-	err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: id, SecretAccessKey: secret},
-		req, hex.EncodeToString(sum[:]), "chime", "us-east-1", time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp
+	testenv.Sign(t, req, []byte(body), testenv.Key{ID: id, Secret: secret})
+	return testenv.Send(t, req)
 }
 
 func TestSigV4FrontEndErrors(t *testing.T) {
@@ -209,7 +163,7 @@ func TestSigV4FrontEndErrors(t *testing.T) {
 	now := time.Now()
 	cases := []struct {
 		name string
-		resp *http.Response
+		resp testenv.Response
 		want string
 	}{
 		{"good", rawSigned(t, e, id, secret, "chime", now, false), ""},
@@ -223,8 +177,8 @@ func TestSigV4FrontEndErrors(t *testing.T) {
 		if got != c.want {
 			t.Errorf("%s: x-amzn-ErrorType %q, want %q", c.name, got, c.want)
 		}
-		if c.want != "" && c.resp.StatusCode != 403 {
-			t.Errorf("%s: status %d, want 403", c.name, c.resp.StatusCode)
+		if c.want != "" && c.resp.Status != 403 {
+			t.Errorf("%s: status %d, want 403", c.name, c.resp.Status)
 		}
 		if c.resp.Header.Get("Date") == "" {
 			t.Errorf("%s: no Date header (the Go SDK needs it for clock-skew correction)", c.name)
@@ -333,12 +287,12 @@ func TestReadOnlyKeyMayOnlyRead(t *testing.T) {
 		{"PUT", "/_chimed/accounts/" + *a + "/type", `{"AccountType":"EnterpriseLWA"}`},
 	} {
 		resp := signedRaw(t, e, roID, roSecret, ep.method, ep.path, ep.body)
-		if resp.StatusCode != 403 || resp.Header.Get("X-Amzn-Errortype") != "ForbiddenException" {
-			t.Errorf("%s %s with a read-only key: %d %s", ep.method, ep.path, resp.StatusCode, resp.Header.Get("X-Amzn-Errortype"))
+		if resp.Status != 403 || resp.Header.Get("X-Amzn-Errortype") != "ForbiddenException" {
+			t.Errorf("%s %s with a read-only key: %d %s", ep.method, ep.path, resp.Status, resp.Header.Get("X-Amzn-Errortype"))
 		}
 	}
-	if resp := signedRaw(t, e, rwID, rwSecret, "GET", "/_chimed/outbox", ""); resp.StatusCode != 200 {
-		t.Errorf("outbox with a read-write key: %d", resp.StatusCode)
+	if resp := signedRaw(t, e, rwID, rwSecret, "GET", "/_chimed/outbox", ""); resp.Status != 200 {
+		t.Errorf("outbox with a read-write key: %d", resp.Status)
 	}
 	for name, call := range mutations {
 		err := call()

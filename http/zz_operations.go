@@ -175,67 +175,67 @@ func modelOperations() []modelOperation {
 // input in; the output or an error out. Errors are chime errors (or internal failures); the wire layer
 // answers each as an exception the operation models.
 type API interface {
-	AssociatePhoneNumberWithUser(ctx context.Context, caller chime.Identity, in *AssociatePhoneNumberWithUserRequest) (*AssociatePhoneNumberWithUserResponse, error)
-	AssociateSigninDelegateGroupsWithAccount(ctx context.Context, caller chime.Identity, in *AssociateSigninDelegateGroupsWithAccountRequest) (*AssociateSigninDelegateGroupsWithAccountResponse, error)
-	BatchCreateRoomMembership(ctx context.Context, caller chime.Identity, in *BatchCreateRoomMembershipRequest) (*BatchCreateRoomMembershipResponse, error)
-	BatchDeletePhoneNumber(ctx context.Context, caller chime.Identity, in *BatchDeletePhoneNumberRequest) (*BatchDeletePhoneNumberResponse, error)
-	BatchSuspendUser(ctx context.Context, caller chime.Identity, in *BatchSuspendUserRequest) (*BatchSuspendUserResponse, error)
-	BatchUnsuspendUser(ctx context.Context, caller chime.Identity, in *BatchUnsuspendUserRequest) (*BatchUnsuspendUserResponse, error)
-	BatchUpdatePhoneNumber(ctx context.Context, caller chime.Identity, in *BatchUpdatePhoneNumberRequest) (*BatchUpdatePhoneNumberResponse, error)
-	BatchUpdateUser(ctx context.Context, caller chime.Identity, in *BatchUpdateUserRequest) (*BatchUpdateUserResponse, error)
-	CreateAccount(ctx context.Context, caller chime.Identity, in *CreateAccountRequest) (*CreateAccountResponse, error)
-	CreateBot(ctx context.Context, caller chime.Identity, in *CreateBotRequest) (*CreateBotResponse, error)
-	CreateMeetingDialOut(ctx context.Context, caller chime.Identity, in *CreateMeetingDialOutRequest) (*CreateMeetingDialOutResponse, error)
-	CreatePhoneNumberOrder(ctx context.Context, caller chime.Identity, in *CreatePhoneNumberOrderRequest) (*CreatePhoneNumberOrderResponse, error)
-	CreateRoom(ctx context.Context, caller chime.Identity, in *CreateRoomRequest) (*CreateRoomResponse, error)
-	CreateRoomMembership(ctx context.Context, caller chime.Identity, in *CreateRoomMembershipRequest) (*CreateRoomMembershipResponse, error)
-	CreateUser(ctx context.Context, caller chime.Identity, in *CreateUserRequest) (*CreateUserResponse, error)
-	DeleteAccount(ctx context.Context, caller chime.Identity, in *DeleteAccountRequest) (*DeleteAccountResponse, error)
+	AssociatePhoneNumberWithUser(ctx context.Context, caller chime.Identity, in *AssociatePhoneNumberWithUserRequest) (AssociatePhoneNumberWithUserResponse, error)
+	AssociateSigninDelegateGroupsWithAccount(ctx context.Context, caller chime.Identity, in *AssociateSigninDelegateGroupsWithAccountRequest) (AssociateSigninDelegateGroupsWithAccountResponse, error)
+	BatchCreateRoomMembership(ctx context.Context, caller chime.Identity, in *BatchCreateRoomMembershipRequest) (BatchCreateRoomMembershipResponse, error)
+	BatchDeletePhoneNumber(ctx context.Context, caller chime.Identity, in *BatchDeletePhoneNumberRequest) (BatchDeletePhoneNumberResponse, error)
+	BatchSuspendUser(ctx context.Context, caller chime.Identity, in *BatchSuspendUserRequest) (BatchSuspendUserResponse, error)
+	BatchUnsuspendUser(ctx context.Context, caller chime.Identity, in *BatchUnsuspendUserRequest) (BatchUnsuspendUserResponse, error)
+	BatchUpdatePhoneNumber(ctx context.Context, caller chime.Identity, in *BatchUpdatePhoneNumberRequest) (BatchUpdatePhoneNumberResponse, error)
+	BatchUpdateUser(ctx context.Context, caller chime.Identity, in *BatchUpdateUserRequest) (BatchUpdateUserResponse, error)
+	CreateAccount(ctx context.Context, caller chime.Identity, in *CreateAccountRequest) (CreateAccountResponse, error)
+	CreateBot(ctx context.Context, caller chime.Identity, in *CreateBotRequest) (CreateBotResponse, error)
+	CreateMeetingDialOut(ctx context.Context, caller chime.Identity, in *CreateMeetingDialOutRequest) (CreateMeetingDialOutResponse, error)
+	CreatePhoneNumberOrder(ctx context.Context, caller chime.Identity, in *CreatePhoneNumberOrderRequest) (CreatePhoneNumberOrderResponse, error)
+	CreateRoom(ctx context.Context, caller chime.Identity, in *CreateRoomRequest) (CreateRoomResponse, error)
+	CreateRoomMembership(ctx context.Context, caller chime.Identity, in *CreateRoomMembershipRequest) (CreateRoomMembershipResponse, error)
+	CreateUser(ctx context.Context, caller chime.Identity, in *CreateUserRequest) (CreateUserResponse, error)
+	DeleteAccount(ctx context.Context, caller chime.Identity, in *DeleteAccountRequest) (DeleteAccountResponse, error)
 	DeleteEventsConfiguration(ctx context.Context, caller chime.Identity, in *DeleteEventsConfigurationRequest) error
 	DeletePhoneNumber(ctx context.Context, caller chime.Identity, in *DeletePhoneNumberRequest) error
 	DeleteRoom(ctx context.Context, caller chime.Identity, in *DeleteRoomRequest) error
 	DeleteRoomMembership(ctx context.Context, caller chime.Identity, in *DeleteRoomMembershipRequest) error
-	DisassociatePhoneNumberFromUser(ctx context.Context, caller chime.Identity, in *DisassociatePhoneNumberFromUserRequest) (*DisassociatePhoneNumberFromUserResponse, error)
-	DisassociateSigninDelegateGroupsFromAccount(ctx context.Context, caller chime.Identity, in *DisassociateSigninDelegateGroupsFromAccountRequest) (*DisassociateSigninDelegateGroupsFromAccountResponse, error)
-	GetAccount(ctx context.Context, caller chime.Identity, in *GetAccountRequest) (*GetAccountResponse, error)
-	GetAccountSettings(ctx context.Context, caller chime.Identity, in *GetAccountSettingsRequest) (*GetAccountSettingsResponse, error)
-	GetBot(ctx context.Context, caller chime.Identity, in *GetBotRequest) (*GetBotResponse, error)
-	GetEventsConfiguration(ctx context.Context, caller chime.Identity, in *GetEventsConfigurationRequest) (*GetEventsConfigurationResponse, error)
-	GetGlobalSettings(ctx context.Context, caller chime.Identity) (*GetGlobalSettingsResponse, error)
-	GetPhoneNumber(ctx context.Context, caller chime.Identity, in *GetPhoneNumberRequest) (*GetPhoneNumberResponse, error)
-	GetPhoneNumberOrder(ctx context.Context, caller chime.Identity, in *GetPhoneNumberOrderRequest) (*GetPhoneNumberOrderResponse, error)
-	GetPhoneNumberSettings(ctx context.Context, caller chime.Identity) (*GetPhoneNumberSettingsResponse, error)
-	GetRetentionSettings(ctx context.Context, caller chime.Identity, in *GetRetentionSettingsRequest) (*GetRetentionSettingsResponse, error)
-	GetRoom(ctx context.Context, caller chime.Identity, in *GetRoomRequest) (*GetRoomResponse, error)
-	GetUser(ctx context.Context, caller chime.Identity, in *GetUserRequest) (*GetUserResponse, error)
-	GetUserSettings(ctx context.Context, caller chime.Identity, in *GetUserSettingsRequest) (*GetUserSettingsResponse, error)
-	InviteUsers(ctx context.Context, caller chime.Identity, in *InviteUsersRequest) (*InviteUsersResponse, error)
-	ListAccounts(ctx context.Context, caller chime.Identity, in *ListAccountsRequest) (*ListAccountsResponse, error)
-	ListBots(ctx context.Context, caller chime.Identity, in *ListBotsRequest) (*ListBotsResponse, error)
-	ListPhoneNumberOrders(ctx context.Context, caller chime.Identity, in *ListPhoneNumberOrdersRequest) (*ListPhoneNumberOrdersResponse, error)
-	ListPhoneNumbers(ctx context.Context, caller chime.Identity, in *ListPhoneNumbersRequest) (*ListPhoneNumbersResponse, error)
-	ListRoomMemberships(ctx context.Context, caller chime.Identity, in *ListRoomMembershipsRequest) (*ListRoomMembershipsResponse, error)
-	ListRooms(ctx context.Context, caller chime.Identity, in *ListRoomsRequest) (*ListRoomsResponse, error)
-	ListSupportedPhoneNumberCountries(ctx context.Context, caller chime.Identity, in *ListSupportedPhoneNumberCountriesRequest) (*ListSupportedPhoneNumberCountriesResponse, error)
-	ListUsers(ctx context.Context, caller chime.Identity, in *ListUsersRequest) (*ListUsersResponse, error)
-	LogoutUser(ctx context.Context, caller chime.Identity, in *LogoutUserRequest) (*LogoutUserResponse, error)
-	PutEventsConfiguration(ctx context.Context, caller chime.Identity, in *PutEventsConfigurationRequest) (*PutEventsConfigurationResponse, error)
-	PutRetentionSettings(ctx context.Context, caller chime.Identity, in *PutRetentionSettingsRequest) (*PutRetentionSettingsResponse, error)
-	RedactConversationMessage(ctx context.Context, caller chime.Identity, in *RedactConversationMessageRequest) (*RedactConversationMessageResponse, error)
-	RedactRoomMessage(ctx context.Context, caller chime.Identity, in *RedactRoomMessageRequest) (*RedactRoomMessageResponse, error)
-	RegenerateSecurityToken(ctx context.Context, caller chime.Identity, in *RegenerateSecurityTokenRequest) (*RegenerateSecurityTokenResponse, error)
-	ResetPersonalPIN(ctx context.Context, caller chime.Identity, in *ResetPersonalPINRequest) (*ResetPersonalPINResponse, error)
-	RestorePhoneNumber(ctx context.Context, caller chime.Identity, in *RestorePhoneNumberRequest) (*RestorePhoneNumberResponse, error)
-	SearchAvailablePhoneNumbers(ctx context.Context, caller chime.Identity, in *SearchAvailablePhoneNumbersRequest) (*SearchAvailablePhoneNumbersResponse, error)
-	UpdateAccount(ctx context.Context, caller chime.Identity, in *UpdateAccountRequest) (*UpdateAccountResponse, error)
-	UpdateAccountSettings(ctx context.Context, caller chime.Identity, in *UpdateAccountSettingsRequest) (*UpdateAccountSettingsResponse, error)
-	UpdateBot(ctx context.Context, caller chime.Identity, in *UpdateBotRequest) (*UpdateBotResponse, error)
+	DisassociatePhoneNumberFromUser(ctx context.Context, caller chime.Identity, in *DisassociatePhoneNumberFromUserRequest) (DisassociatePhoneNumberFromUserResponse, error)
+	DisassociateSigninDelegateGroupsFromAccount(ctx context.Context, caller chime.Identity, in *DisassociateSigninDelegateGroupsFromAccountRequest) (DisassociateSigninDelegateGroupsFromAccountResponse, error)
+	GetAccount(ctx context.Context, caller chime.Identity, in *GetAccountRequest) (GetAccountResponse, error)
+	GetAccountSettings(ctx context.Context, caller chime.Identity, in *GetAccountSettingsRequest) (GetAccountSettingsResponse, error)
+	GetBot(ctx context.Context, caller chime.Identity, in *GetBotRequest) (GetBotResponse, error)
+	GetEventsConfiguration(ctx context.Context, caller chime.Identity, in *GetEventsConfigurationRequest) (GetEventsConfigurationResponse, error)
+	GetGlobalSettings(ctx context.Context, caller chime.Identity) (GetGlobalSettingsResponse, error)
+	GetPhoneNumber(ctx context.Context, caller chime.Identity, in *GetPhoneNumberRequest) (GetPhoneNumberResponse, error)
+	GetPhoneNumberOrder(ctx context.Context, caller chime.Identity, in *GetPhoneNumberOrderRequest) (GetPhoneNumberOrderResponse, error)
+	GetPhoneNumberSettings(ctx context.Context, caller chime.Identity) (GetPhoneNumberSettingsResponse, error)
+	GetRetentionSettings(ctx context.Context, caller chime.Identity, in *GetRetentionSettingsRequest) (GetRetentionSettingsResponse, error)
+	GetRoom(ctx context.Context, caller chime.Identity, in *GetRoomRequest) (GetRoomResponse, error)
+	GetUser(ctx context.Context, caller chime.Identity, in *GetUserRequest) (GetUserResponse, error)
+	GetUserSettings(ctx context.Context, caller chime.Identity, in *GetUserSettingsRequest) (GetUserSettingsResponse, error)
+	InviteUsers(ctx context.Context, caller chime.Identity, in *InviteUsersRequest) (InviteUsersResponse, error)
+	ListAccounts(ctx context.Context, caller chime.Identity, in *ListAccountsRequest) (ListAccountsResponse, error)
+	ListBots(ctx context.Context, caller chime.Identity, in *ListBotsRequest) (ListBotsResponse, error)
+	ListPhoneNumberOrders(ctx context.Context, caller chime.Identity, in *ListPhoneNumberOrdersRequest) (ListPhoneNumberOrdersResponse, error)
+	ListPhoneNumbers(ctx context.Context, caller chime.Identity, in *ListPhoneNumbersRequest) (ListPhoneNumbersResponse, error)
+	ListRoomMemberships(ctx context.Context, caller chime.Identity, in *ListRoomMembershipsRequest) (ListRoomMembershipsResponse, error)
+	ListRooms(ctx context.Context, caller chime.Identity, in *ListRoomsRequest) (ListRoomsResponse, error)
+	ListSupportedPhoneNumberCountries(ctx context.Context, caller chime.Identity, in *ListSupportedPhoneNumberCountriesRequest) (ListSupportedPhoneNumberCountriesResponse, error)
+	ListUsers(ctx context.Context, caller chime.Identity, in *ListUsersRequest) (ListUsersResponse, error)
+	LogoutUser(ctx context.Context, caller chime.Identity, in *LogoutUserRequest) (LogoutUserResponse, error)
+	PutEventsConfiguration(ctx context.Context, caller chime.Identity, in *PutEventsConfigurationRequest) (PutEventsConfigurationResponse, error)
+	PutRetentionSettings(ctx context.Context, caller chime.Identity, in *PutRetentionSettingsRequest) (PutRetentionSettingsResponse, error)
+	RedactConversationMessage(ctx context.Context, caller chime.Identity, in *RedactConversationMessageRequest) (RedactConversationMessageResponse, error)
+	RedactRoomMessage(ctx context.Context, caller chime.Identity, in *RedactRoomMessageRequest) (RedactRoomMessageResponse, error)
+	RegenerateSecurityToken(ctx context.Context, caller chime.Identity, in *RegenerateSecurityTokenRequest) (RegenerateSecurityTokenResponse, error)
+	ResetPersonalPIN(ctx context.Context, caller chime.Identity, in *ResetPersonalPINRequest) (ResetPersonalPINResponse, error)
+	RestorePhoneNumber(ctx context.Context, caller chime.Identity, in *RestorePhoneNumberRequest) (RestorePhoneNumberResponse, error)
+	SearchAvailablePhoneNumbers(ctx context.Context, caller chime.Identity, in *SearchAvailablePhoneNumbersRequest) (SearchAvailablePhoneNumbersResponse, error)
+	UpdateAccount(ctx context.Context, caller chime.Identity, in *UpdateAccountRequest) (UpdateAccountResponse, error)
+	UpdateAccountSettings(ctx context.Context, caller chime.Identity, in *UpdateAccountSettingsRequest) (UpdateAccountSettingsResponse, error)
+	UpdateBot(ctx context.Context, caller chime.Identity, in *UpdateBotRequest) (UpdateBotResponse, error)
 	UpdateGlobalSettings(ctx context.Context, caller chime.Identity, in *UpdateGlobalSettingsRequest) error
-	UpdatePhoneNumber(ctx context.Context, caller chime.Identity, in *UpdatePhoneNumberRequest) (*UpdatePhoneNumberResponse, error)
+	UpdatePhoneNumber(ctx context.Context, caller chime.Identity, in *UpdatePhoneNumberRequest) (UpdatePhoneNumberResponse, error)
 	UpdatePhoneNumberSettings(ctx context.Context, caller chime.Identity, in *UpdatePhoneNumberSettingsRequest) error
-	UpdateRoom(ctx context.Context, caller chime.Identity, in *UpdateRoomRequest) (*UpdateRoomResponse, error)
-	UpdateRoomMembership(ctx context.Context, caller chime.Identity, in *UpdateRoomMembershipRequest) (*UpdateRoomMembershipResponse, error)
-	UpdateUser(ctx context.Context, caller chime.Identity, in *UpdateUserRequest) (*UpdateUserResponse, error)
+	UpdateRoom(ctx context.Context, caller chime.Identity, in *UpdateRoomRequest) (UpdateRoomResponse, error)
+	UpdateRoomMembership(ctx context.Context, caller chime.Identity, in *UpdateRoomMembershipRequest) (UpdateRoomMembershipResponse, error)
+	UpdateUser(ctx context.Context, caller chime.Identity, in *UpdateUserRequest) (UpdateUserResponse, error)
 	UpdateUserSettings(ctx context.Context, caller chime.Identity, in *UpdateUserSettingsRequest) error
 }
 
@@ -244,83 +244,83 @@ type API interface {
 type unimplemented struct{}
 
 // AssociatePhoneNumberWithUser is not implemented yet.
-func (unimplemented) AssociatePhoneNumberWithUser(ctx context.Context, caller chime.Identity, in *AssociatePhoneNumberWithUserRequest) (*AssociatePhoneNumberWithUserResponse, error) {
-	return nil, notImplemented("AssociatePhoneNumberWithUser")
+func (unimplemented) AssociatePhoneNumberWithUser(ctx context.Context, caller chime.Identity, in *AssociatePhoneNumberWithUserRequest) (AssociatePhoneNumberWithUserResponse, error) {
+	return AssociatePhoneNumberWithUserResponse{}, notImplemented("AssociatePhoneNumberWithUser")
 }
 
 // AssociateSigninDelegateGroupsWithAccount is not implemented yet.
-func (unimplemented) AssociateSigninDelegateGroupsWithAccount(ctx context.Context, caller chime.Identity, in *AssociateSigninDelegateGroupsWithAccountRequest) (*AssociateSigninDelegateGroupsWithAccountResponse, error) {
-	return nil, notImplemented("AssociateSigninDelegateGroupsWithAccount")
+func (unimplemented) AssociateSigninDelegateGroupsWithAccount(ctx context.Context, caller chime.Identity, in *AssociateSigninDelegateGroupsWithAccountRequest) (AssociateSigninDelegateGroupsWithAccountResponse, error) {
+	return AssociateSigninDelegateGroupsWithAccountResponse{}, notImplemented("AssociateSigninDelegateGroupsWithAccount")
 }
 
 // BatchCreateRoomMembership is not implemented yet.
-func (unimplemented) BatchCreateRoomMembership(ctx context.Context, caller chime.Identity, in *BatchCreateRoomMembershipRequest) (*BatchCreateRoomMembershipResponse, error) {
-	return nil, notImplemented("BatchCreateRoomMembership")
+func (unimplemented) BatchCreateRoomMembership(ctx context.Context, caller chime.Identity, in *BatchCreateRoomMembershipRequest) (BatchCreateRoomMembershipResponse, error) {
+	return BatchCreateRoomMembershipResponse{}, notImplemented("BatchCreateRoomMembership")
 }
 
 // BatchDeletePhoneNumber is not implemented yet.
-func (unimplemented) BatchDeletePhoneNumber(ctx context.Context, caller chime.Identity, in *BatchDeletePhoneNumberRequest) (*BatchDeletePhoneNumberResponse, error) {
-	return nil, notImplemented("BatchDeletePhoneNumber")
+func (unimplemented) BatchDeletePhoneNumber(ctx context.Context, caller chime.Identity, in *BatchDeletePhoneNumberRequest) (BatchDeletePhoneNumberResponse, error) {
+	return BatchDeletePhoneNumberResponse{}, notImplemented("BatchDeletePhoneNumber")
 }
 
 // BatchSuspendUser is not implemented yet.
-func (unimplemented) BatchSuspendUser(ctx context.Context, caller chime.Identity, in *BatchSuspendUserRequest) (*BatchSuspendUserResponse, error) {
-	return nil, notImplemented("BatchSuspendUser")
+func (unimplemented) BatchSuspendUser(ctx context.Context, caller chime.Identity, in *BatchSuspendUserRequest) (BatchSuspendUserResponse, error) {
+	return BatchSuspendUserResponse{}, notImplemented("BatchSuspendUser")
 }
 
 // BatchUnsuspendUser is not implemented yet.
-func (unimplemented) BatchUnsuspendUser(ctx context.Context, caller chime.Identity, in *BatchUnsuspendUserRequest) (*BatchUnsuspendUserResponse, error) {
-	return nil, notImplemented("BatchUnsuspendUser")
+func (unimplemented) BatchUnsuspendUser(ctx context.Context, caller chime.Identity, in *BatchUnsuspendUserRequest) (BatchUnsuspendUserResponse, error) {
+	return BatchUnsuspendUserResponse{}, notImplemented("BatchUnsuspendUser")
 }
 
 // BatchUpdatePhoneNumber is not implemented yet.
-func (unimplemented) BatchUpdatePhoneNumber(ctx context.Context, caller chime.Identity, in *BatchUpdatePhoneNumberRequest) (*BatchUpdatePhoneNumberResponse, error) {
-	return nil, notImplemented("BatchUpdatePhoneNumber")
+func (unimplemented) BatchUpdatePhoneNumber(ctx context.Context, caller chime.Identity, in *BatchUpdatePhoneNumberRequest) (BatchUpdatePhoneNumberResponse, error) {
+	return BatchUpdatePhoneNumberResponse{}, notImplemented("BatchUpdatePhoneNumber")
 }
 
 // BatchUpdateUser is not implemented yet.
-func (unimplemented) BatchUpdateUser(ctx context.Context, caller chime.Identity, in *BatchUpdateUserRequest) (*BatchUpdateUserResponse, error) {
-	return nil, notImplemented("BatchUpdateUser")
+func (unimplemented) BatchUpdateUser(ctx context.Context, caller chime.Identity, in *BatchUpdateUserRequest) (BatchUpdateUserResponse, error) {
+	return BatchUpdateUserResponse{}, notImplemented("BatchUpdateUser")
 }
 
 // CreateAccount is not implemented yet.
-func (unimplemented) CreateAccount(ctx context.Context, caller chime.Identity, in *CreateAccountRequest) (*CreateAccountResponse, error) {
-	return nil, notImplemented("CreateAccount")
+func (unimplemented) CreateAccount(ctx context.Context, caller chime.Identity, in *CreateAccountRequest) (CreateAccountResponse, error) {
+	return CreateAccountResponse{}, notImplemented("CreateAccount")
 }
 
 // CreateBot is not implemented yet.
-func (unimplemented) CreateBot(ctx context.Context, caller chime.Identity, in *CreateBotRequest) (*CreateBotResponse, error) {
-	return nil, notImplemented("CreateBot")
+func (unimplemented) CreateBot(ctx context.Context, caller chime.Identity, in *CreateBotRequest) (CreateBotResponse, error) {
+	return CreateBotResponse{}, notImplemented("CreateBot")
 }
 
 // CreateMeetingDialOut is not implemented yet.
-func (unimplemented) CreateMeetingDialOut(ctx context.Context, caller chime.Identity, in *CreateMeetingDialOutRequest) (*CreateMeetingDialOutResponse, error) {
-	return nil, notImplemented("CreateMeetingDialOut")
+func (unimplemented) CreateMeetingDialOut(ctx context.Context, caller chime.Identity, in *CreateMeetingDialOutRequest) (CreateMeetingDialOutResponse, error) {
+	return CreateMeetingDialOutResponse{}, notImplemented("CreateMeetingDialOut")
 }
 
 // CreatePhoneNumberOrder is not implemented yet.
-func (unimplemented) CreatePhoneNumberOrder(ctx context.Context, caller chime.Identity, in *CreatePhoneNumberOrderRequest) (*CreatePhoneNumberOrderResponse, error) {
-	return nil, notImplemented("CreatePhoneNumberOrder")
+func (unimplemented) CreatePhoneNumberOrder(ctx context.Context, caller chime.Identity, in *CreatePhoneNumberOrderRequest) (CreatePhoneNumberOrderResponse, error) {
+	return CreatePhoneNumberOrderResponse{}, notImplemented("CreatePhoneNumberOrder")
 }
 
 // CreateRoom is not implemented yet.
-func (unimplemented) CreateRoom(ctx context.Context, caller chime.Identity, in *CreateRoomRequest) (*CreateRoomResponse, error) {
-	return nil, notImplemented("CreateRoom")
+func (unimplemented) CreateRoom(ctx context.Context, caller chime.Identity, in *CreateRoomRequest) (CreateRoomResponse, error) {
+	return CreateRoomResponse{}, notImplemented("CreateRoom")
 }
 
 // CreateRoomMembership is not implemented yet.
-func (unimplemented) CreateRoomMembership(ctx context.Context, caller chime.Identity, in *CreateRoomMembershipRequest) (*CreateRoomMembershipResponse, error) {
-	return nil, notImplemented("CreateRoomMembership")
+func (unimplemented) CreateRoomMembership(ctx context.Context, caller chime.Identity, in *CreateRoomMembershipRequest) (CreateRoomMembershipResponse, error) {
+	return CreateRoomMembershipResponse{}, notImplemented("CreateRoomMembership")
 }
 
 // CreateUser is not implemented yet.
-func (unimplemented) CreateUser(ctx context.Context, caller chime.Identity, in *CreateUserRequest) (*CreateUserResponse, error) {
-	return nil, notImplemented("CreateUser")
+func (unimplemented) CreateUser(ctx context.Context, caller chime.Identity, in *CreateUserRequest) (CreateUserResponse, error) {
+	return CreateUserResponse{}, notImplemented("CreateUser")
 }
 
 // DeleteAccount is not implemented yet.
-func (unimplemented) DeleteAccount(ctx context.Context, caller chime.Identity, in *DeleteAccountRequest) (*DeleteAccountResponse, error) {
-	return nil, notImplemented("DeleteAccount")
+func (unimplemented) DeleteAccount(ctx context.Context, caller chime.Identity, in *DeleteAccountRequest) (DeleteAccountResponse, error) {
+	return DeleteAccountResponse{}, notImplemented("DeleteAccount")
 }
 
 // DeleteEventsConfiguration is not implemented yet.
@@ -344,178 +344,178 @@ func (unimplemented) DeleteRoomMembership(ctx context.Context, caller chime.Iden
 }
 
 // DisassociatePhoneNumberFromUser is not implemented yet.
-func (unimplemented) DisassociatePhoneNumberFromUser(ctx context.Context, caller chime.Identity, in *DisassociatePhoneNumberFromUserRequest) (*DisassociatePhoneNumberFromUserResponse, error) {
-	return nil, notImplemented("DisassociatePhoneNumberFromUser")
+func (unimplemented) DisassociatePhoneNumberFromUser(ctx context.Context, caller chime.Identity, in *DisassociatePhoneNumberFromUserRequest) (DisassociatePhoneNumberFromUserResponse, error) {
+	return DisassociatePhoneNumberFromUserResponse{}, notImplemented("DisassociatePhoneNumberFromUser")
 }
 
 // DisassociateSigninDelegateGroupsFromAccount is not implemented yet.
-func (unimplemented) DisassociateSigninDelegateGroupsFromAccount(ctx context.Context, caller chime.Identity, in *DisassociateSigninDelegateGroupsFromAccountRequest) (*DisassociateSigninDelegateGroupsFromAccountResponse, error) {
-	return nil, notImplemented("DisassociateSigninDelegateGroupsFromAccount")
+func (unimplemented) DisassociateSigninDelegateGroupsFromAccount(ctx context.Context, caller chime.Identity, in *DisassociateSigninDelegateGroupsFromAccountRequest) (DisassociateSigninDelegateGroupsFromAccountResponse, error) {
+	return DisassociateSigninDelegateGroupsFromAccountResponse{}, notImplemented("DisassociateSigninDelegateGroupsFromAccount")
 }
 
 // GetAccount is not implemented yet.
-func (unimplemented) GetAccount(ctx context.Context, caller chime.Identity, in *GetAccountRequest) (*GetAccountResponse, error) {
-	return nil, notImplemented("GetAccount")
+func (unimplemented) GetAccount(ctx context.Context, caller chime.Identity, in *GetAccountRequest) (GetAccountResponse, error) {
+	return GetAccountResponse{}, notImplemented("GetAccount")
 }
 
 // GetAccountSettings is not implemented yet.
-func (unimplemented) GetAccountSettings(ctx context.Context, caller chime.Identity, in *GetAccountSettingsRequest) (*GetAccountSettingsResponse, error) {
-	return nil, notImplemented("GetAccountSettings")
+func (unimplemented) GetAccountSettings(ctx context.Context, caller chime.Identity, in *GetAccountSettingsRequest) (GetAccountSettingsResponse, error) {
+	return GetAccountSettingsResponse{}, notImplemented("GetAccountSettings")
 }
 
 // GetBot is not implemented yet.
-func (unimplemented) GetBot(ctx context.Context, caller chime.Identity, in *GetBotRequest) (*GetBotResponse, error) {
-	return nil, notImplemented("GetBot")
+func (unimplemented) GetBot(ctx context.Context, caller chime.Identity, in *GetBotRequest) (GetBotResponse, error) {
+	return GetBotResponse{}, notImplemented("GetBot")
 }
 
 // GetEventsConfiguration is not implemented yet.
-func (unimplemented) GetEventsConfiguration(ctx context.Context, caller chime.Identity, in *GetEventsConfigurationRequest) (*GetEventsConfigurationResponse, error) {
-	return nil, notImplemented("GetEventsConfiguration")
+func (unimplemented) GetEventsConfiguration(ctx context.Context, caller chime.Identity, in *GetEventsConfigurationRequest) (GetEventsConfigurationResponse, error) {
+	return GetEventsConfigurationResponse{}, notImplemented("GetEventsConfiguration")
 }
 
 // GetGlobalSettings is not implemented yet.
-func (unimplemented) GetGlobalSettings(ctx context.Context, caller chime.Identity) (*GetGlobalSettingsResponse, error) {
-	return nil, notImplemented("GetGlobalSettings")
+func (unimplemented) GetGlobalSettings(ctx context.Context, caller chime.Identity) (GetGlobalSettingsResponse, error) {
+	return GetGlobalSettingsResponse{}, notImplemented("GetGlobalSettings")
 }
 
 // GetPhoneNumber is not implemented yet.
-func (unimplemented) GetPhoneNumber(ctx context.Context, caller chime.Identity, in *GetPhoneNumberRequest) (*GetPhoneNumberResponse, error) {
-	return nil, notImplemented("GetPhoneNumber")
+func (unimplemented) GetPhoneNumber(ctx context.Context, caller chime.Identity, in *GetPhoneNumberRequest) (GetPhoneNumberResponse, error) {
+	return GetPhoneNumberResponse{}, notImplemented("GetPhoneNumber")
 }
 
 // GetPhoneNumberOrder is not implemented yet.
-func (unimplemented) GetPhoneNumberOrder(ctx context.Context, caller chime.Identity, in *GetPhoneNumberOrderRequest) (*GetPhoneNumberOrderResponse, error) {
-	return nil, notImplemented("GetPhoneNumberOrder")
+func (unimplemented) GetPhoneNumberOrder(ctx context.Context, caller chime.Identity, in *GetPhoneNumberOrderRequest) (GetPhoneNumberOrderResponse, error) {
+	return GetPhoneNumberOrderResponse{}, notImplemented("GetPhoneNumberOrder")
 }
 
 // GetPhoneNumberSettings is not implemented yet.
-func (unimplemented) GetPhoneNumberSettings(ctx context.Context, caller chime.Identity) (*GetPhoneNumberSettingsResponse, error) {
-	return nil, notImplemented("GetPhoneNumberSettings")
+func (unimplemented) GetPhoneNumberSettings(ctx context.Context, caller chime.Identity) (GetPhoneNumberSettingsResponse, error) {
+	return GetPhoneNumberSettingsResponse{}, notImplemented("GetPhoneNumberSettings")
 }
 
 // GetRetentionSettings is not implemented yet.
-func (unimplemented) GetRetentionSettings(ctx context.Context, caller chime.Identity, in *GetRetentionSettingsRequest) (*GetRetentionSettingsResponse, error) {
-	return nil, notImplemented("GetRetentionSettings")
+func (unimplemented) GetRetentionSettings(ctx context.Context, caller chime.Identity, in *GetRetentionSettingsRequest) (GetRetentionSettingsResponse, error) {
+	return GetRetentionSettingsResponse{}, notImplemented("GetRetentionSettings")
 }
 
 // GetRoom is not implemented yet.
-func (unimplemented) GetRoom(ctx context.Context, caller chime.Identity, in *GetRoomRequest) (*GetRoomResponse, error) {
-	return nil, notImplemented("GetRoom")
+func (unimplemented) GetRoom(ctx context.Context, caller chime.Identity, in *GetRoomRequest) (GetRoomResponse, error) {
+	return GetRoomResponse{}, notImplemented("GetRoom")
 }
 
 // GetUser is not implemented yet.
-func (unimplemented) GetUser(ctx context.Context, caller chime.Identity, in *GetUserRequest) (*GetUserResponse, error) {
-	return nil, notImplemented("GetUser")
+func (unimplemented) GetUser(ctx context.Context, caller chime.Identity, in *GetUserRequest) (GetUserResponse, error) {
+	return GetUserResponse{}, notImplemented("GetUser")
 }
 
 // GetUserSettings is not implemented yet.
-func (unimplemented) GetUserSettings(ctx context.Context, caller chime.Identity, in *GetUserSettingsRequest) (*GetUserSettingsResponse, error) {
-	return nil, notImplemented("GetUserSettings")
+func (unimplemented) GetUserSettings(ctx context.Context, caller chime.Identity, in *GetUserSettingsRequest) (GetUserSettingsResponse, error) {
+	return GetUserSettingsResponse{}, notImplemented("GetUserSettings")
 }
 
 // InviteUsers is not implemented yet.
-func (unimplemented) InviteUsers(ctx context.Context, caller chime.Identity, in *InviteUsersRequest) (*InviteUsersResponse, error) {
-	return nil, notImplemented("InviteUsers")
+func (unimplemented) InviteUsers(ctx context.Context, caller chime.Identity, in *InviteUsersRequest) (InviteUsersResponse, error) {
+	return InviteUsersResponse{}, notImplemented("InviteUsers")
 }
 
 // ListAccounts is not implemented yet.
-func (unimplemented) ListAccounts(ctx context.Context, caller chime.Identity, in *ListAccountsRequest) (*ListAccountsResponse, error) {
-	return nil, notImplemented("ListAccounts")
+func (unimplemented) ListAccounts(ctx context.Context, caller chime.Identity, in *ListAccountsRequest) (ListAccountsResponse, error) {
+	return ListAccountsResponse{}, notImplemented("ListAccounts")
 }
 
 // ListBots is not implemented yet.
-func (unimplemented) ListBots(ctx context.Context, caller chime.Identity, in *ListBotsRequest) (*ListBotsResponse, error) {
-	return nil, notImplemented("ListBots")
+func (unimplemented) ListBots(ctx context.Context, caller chime.Identity, in *ListBotsRequest) (ListBotsResponse, error) {
+	return ListBotsResponse{}, notImplemented("ListBots")
 }
 
 // ListPhoneNumberOrders is not implemented yet.
-func (unimplemented) ListPhoneNumberOrders(ctx context.Context, caller chime.Identity, in *ListPhoneNumberOrdersRequest) (*ListPhoneNumberOrdersResponse, error) {
-	return nil, notImplemented("ListPhoneNumberOrders")
+func (unimplemented) ListPhoneNumberOrders(ctx context.Context, caller chime.Identity, in *ListPhoneNumberOrdersRequest) (ListPhoneNumberOrdersResponse, error) {
+	return ListPhoneNumberOrdersResponse{}, notImplemented("ListPhoneNumberOrders")
 }
 
 // ListPhoneNumbers is not implemented yet.
-func (unimplemented) ListPhoneNumbers(ctx context.Context, caller chime.Identity, in *ListPhoneNumbersRequest) (*ListPhoneNumbersResponse, error) {
-	return nil, notImplemented("ListPhoneNumbers")
+func (unimplemented) ListPhoneNumbers(ctx context.Context, caller chime.Identity, in *ListPhoneNumbersRequest) (ListPhoneNumbersResponse, error) {
+	return ListPhoneNumbersResponse{}, notImplemented("ListPhoneNumbers")
 }
 
 // ListRoomMemberships is not implemented yet.
-func (unimplemented) ListRoomMemberships(ctx context.Context, caller chime.Identity, in *ListRoomMembershipsRequest) (*ListRoomMembershipsResponse, error) {
-	return nil, notImplemented("ListRoomMemberships")
+func (unimplemented) ListRoomMemberships(ctx context.Context, caller chime.Identity, in *ListRoomMembershipsRequest) (ListRoomMembershipsResponse, error) {
+	return ListRoomMembershipsResponse{}, notImplemented("ListRoomMemberships")
 }
 
 // ListRooms is not implemented yet.
-func (unimplemented) ListRooms(ctx context.Context, caller chime.Identity, in *ListRoomsRequest) (*ListRoomsResponse, error) {
-	return nil, notImplemented("ListRooms")
+func (unimplemented) ListRooms(ctx context.Context, caller chime.Identity, in *ListRoomsRequest) (ListRoomsResponse, error) {
+	return ListRoomsResponse{}, notImplemented("ListRooms")
 }
 
 // ListSupportedPhoneNumberCountries is not implemented yet.
-func (unimplemented) ListSupportedPhoneNumberCountries(ctx context.Context, caller chime.Identity, in *ListSupportedPhoneNumberCountriesRequest) (*ListSupportedPhoneNumberCountriesResponse, error) {
-	return nil, notImplemented("ListSupportedPhoneNumberCountries")
+func (unimplemented) ListSupportedPhoneNumberCountries(ctx context.Context, caller chime.Identity, in *ListSupportedPhoneNumberCountriesRequest) (ListSupportedPhoneNumberCountriesResponse, error) {
+	return ListSupportedPhoneNumberCountriesResponse{}, notImplemented("ListSupportedPhoneNumberCountries")
 }
 
 // ListUsers is not implemented yet.
-func (unimplemented) ListUsers(ctx context.Context, caller chime.Identity, in *ListUsersRequest) (*ListUsersResponse, error) {
-	return nil, notImplemented("ListUsers")
+func (unimplemented) ListUsers(ctx context.Context, caller chime.Identity, in *ListUsersRequest) (ListUsersResponse, error) {
+	return ListUsersResponse{}, notImplemented("ListUsers")
 }
 
 // LogoutUser is not implemented yet.
-func (unimplemented) LogoutUser(ctx context.Context, caller chime.Identity, in *LogoutUserRequest) (*LogoutUserResponse, error) {
-	return nil, notImplemented("LogoutUser")
+func (unimplemented) LogoutUser(ctx context.Context, caller chime.Identity, in *LogoutUserRequest) (LogoutUserResponse, error) {
+	return LogoutUserResponse{}, notImplemented("LogoutUser")
 }
 
 // PutEventsConfiguration is not implemented yet.
-func (unimplemented) PutEventsConfiguration(ctx context.Context, caller chime.Identity, in *PutEventsConfigurationRequest) (*PutEventsConfigurationResponse, error) {
-	return nil, notImplemented("PutEventsConfiguration")
+func (unimplemented) PutEventsConfiguration(ctx context.Context, caller chime.Identity, in *PutEventsConfigurationRequest) (PutEventsConfigurationResponse, error) {
+	return PutEventsConfigurationResponse{}, notImplemented("PutEventsConfiguration")
 }
 
 // PutRetentionSettings is not implemented yet.
-func (unimplemented) PutRetentionSettings(ctx context.Context, caller chime.Identity, in *PutRetentionSettingsRequest) (*PutRetentionSettingsResponse, error) {
-	return nil, notImplemented("PutRetentionSettings")
+func (unimplemented) PutRetentionSettings(ctx context.Context, caller chime.Identity, in *PutRetentionSettingsRequest) (PutRetentionSettingsResponse, error) {
+	return PutRetentionSettingsResponse{}, notImplemented("PutRetentionSettings")
 }
 
 // RedactConversationMessage is not implemented yet.
-func (unimplemented) RedactConversationMessage(ctx context.Context, caller chime.Identity, in *RedactConversationMessageRequest) (*RedactConversationMessageResponse, error) {
-	return nil, notImplemented("RedactConversationMessage")
+func (unimplemented) RedactConversationMessage(ctx context.Context, caller chime.Identity, in *RedactConversationMessageRequest) (RedactConversationMessageResponse, error) {
+	return RedactConversationMessageResponse{}, notImplemented("RedactConversationMessage")
 }
 
 // RedactRoomMessage is not implemented yet.
-func (unimplemented) RedactRoomMessage(ctx context.Context, caller chime.Identity, in *RedactRoomMessageRequest) (*RedactRoomMessageResponse, error) {
-	return nil, notImplemented("RedactRoomMessage")
+func (unimplemented) RedactRoomMessage(ctx context.Context, caller chime.Identity, in *RedactRoomMessageRequest) (RedactRoomMessageResponse, error) {
+	return RedactRoomMessageResponse{}, notImplemented("RedactRoomMessage")
 }
 
 // RegenerateSecurityToken is not implemented yet.
-func (unimplemented) RegenerateSecurityToken(ctx context.Context, caller chime.Identity, in *RegenerateSecurityTokenRequest) (*RegenerateSecurityTokenResponse, error) {
-	return nil, notImplemented("RegenerateSecurityToken")
+func (unimplemented) RegenerateSecurityToken(ctx context.Context, caller chime.Identity, in *RegenerateSecurityTokenRequest) (RegenerateSecurityTokenResponse, error) {
+	return RegenerateSecurityTokenResponse{}, notImplemented("RegenerateSecurityToken")
 }
 
 // ResetPersonalPIN is not implemented yet.
-func (unimplemented) ResetPersonalPIN(ctx context.Context, caller chime.Identity, in *ResetPersonalPINRequest) (*ResetPersonalPINResponse, error) {
-	return nil, notImplemented("ResetPersonalPIN")
+func (unimplemented) ResetPersonalPIN(ctx context.Context, caller chime.Identity, in *ResetPersonalPINRequest) (ResetPersonalPINResponse, error) {
+	return ResetPersonalPINResponse{}, notImplemented("ResetPersonalPIN")
 }
 
 // RestorePhoneNumber is not implemented yet.
-func (unimplemented) RestorePhoneNumber(ctx context.Context, caller chime.Identity, in *RestorePhoneNumberRequest) (*RestorePhoneNumberResponse, error) {
-	return nil, notImplemented("RestorePhoneNumber")
+func (unimplemented) RestorePhoneNumber(ctx context.Context, caller chime.Identity, in *RestorePhoneNumberRequest) (RestorePhoneNumberResponse, error) {
+	return RestorePhoneNumberResponse{}, notImplemented("RestorePhoneNumber")
 }
 
 // SearchAvailablePhoneNumbers is not implemented yet.
-func (unimplemented) SearchAvailablePhoneNumbers(ctx context.Context, caller chime.Identity, in *SearchAvailablePhoneNumbersRequest) (*SearchAvailablePhoneNumbersResponse, error) {
-	return nil, notImplemented("SearchAvailablePhoneNumbers")
+func (unimplemented) SearchAvailablePhoneNumbers(ctx context.Context, caller chime.Identity, in *SearchAvailablePhoneNumbersRequest) (SearchAvailablePhoneNumbersResponse, error) {
+	return SearchAvailablePhoneNumbersResponse{}, notImplemented("SearchAvailablePhoneNumbers")
 }
 
 // UpdateAccount is not implemented yet.
-func (unimplemented) UpdateAccount(ctx context.Context, caller chime.Identity, in *UpdateAccountRequest) (*UpdateAccountResponse, error) {
-	return nil, notImplemented("UpdateAccount")
+func (unimplemented) UpdateAccount(ctx context.Context, caller chime.Identity, in *UpdateAccountRequest) (UpdateAccountResponse, error) {
+	return UpdateAccountResponse{}, notImplemented("UpdateAccount")
 }
 
 // UpdateAccountSettings is not implemented yet.
-func (unimplemented) UpdateAccountSettings(ctx context.Context, caller chime.Identity, in *UpdateAccountSettingsRequest) (*UpdateAccountSettingsResponse, error) {
-	return nil, notImplemented("UpdateAccountSettings")
+func (unimplemented) UpdateAccountSettings(ctx context.Context, caller chime.Identity, in *UpdateAccountSettingsRequest) (UpdateAccountSettingsResponse, error) {
+	return UpdateAccountSettingsResponse{}, notImplemented("UpdateAccountSettings")
 }
 
 // UpdateBot is not implemented yet.
-func (unimplemented) UpdateBot(ctx context.Context, caller chime.Identity, in *UpdateBotRequest) (*UpdateBotResponse, error) {
-	return nil, notImplemented("UpdateBot")
+func (unimplemented) UpdateBot(ctx context.Context, caller chime.Identity, in *UpdateBotRequest) (UpdateBotResponse, error) {
+	return UpdateBotResponse{}, notImplemented("UpdateBot")
 }
 
 // UpdateGlobalSettings is not implemented yet.
@@ -524,8 +524,8 @@ func (unimplemented) UpdateGlobalSettings(ctx context.Context, caller chime.Iden
 }
 
 // UpdatePhoneNumber is not implemented yet.
-func (unimplemented) UpdatePhoneNumber(ctx context.Context, caller chime.Identity, in *UpdatePhoneNumberRequest) (*UpdatePhoneNumberResponse, error) {
-	return nil, notImplemented("UpdatePhoneNumber")
+func (unimplemented) UpdatePhoneNumber(ctx context.Context, caller chime.Identity, in *UpdatePhoneNumberRequest) (UpdatePhoneNumberResponse, error) {
+	return UpdatePhoneNumberResponse{}, notImplemented("UpdatePhoneNumber")
 }
 
 // UpdatePhoneNumberSettings is not implemented yet.
@@ -534,18 +534,18 @@ func (unimplemented) UpdatePhoneNumberSettings(ctx context.Context, caller chime
 }
 
 // UpdateRoom is not implemented yet.
-func (unimplemented) UpdateRoom(ctx context.Context, caller chime.Identity, in *UpdateRoomRequest) (*UpdateRoomResponse, error) {
-	return nil, notImplemented("UpdateRoom")
+func (unimplemented) UpdateRoom(ctx context.Context, caller chime.Identity, in *UpdateRoomRequest) (UpdateRoomResponse, error) {
+	return UpdateRoomResponse{}, notImplemented("UpdateRoom")
 }
 
 // UpdateRoomMembership is not implemented yet.
-func (unimplemented) UpdateRoomMembership(ctx context.Context, caller chime.Identity, in *UpdateRoomMembershipRequest) (*UpdateRoomMembershipResponse, error) {
-	return nil, notImplemented("UpdateRoomMembership")
+func (unimplemented) UpdateRoomMembership(ctx context.Context, caller chime.Identity, in *UpdateRoomMembershipRequest) (UpdateRoomMembershipResponse, error) {
+	return UpdateRoomMembershipResponse{}, notImplemented("UpdateRoomMembership")
 }
 
 // UpdateUser is not implemented yet.
-func (unimplemented) UpdateUser(ctx context.Context, caller chime.Identity, in *UpdateUserRequest) (*UpdateUserResponse, error) {
-	return nil, notImplemented("UpdateUser")
+func (unimplemented) UpdateUser(ctx context.Context, caller chime.Identity, in *UpdateUserRequest) (UpdateUserResponse, error) {
+	return UpdateUserResponse{}, notImplemented("UpdateUser")
 }
 
 // UpdateUserSettings is not implemented yet.
@@ -569,7 +569,7 @@ func serveAssociatePhoneNumberWithUser(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendAssociatePhoneNumberWithUserResponse((*buf)[:0], out)
+	*buf = appendAssociatePhoneNumberWithUserResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -590,7 +590,7 @@ func serveAssociateSigninDelegateGroupsWithAccount(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendAssociateSigninDelegateGroupsWithAccountResponse((*buf)[:0], out)
+	*buf = appendAssociateSigninDelegateGroupsWithAccountResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -611,7 +611,7 @@ func serveBatchCreateRoomMembership(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendBatchCreateRoomMembershipResponse((*buf)[:0], out)
+	*buf = appendBatchCreateRoomMembershipResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -632,7 +632,7 @@ func serveBatchDeletePhoneNumber(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendBatchDeletePhoneNumberResponse((*buf)[:0], out)
+	*buf = appendBatchDeletePhoneNumberResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -653,7 +653,7 @@ func serveBatchSuspendUser(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendBatchSuspendUserResponse((*buf)[:0], out)
+	*buf = appendBatchSuspendUserResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -674,7 +674,7 @@ func serveBatchUnsuspendUser(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendBatchUnsuspendUserResponse((*buf)[:0], out)
+	*buf = appendBatchUnsuspendUserResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -695,7 +695,7 @@ func serveBatchUpdatePhoneNumber(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendBatchUpdatePhoneNumberResponse((*buf)[:0], out)
+	*buf = appendBatchUpdatePhoneNumberResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -716,7 +716,7 @@ func serveBatchUpdateUser(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendBatchUpdateUserResponse((*buf)[:0], out)
+	*buf = appendBatchUpdateUserResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -737,7 +737,7 @@ func serveCreateAccount(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendCreateAccountResponse((*buf)[:0], out)
+	*buf = appendCreateAccountResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -758,7 +758,7 @@ func serveCreateBot(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendCreateBotResponse((*buf)[:0], out)
+	*buf = appendCreateBotResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -779,7 +779,7 @@ func serveCreateMeetingDialOut(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendCreateMeetingDialOutResponse((*buf)[:0], out)
+	*buf = appendCreateMeetingDialOutResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -800,7 +800,7 @@ func serveCreatePhoneNumberOrder(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendCreatePhoneNumberOrderResponse((*buf)[:0], out)
+	*buf = appendCreatePhoneNumberOrderResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -821,7 +821,7 @@ func serveCreateRoom(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendCreateRoomResponse((*buf)[:0], out)
+	*buf = appendCreateRoomResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -842,7 +842,7 @@ func serveCreateRoomMembership(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendCreateRoomMembershipResponse((*buf)[:0], out)
+	*buf = appendCreateRoomMembershipResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -863,7 +863,7 @@ func serveCreateUser(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendCreateUserResponse((*buf)[:0], out)
+	*buf = appendCreateUserResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -884,7 +884,7 @@ func serveDeleteAccount(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendDeleteAccountResponse((*buf)[:0], out)
+	*buf = appendDeleteAccountResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -973,7 +973,7 @@ func serveDisassociatePhoneNumberFromUser(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendDisassociatePhoneNumberFromUserResponse((*buf)[:0], out)
+	*buf = appendDisassociatePhoneNumberFromUserResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -994,7 +994,7 @@ func serveDisassociateSigninDelegateGroupsFromAccount(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendDisassociateSigninDelegateGroupsFromAccountResponse((*buf)[:0], out)
+	*buf = appendDisassociateSigninDelegateGroupsFromAccountResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1015,7 +1015,7 @@ func serveGetAccount(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendGetAccountResponse((*buf)[:0], out)
+	*buf = appendGetAccountResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1036,7 +1036,7 @@ func serveGetAccountSettings(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendGetAccountSettingsResponse((*buf)[:0], out)
+	*buf = appendGetAccountSettingsResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1057,7 +1057,7 @@ func serveGetBot(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendGetBotResponse((*buf)[:0], out)
+	*buf = appendGetBotResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1078,7 +1078,7 @@ func serveGetEventsConfiguration(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendGetEventsConfigurationResponse((*buf)[:0], out)
+	*buf = appendGetEventsConfigurationResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1090,7 +1090,7 @@ func serveGetGlobalSettings(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendGetGlobalSettingsResponse((*buf)[:0], out)
+	*buf = appendGetGlobalSettingsResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1111,7 +1111,7 @@ func serveGetPhoneNumber(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendGetPhoneNumberResponse((*buf)[:0], out)
+	*buf = appendGetPhoneNumberResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1132,7 +1132,7 @@ func serveGetPhoneNumberOrder(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendGetPhoneNumberOrderResponse((*buf)[:0], out)
+	*buf = appendGetPhoneNumberOrderResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1144,7 +1144,7 @@ func serveGetPhoneNumberSettings(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendGetPhoneNumberSettingsResponse((*buf)[:0], out)
+	*buf = appendGetPhoneNumberSettingsResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1165,7 +1165,7 @@ func serveGetRetentionSettings(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendGetRetentionSettingsResponse((*buf)[:0], out)
+	*buf = appendGetRetentionSettingsResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1186,7 +1186,7 @@ func serveGetRoom(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendGetRoomResponse((*buf)[:0], out)
+	*buf = appendGetRoomResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1207,7 +1207,7 @@ func serveGetUser(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendGetUserResponse((*buf)[:0], out)
+	*buf = appendGetUserResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1228,7 +1228,7 @@ func serveGetUserSettings(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendGetUserSettingsResponse((*buf)[:0], out)
+	*buf = appendGetUserSettingsResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1249,7 +1249,7 @@ func serveInviteUsers(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendInviteUsersResponse((*buf)[:0], out)
+	*buf = appendInviteUsersResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1270,7 +1270,7 @@ func serveListAccounts(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendListAccountsResponse((*buf)[:0], out)
+	*buf = appendListAccountsResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1291,7 +1291,7 @@ func serveListBots(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendListBotsResponse((*buf)[:0], out)
+	*buf = appendListBotsResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1312,7 +1312,7 @@ func serveListPhoneNumberOrders(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendListPhoneNumberOrdersResponse((*buf)[:0], out)
+	*buf = appendListPhoneNumberOrdersResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1333,7 +1333,7 @@ func serveListPhoneNumbers(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendListPhoneNumbersResponse((*buf)[:0], out)
+	*buf = appendListPhoneNumbersResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1354,7 +1354,7 @@ func serveListRoomMemberships(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendListRoomMembershipsResponse((*buf)[:0], out)
+	*buf = appendListRoomMembershipsResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1375,7 +1375,7 @@ func serveListRooms(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendListRoomsResponse((*buf)[:0], out)
+	*buf = appendListRoomsResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1396,7 +1396,7 @@ func serveListSupportedPhoneNumberCountries(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendListSupportedPhoneNumberCountriesResponse((*buf)[:0], out)
+	*buf = appendListSupportedPhoneNumberCountriesResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1417,7 +1417,7 @@ func serveListUsers(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendListUsersResponse((*buf)[:0], out)
+	*buf = appendListUsersResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1438,7 +1438,7 @@ func serveLogoutUser(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendLogoutUserResponse((*buf)[:0], out)
+	*buf = appendLogoutUserResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1459,7 +1459,7 @@ func servePutEventsConfiguration(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendPutEventsConfigurationResponse((*buf)[:0], out)
+	*buf = appendPutEventsConfigurationResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1480,7 +1480,7 @@ func servePutRetentionSettings(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendPutRetentionSettingsResponse((*buf)[:0], out)
+	*buf = appendPutRetentionSettingsResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1501,7 +1501,7 @@ func serveRedactConversationMessage(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendRedactConversationMessageResponse((*buf)[:0], out)
+	*buf = appendRedactConversationMessageResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1522,7 +1522,7 @@ func serveRedactRoomMessage(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendRedactRoomMessageResponse((*buf)[:0], out)
+	*buf = appendRedactRoomMessageResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1543,7 +1543,7 @@ func serveRegenerateSecurityToken(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendRegenerateSecurityTokenResponse((*buf)[:0], out)
+	*buf = appendRegenerateSecurityTokenResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1564,7 +1564,7 @@ func serveResetPersonalPIN(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendResetPersonalPINResponse((*buf)[:0], out)
+	*buf = appendResetPersonalPINResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1585,7 +1585,7 @@ func serveRestorePhoneNumber(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendRestorePhoneNumberResponse((*buf)[:0], out)
+	*buf = appendRestorePhoneNumberResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1606,7 +1606,7 @@ func serveSearchAvailablePhoneNumbers(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendSearchAvailablePhoneNumbersResponse((*buf)[:0], out)
+	*buf = appendSearchAvailablePhoneNumbersResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1627,7 +1627,7 @@ func serveUpdateAccount(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendUpdateAccountResponse((*buf)[:0], out)
+	*buf = appendUpdateAccountResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1648,7 +1648,7 @@ func serveUpdateAccountSettings(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendUpdateAccountSettingsResponse((*buf)[:0], out)
+	*buf = appendUpdateAccountSettingsResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1669,7 +1669,7 @@ func serveUpdateBot(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendUpdateBotResponse((*buf)[:0], out)
+	*buf = appendUpdateBotResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1707,7 +1707,7 @@ func serveUpdatePhoneNumber(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendUpdatePhoneNumberResponse((*buf)[:0], out)
+	*buf = appendUpdatePhoneNumberResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1745,7 +1745,7 @@ func serveUpdateRoom(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendUpdateRoomResponse((*buf)[:0], out)
+	*buf = appendUpdateRoomResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1766,7 +1766,7 @@ func serveUpdateRoomMembership(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendUpdateRoomMembershipResponse((*buf)[:0], out)
+	*buf = appendUpdateRoomMembershipResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }
@@ -1787,7 +1787,7 @@ func serveUpdateUser(s *Server, c *call) {
 		return
 	}
 	buf := s.buffer()
-	*buf = appendUpdateUserResponse((*buf)[:0], out)
+	*buf = appendUpdateUserResponse((*buf)[:0], &out)
 	s.writeOutput(c, *buf)
 	s.release(buf)
 }

@@ -206,9 +206,9 @@ func (g *generator) operations(b *bytes.Buffer) error {
 	b.WriteString("}\n\n// unimplemented answers every operation with errNotImplemented; handlers embed it and override the\n")
 	b.WriteString("// operations chimed implements.\ntype unimplemented struct{}\n\n")
 	for _, op := range g.ops {
-		ret := "nil, "
-		if op.Output == nil {
-			ret = ""
+		ret := ""
+		if op.Output != nil {
+			ret = op.Output.Shape + "{}, "
 		}
 		fmt.Fprintf(b, "// %s is not implemented yet.\nfunc (unimplemented) %s%s { return %snotImplemented(%q) }\n\n",
 			op.Name, op.Name, g.signature(op), ret, op.Name)
@@ -229,7 +229,7 @@ func (g *generator) signature(op model.Operation) string {
 	if op.Output == nil {
 		return args + " error"
 	}
-	return args + " (*" + op.Output.Shape + ", error)"
+	return args + " (" + op.Output.Shape + ", error)"
 }
 
 func (g *generator) serveFunc(b *bytes.Buffer, op model.Operation) {
@@ -246,7 +246,7 @@ func (g *generator) serveFunc(b *bytes.Buffer, op model.Operation) {
 		return
 	}
 	fmt.Fprintf(b, "\tout, err := %s\n\tif err != nil {\n\t\ts.writeError(c, err)\n\t\treturn\n\t}\n", call)
-	fmt.Fprintf(b, "\tbuf := s.buffer()\n\t*buf = append%s((*buf)[:0], out)\n\ts.writeOutput(c, *buf)\n\ts.release(buf)\n}\n\n", op.Output.Shape)
+	fmt.Fprintf(b, "\tbuf := s.buffer()\n\t*buf = append%s((*buf)[:0], &out)\n\ts.writeOutput(c, *buf)\n\ts.release(buf)\n}\n\n", op.Output.Shape)
 }
 
 // goType is the Go type of a member of shape ref; pointers for scalars of input-side structures.
