@@ -117,24 +117,21 @@ func (in *AssociatePhoneNumberWithUserRequest) bind(c *call) error {
 func (v *AssociatePhoneNumberWithUserRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
 	}
 	if v.UserId == nil {
 		return required(prefix + "userId")
-	}
-	if v.UserId != nil {
+	} else {
 		if err := checkString(prefix+"userId", *v.UserId, -1, -1, true); err != nil {
 			return err
 		}
 	}
 	if v.E164PhoneNumber == nil {
 		return required(prefix + "E164PhoneNumber")
-	}
-	if v.E164PhoneNumber != nil {
+	} else {
 		if err := checkString(prefix+"E164PhoneNumber", *v.E164PhoneNumber, -1, -1, false); err != nil {
 			return err
 		}
@@ -189,8 +186,7 @@ func (in *AssociateSigninDelegateGroupsWithAccountRequest) bind(c *call) error {
 func (v *AssociateSigninDelegateGroupsWithAccountRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -200,8 +196,7 @@ func (v *AssociateSigninDelegateGroupsWithAccountRequest) validate(prefix string
 	}
 	if v.SigninDelegateGroups == nil {
 		return required(prefix + "SigninDelegateGroups")
-	}
-	if v.SigninDelegateGroups != nil {
+	} else {
 		if err := checkCount(prefix+"SigninDelegateGroups", len(v.SigninDelegateGroups), -1, -1); err != nil {
 			return err
 		}
@@ -260,8 +255,7 @@ func (in *BatchCreateRoomMembershipRequest) bind(c *call) error {
 func (v *BatchCreateRoomMembershipRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -271,8 +265,7 @@ func (v *BatchCreateRoomMembershipRequest) validate(prefix string) error {
 	}
 	if v.RoomId == nil {
 		return required(prefix + "roomId")
-	}
-	if v.RoomId != nil {
+	} else {
 		if err := checkString(prefix+"roomId", *v.RoomId, -1, -1, true); err != nil {
 			return err
 		}
@@ -282,8 +275,7 @@ func (v *BatchCreateRoomMembershipRequest) validate(prefix string) error {
 	}
 	if v.MembershipItemList == nil {
 		return required(prefix + "MembershipItemList")
-	}
-	if v.MembershipItemList != nil {
+	} else {
 		if err := checkCount(prefix+"MembershipItemList", len(v.MembershipItemList), -1, 50); err != nil {
 			return err
 		}
@@ -338,8 +330,7 @@ func (in *BatchDeletePhoneNumberRequest) bind(c *call) error {
 func (v *BatchDeletePhoneNumberRequest) validate(prefix string) error {
 	if v.PhoneNumberIds == nil {
 		return required(prefix + "PhoneNumberIds")
-	}
-	if v.PhoneNumberIds != nil {
+	} else {
 		if err := checkCount(prefix+"PhoneNumberIds", len(v.PhoneNumberIds), 1, -1); err != nil {
 			return err
 		}
@@ -396,8 +387,7 @@ func (in *BatchSuspendUserRequest) bind(c *call) error {
 func (v *BatchSuspendUserRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -407,8 +397,7 @@ func (v *BatchSuspendUserRequest) validate(prefix string) error {
 	}
 	if v.UserIdList == nil {
 		return required(prefix + "UserIdList")
-	}
-	if v.UserIdList != nil {
+	} else {
 		if err := checkCount(prefix+"UserIdList", len(v.UserIdList), -1, 50); err != nil {
 			return err
 		}
@@ -468,8 +457,7 @@ func (in *BatchUnsuspendUserRequest) bind(c *call) error {
 func (v *BatchUnsuspendUserRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -479,8 +467,7 @@ func (v *BatchUnsuspendUserRequest) validate(prefix string) error {
 	}
 	if v.UserIdList == nil {
 		return required(prefix + "UserIdList")
-	}
-	if v.UserIdList != nil {
+	} else {
 		if err := checkCount(prefix+"UserIdList", len(v.UserIdList), -1, 50); err != nil {
 			return err
 		}
@@ -538,8 +525,7 @@ func (in *BatchUpdatePhoneNumberRequest) bind(c *call) error {
 func (v *BatchUpdatePhoneNumberRequest) validate(prefix string) error {
 	if v.UpdatePhoneNumberRequestItems == nil {
 		return required(prefix + "UpdatePhoneNumberRequestItems")
-	}
-	if v.UpdatePhoneNumberRequestItems != nil {
+	} else {
 		if err := checkCount(prefix+"UpdatePhoneNumberRequestItems", len(v.UpdatePhoneNumberRequestItems), -1, -1); err != nil {
 			return err
 		}
@@ -596,8 +582,7 @@ func (in *BatchUpdateUserRequest) bind(c *call) error {
 func (v *BatchUpdateUserRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -607,8 +592,7 @@ func (v *BatchUpdateUserRequest) validate(prefix string) error {
 	}
 	if v.UpdateUserRequestItems == nil {
 		return required(prefix + "UpdateUserRequestItems")
-	}
-	if v.UpdateUserRequestItems != nil {
+	} else {
 		if err := checkCount(prefix+"UpdateUserRequestItems", len(v.UpdateUserRequestItems), -1, 20); err != nil {
 			return err
 		}
@@ -710,8 +694,7 @@ func (in *CreateAccountRequest) bind(c *call) error {
 func (v *CreateAccountRequest) validate(prefix string) error {
 	if v.Name == nil {
 		return required(prefix + "Name")
-	}
-	if v.Name != nil {
+	} else {
 		if err := checkString(prefix+"Name", *v.Name, 1, 100, false); err != nil {
 			return err
 		}
@@ -757,8 +740,7 @@ func (in *CreateBotRequest) bind(c *call) error {
 func (v *CreateBotRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -768,8 +750,7 @@ func (v *CreateBotRequest) validate(prefix string) error {
 	}
 	if v.DisplayName == nil {
 		return required(prefix + "DisplayName")
-	}
-	if v.DisplayName != nil {
+	} else {
 		if err := checkString(prefix+"DisplayName", *v.DisplayName, -1, -1, false); err != nil {
 			return err
 		}
@@ -828,8 +809,7 @@ func (in *CreateMeetingDialOutRequest) bind(c *call) error {
 func (v *CreateMeetingDialOutRequest) validate(prefix string) error {
 	if v.MeetingId == nil {
 		return required(prefix + "meetingId")
-	}
-	if v.MeetingId != nil {
+	} else {
 		if err := checkString(prefix+"meetingId", *v.MeetingId, -1, -1, true); err != nil {
 			return err
 		}
@@ -839,8 +819,7 @@ func (v *CreateMeetingDialOutRequest) validate(prefix string) error {
 	}
 	if v.FromPhoneNumber == nil {
 		return required(prefix + "FromPhoneNumber")
-	}
-	if v.FromPhoneNumber != nil {
+	} else {
 		if err := checkString(prefix+"FromPhoneNumber", *v.FromPhoneNumber, -1, -1, false); err != nil {
 			return err
 		}
@@ -850,8 +829,7 @@ func (v *CreateMeetingDialOutRequest) validate(prefix string) error {
 	}
 	if v.ToPhoneNumber == nil {
 		return required(prefix + "ToPhoneNumber")
-	}
-	if v.ToPhoneNumber != nil {
+	} else {
 		if err := checkString(prefix+"ToPhoneNumber", *v.ToPhoneNumber, -1, -1, false); err != nil {
 			return err
 		}
@@ -861,8 +839,7 @@ func (v *CreateMeetingDialOutRequest) validate(prefix string) error {
 	}
 	if v.JoinToken == nil {
 		return required(prefix + "JoinToken")
-	}
-	if v.JoinToken != nil {
+	} else {
 		if err := checkString(prefix+"JoinToken", *v.JoinToken, 2, 2048, false); err != nil {
 			return err
 		}
@@ -923,8 +900,7 @@ func (in *CreatePhoneNumberOrderRequest) bind(c *call) error {
 func (v *CreatePhoneNumberOrderRequest) validate(prefix string) error {
 	if v.ProductType == nil {
 		return required(prefix + "ProductType")
-	}
-	if v.ProductType != nil {
+	} else {
 		if err := checkString(prefix+"ProductType", *v.ProductType, -1, -1, false); err != nil {
 			return err
 		}
@@ -934,8 +910,7 @@ func (v *CreatePhoneNumberOrderRequest) validate(prefix string) error {
 	}
 	if v.E164PhoneNumbers == nil {
 		return required(prefix + "E164PhoneNumbers")
-	}
-	if v.E164PhoneNumbers != nil {
+	} else {
 		if err := checkCount(prefix+"E164PhoneNumbers", len(v.E164PhoneNumbers), -1, -1); err != nil {
 			return err
 		}
@@ -988,8 +963,7 @@ func (in *CreateRoomMembershipRequest) bind(c *call) error {
 func (v *CreateRoomMembershipRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -999,8 +973,7 @@ func (v *CreateRoomMembershipRequest) validate(prefix string) error {
 	}
 	if v.RoomId == nil {
 		return required(prefix + "roomId")
-	}
-	if v.RoomId != nil {
+	} else {
 		if err := checkString(prefix+"roomId", *v.RoomId, -1, -1, true); err != nil {
 			return err
 		}
@@ -1010,8 +983,7 @@ func (v *CreateRoomMembershipRequest) validate(prefix string) error {
 	}
 	if v.MemberId == nil {
 		return required(prefix + "MemberId")
-	}
-	if v.MemberId != nil {
+	} else {
 		if err := checkString(prefix+"MemberId", *v.MemberId, -1, -1, false); err != nil {
 			return err
 		}
@@ -1065,8 +1037,7 @@ func (in *CreateRoomRequest) bind(c *call) error {
 func (v *CreateRoomRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -1076,8 +1047,7 @@ func (v *CreateRoomRequest) validate(prefix string) error {
 	}
 	if v.Name == nil {
 		return required(prefix + "Name")
-	}
-	if v.Name != nil {
+	} else {
 		if err := checkString(prefix+"Name", *v.Name, -1, -1, false); err != nil {
 			return err
 		}
@@ -1136,8 +1106,7 @@ func (in *CreateUserRequest) bind(c *call) error {
 func (v *CreateUserRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -1184,8 +1153,7 @@ func (in *DeleteAccountRequest) bind(c *call) error {
 func (v *DeleteAccountRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -1213,8 +1181,7 @@ func (in *DeleteEventsConfigurationRequest) bind(c *call) error {
 func (v *DeleteEventsConfigurationRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -1224,8 +1191,7 @@ func (v *DeleteEventsConfigurationRequest) validate(prefix string) error {
 	}
 	if v.BotId == nil {
 		return required(prefix + "botId")
-	}
-	if v.BotId != nil {
+	} else {
 		if err := checkString(prefix+"botId", *v.BotId, -1, -1, true); err != nil {
 			return err
 		}
@@ -1251,8 +1217,7 @@ func (in *DeletePhoneNumberRequest) bind(c *call) error {
 func (v *DeletePhoneNumberRequest) validate(prefix string) error {
 	if v.PhoneNumberId == nil {
 		return required(prefix + "phoneNumberId")
-	}
-	if v.PhoneNumberId != nil {
+	} else {
 		if err := checkString(prefix+"phoneNumberId", *v.PhoneNumberId, -1, -1, true); err != nil {
 			return err
 		}
@@ -1279,8 +1244,7 @@ func (in *DeleteRoomMembershipRequest) bind(c *call) error {
 func (v *DeleteRoomMembershipRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -1290,8 +1254,7 @@ func (v *DeleteRoomMembershipRequest) validate(prefix string) error {
 	}
 	if v.RoomId == nil {
 		return required(prefix + "roomId")
-	}
-	if v.RoomId != nil {
+	} else {
 		if err := checkString(prefix+"roomId", *v.RoomId, -1, -1, true); err != nil {
 			return err
 		}
@@ -1301,8 +1264,7 @@ func (v *DeleteRoomMembershipRequest) validate(prefix string) error {
 	}
 	if v.MemberId == nil {
 		return required(prefix + "memberId")
-	}
-	if v.MemberId != nil {
+	} else {
 		if err := checkString(prefix+"memberId", *v.MemberId, -1, -1, true); err != nil {
 			return err
 		}
@@ -1330,8 +1292,7 @@ func (in *DeleteRoomRequest) bind(c *call) error {
 func (v *DeleteRoomRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -1341,8 +1302,7 @@ func (v *DeleteRoomRequest) validate(prefix string) error {
 	}
 	if v.RoomId == nil {
 		return required(prefix + "roomId")
-	}
-	if v.RoomId != nil {
+	} else {
 		if err := checkString(prefix+"roomId", *v.RoomId, -1, -1, true); err != nil {
 			return err
 		}
@@ -1370,16 +1330,14 @@ func (in *DisassociatePhoneNumberFromUserRequest) bind(c *call) error {
 func (v *DisassociatePhoneNumberFromUserRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
 	}
 	if v.UserId == nil {
 		return required(prefix + "userId")
-	}
-	if v.UserId != nil {
+	} else {
 		if err := checkString(prefix+"userId", *v.UserId, -1, -1, true); err != nil {
 			return err
 		}
@@ -1431,8 +1389,7 @@ func (in *DisassociateSigninDelegateGroupsFromAccountRequest) bind(c *call) erro
 func (v *DisassociateSigninDelegateGroupsFromAccountRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -1442,8 +1399,7 @@ func (v *DisassociateSigninDelegateGroupsFromAccountRequest) validate(prefix str
 	}
 	if v.GroupNames == nil {
 		return required(prefix + "GroupNames")
-	}
-	if v.GroupNames != nil {
+	} else {
 		if err := checkCount(prefix+"GroupNames", len(v.GroupNames), 1, -1); err != nil {
 			return err
 		}
@@ -1471,8 +1427,7 @@ func (in *GetAccountRequest) bind(c *call) error {
 func (v *GetAccountRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -1498,8 +1453,7 @@ func (in *GetAccountSettingsRequest) bind(c *call) error {
 func (v *GetAccountSettingsRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -1527,8 +1481,7 @@ func (in *GetBotRequest) bind(c *call) error {
 func (v *GetBotRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -1538,8 +1491,7 @@ func (v *GetBotRequest) validate(prefix string) error {
 	}
 	if v.BotId == nil {
 		return required(prefix + "botId")
-	}
-	if v.BotId != nil {
+	} else {
 		if err := checkString(prefix+"botId", *v.BotId, -1, -1, true); err != nil {
 			return err
 		}
@@ -1567,8 +1519,7 @@ func (in *GetEventsConfigurationRequest) bind(c *call) error {
 func (v *GetEventsConfigurationRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -1578,8 +1529,7 @@ func (v *GetEventsConfigurationRequest) validate(prefix string) error {
 	}
 	if v.BotId == nil {
 		return required(prefix + "botId")
-	}
-	if v.BotId != nil {
+	} else {
 		if err := checkString(prefix+"botId", *v.BotId, -1, -1, true); err != nil {
 			return err
 		}
@@ -1605,8 +1555,7 @@ func (in *GetPhoneNumberOrderRequest) bind(c *call) error {
 func (v *GetPhoneNumberOrderRequest) validate(prefix string) error {
 	if v.PhoneNumberOrderId == nil {
 		return required(prefix + "phoneNumberOrderId")
-	}
-	if v.PhoneNumberOrderId != nil {
+	} else {
 		if err := checkString(prefix+"phoneNumberOrderId", *v.PhoneNumberOrderId, -1, -1, true); err != nil {
 			return err
 		}
@@ -1632,8 +1581,7 @@ func (in *GetPhoneNumberRequest) bind(c *call) error {
 func (v *GetPhoneNumberRequest) validate(prefix string) error {
 	if v.PhoneNumberId == nil {
 		return required(prefix + "phoneNumberId")
-	}
-	if v.PhoneNumberId != nil {
+	} else {
 		if err := checkString(prefix+"phoneNumberId", *v.PhoneNumberId, -1, -1, true); err != nil {
 			return err
 		}
@@ -1656,8 +1604,7 @@ func (in *GetRetentionSettingsRequest) bind(c *call) error {
 func (v *GetRetentionSettingsRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -1685,8 +1632,7 @@ func (in *GetRoomRequest) bind(c *call) error {
 func (v *GetRoomRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -1696,8 +1642,7 @@ func (v *GetRoomRequest) validate(prefix string) error {
 	}
 	if v.RoomId == nil {
 		return required(prefix + "roomId")
-	}
-	if v.RoomId != nil {
+	} else {
 		if err := checkString(prefix+"roomId", *v.RoomId, -1, -1, true); err != nil {
 			return err
 		}
@@ -1725,8 +1670,7 @@ func (in *GetUserRequest) bind(c *call) error {
 func (v *GetUserRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -1736,8 +1680,7 @@ func (v *GetUserRequest) validate(prefix string) error {
 	}
 	if v.UserId == nil {
 		return required(prefix + "userId")
-	}
-	if v.UserId != nil {
+	} else {
 		if err := checkString(prefix+"userId", *v.UserId, -1, -1, true); err != nil {
 			return err
 		}
@@ -1765,16 +1708,14 @@ func (in *GetUserSettingsRequest) bind(c *call) error {
 func (v *GetUserSettingsRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
 	}
 	if v.UserId == nil {
 		return required(prefix + "userId")
-	}
-	if v.UserId != nil {
+	} else {
 		if err := checkString(prefix+"userId", *v.UserId, -1, -1, true); err != nil {
 			return err
 		}
@@ -1834,8 +1775,7 @@ func (in *InviteUsersRequest) bind(c *call) error {
 func (v *InviteUsersRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -1845,8 +1785,7 @@ func (v *InviteUsersRequest) validate(prefix string) error {
 	}
 	if v.UserEmailList == nil {
 		return required(prefix + "UserEmailList")
-	}
-	if v.UserEmailList != nil {
+	} else {
 		if err := checkCount(prefix+"UserEmailList", len(v.UserEmailList), -1, 50); err != nil {
 			return err
 		}
@@ -1949,8 +1888,7 @@ func (in *ListBotsRequest) bind(c *call) error {
 func (v *ListBotsRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -2103,8 +2041,7 @@ func (in *ListRoomMembershipsRequest) bind(c *call) error {
 func (v *ListRoomMembershipsRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -2114,8 +2051,7 @@ func (v *ListRoomMembershipsRequest) validate(prefix string) error {
 	}
 	if v.RoomId == nil {
 		return required(prefix + "roomId")
-	}
-	if v.RoomId != nil {
+	} else {
 		if err := checkString(prefix+"roomId", *v.RoomId, -1, -1, true); err != nil {
 			return err
 		}
@@ -2163,8 +2099,7 @@ func (in *ListRoomsRequest) bind(c *call) error {
 func (v *ListRoomsRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -2205,8 +2140,7 @@ func (in *ListSupportedPhoneNumberCountriesRequest) bind(c *call) error {
 func (v *ListSupportedPhoneNumberCountriesRequest) validate(prefix string) error {
 	if v.ProductType == nil {
 		return required(prefix + "product-type")
-	}
-	if v.ProductType != nil {
+	} else {
 		if err := checkString(prefix+"product-type", *v.ProductType, -1, -1, false); err != nil {
 			return err
 		}
@@ -2246,8 +2180,7 @@ func (in *ListUsersRequest) bind(c *call) error {
 func (v *ListUsersRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -2301,8 +2234,7 @@ func (in *LogoutUserRequest) bind(c *call) error {
 func (v *LogoutUserRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -2312,8 +2244,7 @@ func (v *LogoutUserRequest) validate(prefix string) error {
 	}
 	if v.UserId == nil {
 		return required(prefix + "userId")
-	}
-	if v.UserId != nil {
+	} else {
 		if err := checkString(prefix+"userId", *v.UserId, -1, -1, true); err != nil {
 			return err
 		}
@@ -2412,8 +2343,7 @@ func (in *PutEventsConfigurationRequest) bind(c *call) error {
 func (v *PutEventsConfigurationRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -2423,8 +2353,7 @@ func (v *PutEventsConfigurationRequest) validate(prefix string) error {
 	}
 	if v.BotId == nil {
 		return required(prefix + "botId")
-	}
-	if v.BotId != nil {
+	} else {
 		if err := checkString(prefix+"botId", *v.BotId, -1, -1, true); err != nil {
 			return err
 		}
@@ -2472,8 +2401,7 @@ func (in *PutRetentionSettingsRequest) bind(c *call) error {
 func (v *PutRetentionSettingsRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -2483,8 +2411,7 @@ func (v *PutRetentionSettingsRequest) validate(prefix string) error {
 	}
 	if v.RetentionSettings == nil {
 		return required(prefix + "RetentionSettings")
-	}
-	if v.RetentionSettings != nil {
+	} else {
 		if err := v.RetentionSettings.validate(prefix + "RetentionSettings" + "."); err != nil {
 			return err
 		}
@@ -2511,8 +2438,7 @@ func (in *RedactConversationMessageRequest) bind(c *call) error {
 func (v *RedactConversationMessageRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -2522,8 +2448,7 @@ func (v *RedactConversationMessageRequest) validate(prefix string) error {
 	}
 	if v.ConversationId == nil {
 		return required(prefix + "conversationId")
-	}
-	if v.ConversationId != nil {
+	} else {
 		if err := checkString(prefix+"conversationId", *v.ConversationId, -1, -1, true); err != nil {
 			return err
 		}
@@ -2533,8 +2458,7 @@ func (v *RedactConversationMessageRequest) validate(prefix string) error {
 	}
 	if v.MessageId == nil {
 		return required(prefix + "messageId")
-	}
-	if v.MessageId != nil {
+	} else {
 		if err := checkString(prefix+"messageId", *v.MessageId, -1, -1, true); err != nil {
 			return err
 		}
@@ -2564,8 +2488,7 @@ func (in *RedactRoomMessageRequest) bind(c *call) error {
 func (v *RedactRoomMessageRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -2575,8 +2498,7 @@ func (v *RedactRoomMessageRequest) validate(prefix string) error {
 	}
 	if v.RoomId == nil {
 		return required(prefix + "roomId")
-	}
-	if v.RoomId != nil {
+	} else {
 		if err := checkString(prefix+"roomId", *v.RoomId, -1, -1, true); err != nil {
 			return err
 		}
@@ -2586,8 +2508,7 @@ func (v *RedactRoomMessageRequest) validate(prefix string) error {
 	}
 	if v.MessageId == nil {
 		return required(prefix + "messageId")
-	}
-	if v.MessageId != nil {
+	} else {
 		if err := checkString(prefix+"messageId", *v.MessageId, -1, -1, true); err != nil {
 			return err
 		}
@@ -2615,8 +2536,7 @@ func (in *RegenerateSecurityTokenRequest) bind(c *call) error {
 func (v *RegenerateSecurityTokenRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -2626,8 +2546,7 @@ func (v *RegenerateSecurityTokenRequest) validate(prefix string) error {
 	}
 	if v.BotId == nil {
 		return required(prefix + "botId")
-	}
-	if v.BotId != nil {
+	} else {
 		if err := checkString(prefix+"botId", *v.BotId, -1, -1, true); err != nil {
 			return err
 		}
@@ -2655,8 +2574,7 @@ func (in *ResetPersonalPINRequest) bind(c *call) error {
 func (v *ResetPersonalPINRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -2666,8 +2584,7 @@ func (v *ResetPersonalPINRequest) validate(prefix string) error {
 	}
 	if v.UserId == nil {
 		return required(prefix + "userId")
-	}
-	if v.UserId != nil {
+	} else {
 		if err := checkString(prefix+"userId", *v.UserId, -1, -1, true); err != nil {
 			return err
 		}
@@ -2693,8 +2610,7 @@ func (in *RestorePhoneNumberRequest) bind(c *call) error {
 func (v *RestorePhoneNumberRequest) validate(prefix string) error {
 	if v.PhoneNumberId == nil {
 		return required(prefix + "phoneNumberId")
-	}
-	if v.PhoneNumberId != nil {
+	} else {
 		if err := checkString(prefix+"phoneNumberId", *v.PhoneNumberId, -1, -1, true); err != nil {
 			return err
 		}
@@ -2944,18 +2860,15 @@ func decodeTelephonySettings(raw json.RawMessage, path string) (*TelephonySettin
 func (v *TelephonySettings) validate(prefix string) error {
 	if v.InboundCalling == nil {
 		return required(prefix + "InboundCalling")
-	}
-	if v.InboundCalling != nil {
+	} else {
 	}
 	if v.OutboundCalling == nil {
 		return required(prefix + "OutboundCalling")
-	}
-	if v.OutboundCalling != nil {
+	} else {
 	}
 	if v.SMS == nil {
 		return required(prefix + "SMS")
-	}
-	if v.SMS != nil {
+	} else {
 	}
 	return nil
 }
@@ -2995,8 +2908,7 @@ func (in *UpdateAccountRequest) bind(c *call) error {
 func (v *UpdateAccountRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -3050,8 +2962,7 @@ func (in *UpdateAccountSettingsRequest) bind(c *call) error {
 func (v *UpdateAccountSettingsRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -3061,8 +2972,7 @@ func (v *UpdateAccountSettingsRequest) validate(prefix string) error {
 	}
 	if v.AccountSettings == nil {
 		return required(prefix + "AccountSettings")
-	}
-	if v.AccountSettings != nil {
+	} else {
 		if err := v.AccountSettings.validate(prefix + "AccountSettings" + "."); err != nil {
 			return err
 		}
@@ -3099,8 +3009,7 @@ func (in *UpdateBotRequest) bind(c *call) error {
 func (v *UpdateBotRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -3110,8 +3019,7 @@ func (v *UpdateBotRequest) validate(prefix string) error {
 	}
 	if v.BotId == nil {
 		return required(prefix + "botId")
-	}
-	if v.BotId != nil {
+	} else {
 		if err := checkString(prefix+"botId", *v.BotId, -1, -1, true); err != nil {
 			return err
 		}
@@ -3203,8 +3111,7 @@ func (in *UpdatePhoneNumberRequest) bind(c *call) error {
 func (v *UpdatePhoneNumberRequest) validate(prefix string) error {
 	if v.PhoneNumberId == nil {
 		return required(prefix + "phoneNumberId")
-	}
-	if v.PhoneNumberId != nil {
+	} else {
 		if err := checkString(prefix+"phoneNumberId", *v.PhoneNumberId, -1, -1, true); err != nil {
 			return err
 		}
@@ -3270,8 +3177,7 @@ func decodeUpdatePhoneNumberRequestItem(raw json.RawMessage, path string) (*Upda
 func (v *UpdatePhoneNumberRequestItem) validate(prefix string) error {
 	if v.PhoneNumberId == nil {
 		return required(prefix + "PhoneNumberId")
-	}
-	if v.PhoneNumberId != nil {
+	} else {
 		if err := checkString(prefix+"PhoneNumberId", *v.PhoneNumberId, -1, -1, false); err != nil {
 			return err
 		}
@@ -3323,8 +3229,7 @@ func (in *UpdatePhoneNumberSettingsRequest) bind(c *call) error {
 func (v *UpdatePhoneNumberSettingsRequest) validate(prefix string) error {
 	if v.CallingName == nil {
 		return required(prefix + "CallingName")
-	}
-	if v.CallingName != nil {
+	} else {
 		if err := checkString(prefix+"CallingName", *v.CallingName, -1, -1, false); err != nil {
 			return err
 		}
@@ -3366,8 +3271,7 @@ func (in *UpdateRoomMembershipRequest) bind(c *call) error {
 func (v *UpdateRoomMembershipRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -3377,8 +3281,7 @@ func (v *UpdateRoomMembershipRequest) validate(prefix string) error {
 	}
 	if v.RoomId == nil {
 		return required(prefix + "roomId")
-	}
-	if v.RoomId != nil {
+	} else {
 		if err := checkString(prefix+"roomId", *v.RoomId, -1, -1, true); err != nil {
 			return err
 		}
@@ -3388,8 +3291,7 @@ func (v *UpdateRoomMembershipRequest) validate(prefix string) error {
 	}
 	if v.MemberId == nil {
 		return required(prefix + "memberId")
-	}
-	if v.MemberId != nil {
+	} else {
 		if err := checkString(prefix+"memberId", *v.MemberId, -1, -1, true); err != nil {
 			return err
 		}
@@ -3437,8 +3339,7 @@ func (in *UpdateRoomRequest) bind(c *call) error {
 func (v *UpdateRoomRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -3448,8 +3349,7 @@ func (v *UpdateRoomRequest) validate(prefix string) error {
 	}
 	if v.RoomId == nil {
 		return required(prefix + "roomId")
-	}
-	if v.RoomId != nil {
+	} else {
 		if err := checkString(prefix+"roomId", *v.RoomId, -1, -1, true); err != nil {
 			return err
 		}
@@ -3510,8 +3410,7 @@ func (in *UpdateUserRequest) bind(c *call) error {
 func (v *UpdateUserRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
@@ -3521,8 +3420,7 @@ func (v *UpdateUserRequest) validate(prefix string) error {
 	}
 	if v.UserId == nil {
 		return required(prefix + "userId")
-	}
-	if v.UserId != nil {
+	} else {
 		if err := checkString(prefix+"userId", *v.UserId, -1, -1, true); err != nil {
 			return err
 		}
@@ -3604,8 +3502,7 @@ func decodeUpdateUserRequestItem(raw json.RawMessage, path string) (*UpdateUserR
 func (v *UpdateUserRequestItem) validate(prefix string) error {
 	if v.UserId == nil {
 		return required(prefix + "UserId")
-	}
-	if v.UserId != nil {
+	} else {
 		if err := checkString(prefix+"UserId", *v.UserId, -1, -1, false); err != nil {
 			return err
 		}
@@ -3666,24 +3563,21 @@ func (in *UpdateUserSettingsRequest) bind(c *call) error {
 func (v *UpdateUserSettingsRequest) validate(prefix string) error {
 	if v.AccountId == nil {
 		return required(prefix + "accountId")
-	}
-	if v.AccountId != nil {
+	} else {
 		if err := checkString(prefix+"accountId", *v.AccountId, -1, -1, true); err != nil {
 			return err
 		}
 	}
 	if v.UserId == nil {
 		return required(prefix + "userId")
-	}
-	if v.UserId != nil {
+	} else {
 		if err := checkString(prefix+"userId", *v.UserId, -1, -1, true); err != nil {
 			return err
 		}
 	}
 	if v.UserSettings == nil {
 		return required(prefix + "UserSettings")
-	}
-	if v.UserSettings != nil {
+	} else {
 		if err := v.UserSettings.validate(prefix + "UserSettings" + "."); err != nil {
 			return err
 		}
@@ -3717,8 +3611,7 @@ func decodeUserSettings(raw json.RawMessage, path string) (*UserSettings, error)
 func (v *UserSettings) validate(prefix string) error {
 	if v.Telephony == nil {
 		return required(prefix + "Telephony")
-	}
-	if v.Telephony != nil {
+	} else {
 		if err := v.Telephony.validate(prefix + "Telephony" + "."); err != nil {
 			return err
 		}

@@ -204,25 +204,17 @@ func (g *generator) validateFunc(b *bytes.Buffer, name string, patterns, enums m
 		}
 		field := fmt.Sprintf("prefix + %q", wire)
 		t := g.shape(mb.Shape)
+		open, close := fmt.Sprintf("\tif v.%s != nil {\n", mb.Name), "\t}\n"
 		if s.IsRequired(mb.Name) {
-			fmt.Fprintf(b, "\tif v.%s == nil {\n\t\treturn required(%s)\n\t}\n", mb.Name, field)
+			open = fmt.Sprintf("\tif v.%s == nil {\n\t\treturn required(%s)\n\t} else {\n", mb.Name, field)
 		}
-		switch t.Type {
-		case "list":
-			fmt.Fprintf(b, "\tif v.%s != nil {\n", mb.Name)
-			g.checkValue(b, "v."+mb.Name, mb.Shape, field, patterns, enums, 0, mb.Location == "uri")
-			b.WriteString("\t}\n")
-		default:
-			if t.Type == "structure" {
-				fmt.Fprintf(b, "\tif v.%s != nil {\n", mb.Name)
-				g.checkValue(b, "v."+mb.Name, mb.Shape, field, patterns, enums, 0, false)
-				b.WriteString("\t}\n")
-				continue
-			}
-			fmt.Fprintf(b, "\tif v.%s != nil {\n", mb.Name)
-			g.checkValue(b, "*v."+mb.Name, mb.Shape, field, patterns, enums, 0, mb.Location == "uri")
-			b.WriteString("\t}\n")
+		expr := "*v." + mb.Name
+		if t.Type == "list" || t.Type == "structure" {
+			expr = "v." + mb.Name
 		}
+		b.WriteString(open)
+		g.checkValue(b, expr, mb.Shape, field, patterns, enums, 0, mb.Location == "uri")
+		b.WriteString(close)
 	}
 	b.WriteString("\treturn nil\n}\n\n")
 }
