@@ -2,16 +2,12 @@ package lifecycletest_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -19,18 +15,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	//lint:ignore SA1019 Chime is deprecated, but it is the API chimed serves
 	"github.com/aws/aws-sdk-go-v2/service/chime"
 	"github.com/aws/aws-sdk-go-v2/service/chime/types"
 
 	chimed "github.com/chimed/chimed"
-	chimehttp "github.com/chimed/chimed/http"
+	"github.com/chimed/chimed/internal/testenv"
 	"github.com/chimed/chimed/smtp"
 	"github.com/chimed/chimed/smtp/smtptest"
-	"github.com/chimed/chimed/sqlstore"
-	"github.com/chimed/chimed/sqlstore/pgtest"
 )
 
 var ctx = context.Background()
@@ -78,69 +70,45 @@ type config struct {
 	public    func(serverURL string) (string, error) // public URL from the server's; default the same
 }
 
-func sqliteDSN(tb testing.TB) string { return "sqlite:" + filepath.Join(tb.TempDir(), "chimed.db") }
-
 // engines are the stores the main flow runs on; PostgreSQL is skipped unless CHIMED_TEST_POSTGRES is set.
-var engines = []struct {
-	name string
-	dsn  func(testing.TB) string
-}{{"sqlite", sqliteDSN}, {"postgres", pgtest.DSN}}
+var engines = testenv.Engines()
 
 func newEnv(tb testing.TB, c config) *env {
 	tb.Helper()
 	e := &env{SMTP: smtptest.NewServer(tb, smtptest.Options{}), Clock: &clock{}}
 	if c.dsn == "" {
-		c.dsn = sqliteDSN(tb)
+		c.dsn = testenv.SQLiteDSN(tb)
 	}
-	e.DSN = c.dsn
-	store, err := sqlstore.Open(ctx, c.dsn)
-	if err != nil {
-		tb.Fatalf("open store: %v", err)
-	}
-	var h http.Handler
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
-	tb.Cleanup(func() {
-		hs.Close()
-		if e.Svc != nil {
-			e.Svc.Drain(ctx)
-		}
-		store.Close()
-	})
-	e.URL = hs.URL
-	public := hs.URL
-	if c.public != nil {
-		if public, err = c.public(hs.URL); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	keyring, err := chimed.NewKeyring([]byte("0123456789abcdef0123456789abcdef-test"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	o := chimed.ServiceOptions{Now: e.Clock.Now, PublicURL: public, InviteTTL: c.inviteTTL, MailTimeout: c.timeout,
-		Keyring: keyring, Logger: slog.New(slog.DiscardHandler)}
-	if c.smtpURL == "" {
-		c.smtpURL = e.SMTP.URL()
-	}
-	if c.smtpURL != "-" {
-		m, err := smtp.New(smtp.Config{URL: c.smtpURL, TLS: smtp.TLSNone, From: smtp.DefaultFrom(public)})
-		if err != nil {
-			tb.Fatal(err)
-		}
-		o.Mailer = m
-	}
-	if e.Svc, err = chimed.NewService(ctx, store, o); err != nil {
-		tb.Fatalf("new service: %v", err)
-	}
-	h = chimehttp.NewServer(chimehttp.Options{Service: e.Svc, Authenticator: chimehttp.AnyAuth{},
-		Logger: slog.New(slog.DiscardHandler)})
+	s := testenv.NewServer(tb, testenv.Config{DSN: c.dsn,
+		ServiceFor: func(url string) chimed.ServiceOptions {
+			public := url
+			if c.public != nil {
+				var err error
+				if public, err = c.public(url); err != nil {
+					tb.Fatal(err)
+				}
+			}
+			o := chimed.ServiceOptions{Now: e.Clock.Now, PublicURL: public, InviteTTL: c.inviteTTL,
+				MailTimeout: c.timeout, Keyring: testenv.MustKeyring(tb), Logger: slog.New(slog.DiscardHandler)}
+			if c.smtpURL == "" {
+				c.smtpURL = e.SMTP.URL()
+			}
+			if c.smtpURL != "-" {
+				m, err := smtp.New(smtp.Config{URL: c.smtpURL, TLS: smtp.TLSNone, From: smtp.DefaultFrom(public)})
+				if err != nil {
+					tb.Fatal(err)
+				}
+				o.Mailer = m
+			}
+			return o
+		}})
+	e.URL, e.DSN, e.Svc = s.URL, s.DSN, s.Service
 	return e
 }
 
 // client is an SDK client of the AWS account keyID.
 func (e *env) client(keyID string) *chime.Client {
-	return chime.New(chime.Options{Region: "us-east-1", BaseEndpoint: aws.String(e.URL), RetryMaxAttempts: 1,
-		Credentials: credentials.NewStaticCredentialsProvider(keyID, "secret", "")})
+	return testenv.NewClient(e.URL, testenv.Key{ID: keyID, Secret: testenv.AnySecret})
 }
 
 // teamAccount creates a Team account in tenant A and returns its id and an SDK client.
@@ -196,19 +164,9 @@ func (e *env) signed(tb testing.TB, keyID, path string) (int, []byte) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	hash := sha256.Sum256(nil)
-	err = v4.NewSigner().SignHTTP(ctx, aws.Credentials{AccessKeyID: keyID, SecretAccessKey: "secret"}, req,
-		hex.EncodeToString(hash[:]), "chime", "us-east-1", time.Now())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, body
+	testenv.Sign(tb, req, nil, testenv.Key{ID: keyID, Secret: testenv.AnySecret})
+	r := testenv.Send(tb, req)
+	return r.Status, r.Body
 }
 
 // outbox returns the outbox of keyID's AWS account.

@@ -26,9 +26,9 @@ var isoMillis = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`)
 func TestInvitationAccepted(t *testing.T) {
 	t.Parallel()
 	for _, eng := range engines {
-		t.Run(eng.name, func(t *testing.T) {
+		t.Run(eng.Name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, config{dsn: eng.dsn(t)})
+			e := newEnv(t, config{dsn: eng.DSN(t)})
 			acct, c := e.teamAccount(t, "Blue <Team> & Co")
 			inv := invite(t, c, acct, "Ada@Example.org")
 			if len(inv) != 1 || inv[0].Status != types.InviteStatusPending || inv[0].EmailStatus != types.EmailStatusSent {
@@ -338,9 +338,9 @@ func TestOutboxScopedAndSigned(t *testing.T) {
 func TestAcceptRace(t *testing.T) {
 	t.Parallel()
 	for _, eng := range engines {
-		t.Run(eng.name, func(t *testing.T) {
+		t.Run(eng.Name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, config{dsn: eng.dsn(t), smtpURL: "-"})
+			e := newEnv(t, config{dsn: eng.DSN(t), smtpURL: "-"})
 			acct, c := e.teamAccount(t, "race")
 			invite(t, c, acct, "race@example.org")
 			link := e.outbox(t, tenantA)[0].Link

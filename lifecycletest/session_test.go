@@ -75,9 +75,9 @@ func (e *env) signIn(t *testing.T, email string) string {
 func TestSignInAndLogout(t *testing.T) {
 	t.Parallel()
 	for _, eng := range engines {
-		t.Run(eng.name, func(t *testing.T) {
+		t.Run(eng.Name, func(t *testing.T) {
 			t.Parallel()
-			testSignInAndLogout(t, newEnv(t, config{dsn: eng.dsn(t)}))
+			testSignInAndLogout(t, newEnv(t, config{dsn: eng.DSN(t)}))
 		})
 	}
 }
@@ -148,9 +148,9 @@ var regexpNonce = regexpMust(`nonce="[^"]+"`)
 func TestSuspensionEndsSessions(t *testing.T) {
 	t.Parallel()
 	for _, eng := range engines {
-		t.Run(eng.name, func(t *testing.T) {
+		t.Run(eng.Name, func(t *testing.T) {
 			t.Parallel()
-			testSuspensionEndsSessions(t, newEnv(t, config{dsn: eng.dsn(t)}))
+			testSuspensionEndsSessions(t, newEnv(t, config{dsn: eng.DSN(t)}))
 		})
 	}
 }
@@ -197,9 +197,9 @@ func testSuspensionEndsSessions(t *testing.T, e *env) {
 func TestRemovedUsersAndAccounts(t *testing.T) {
 	t.Parallel()
 	for _, eng := range engines {
-		t.Run(eng.name, func(t *testing.T) {
+		t.Run(eng.Name, func(t *testing.T) {
 			t.Parallel()
-			testRemovedUsersAndAccounts(t, newEnv(t, config{dsn: eng.dsn(t)}))
+			testRemovedUsersAndAccounts(t, newEnv(t, config{dsn: eng.DSN(t)}))
 		})
 	}
 }

@@ -15,9 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-
+	"github.com/chimed/chimed/internal/testenv"
 	"github.com/chimed/chimed/sigv4"
 )
 
@@ -84,11 +82,7 @@ func newServerRequest(tb testing.TB, s reqSpec) *http.Request {
 // mustSignGo signs r with aws-sdk-go-v2's SigV4 signer.
 func mustSignGo(tb testing.TB, r *http.Request, body []byte, akid, secret, service, region string, at time.Time) {
 	tb.Helper()
-	sum := sha256.Sum256(body)
-	creds := aws.Credentials{AccessKeyID: akid, SecretAccessKey: secret}
-	if err := v4.NewSigner().SignHTTP(context.Background(), creds, r, hex.EncodeToString(sum[:]), service, region, at); err != nil {
-		tb.Fatalf("SignHTTP: %v", err)
-	}
+	testenv.SignV4(tb, r, body, testenv.Key{ID: akid, Secret: secret}, service, region, at)
 	if r.ContentLength > 0 && r.Header.Get("Content-Length") == "" {
 		// What net/http's server shows the handler.
 		r.Header.Set("Content-Length", strconv.FormatInt(r.ContentLength, 10))

@@ -13,11 +13,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	//lint:ignore SA1019 Chime is deprecated but is the API we serve
 	"github.com/aws/aws-sdk-go-v2/service/chime"
 	"github.com/aws/smithy-go"
 
+	"github.com/chimed/chimed/internal/testenv"
 	"github.com/chimed/chimed/sigv4"
 )
 
@@ -92,12 +92,7 @@ func (s *authServer) last(t *testing.T) seen {
 }
 
 func newChimeClient(url, akid, secret, token string) *chime.Client {
-	return chime.New(chime.Options{
-		Region:           "eu-west-1",
-		BaseEndpoint:     aws.String(url),
-		Credentials:      credentials.NewStaticCredentialsProvider(akid, secret, token),
-		RetryMaxAttempts: 1,
-	})
+	return testenv.NewClient(url, testenv.Key{ID: akid, Secret: secret, Token: token}, testenv.WithRegion("eu-west-1"))
 }
 
 func TestChimeClientEndToEnd(t *testing.T) {

@@ -3,60 +3,35 @@ package sqlstore_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 
 	chime "github.com/chimed/chimed"
+	"github.com/chimed/chimed/internal/testenv"
 	"github.com/chimed/chimed/sqlstore"
-	"github.com/chimed/chimed/sqlstore/pgtest"
 )
 
-// The conformance suite is written once and runs against every engine: SQLite on a file in t.TempDir() always,
-// PostgreSQL in a fresh schema when CHIMED_TEST_POSTGRES is set (else that subtest is skipped, saying why).
+// The conformance suite is written once and runs against every engine (testenv.Engines): SQLite on a file in
+// t.TempDir() always, PostgreSQL in a fresh schema when CHIMED_TEST_POSTGRES is set (else that subtest is
+// skipped, saying why).
 
 var ctx = context.Background()
-
-type engine struct {
-	name string
-	dsn  func(tb testing.TB) string // a fresh, empty database
-}
-
-var engines = []engine{
-	{"sqlite", func(tb testing.TB) string { return "sqlite:" + filepath.Join(tb.TempDir(), "data", "chimed.db") }},
-	{"postgres", pgtest.DSN},
-}
 
 // eachEngine runs f once per engine, as parallel subtests, each with a fresh database.
 func eachEngine(t *testing.T, f func(t *testing.T, dsn string)) {
 	t.Helper()
-	t.Parallel()
-	for _, e := range engines {
-		t.Run(e.name, func(t *testing.T) {
-			t.Parallel()
-			f(t, e.dsn(t))
-		})
-	}
+	testenv.EachEngine(t, f)
 }
 
 // MustOpen opens a store on dsn, closed when tb ends.
 func MustOpen(tb testing.TB, dsn string) *sqlstore.DB {
 	tb.Helper()
-	db, err := sqlstore.Open(ctx, dsn)
-	if err != nil {
-		tb.Fatalf("open %s: %v", sqlstore.Redact(dsn), err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
+	return testenv.MustOpen(tb, dsn)
 }
 
 // MustService returns a Service over store.
 func MustService(tb testing.TB, store chime.Store, o chime.ServiceOptions) *chime.Service {
 	tb.Helper()
-	svc, err := chime.NewService(ctx, store, o)
-	if err != nil {
-		tb.Fatalf("new service: %v", err)
-	}
-	return svc
+	return testenv.MustService(tb, store, o)
 }
 
 // MustNodes returns n services, each over its own store on dsn: n nodes (processes) sharing one database.

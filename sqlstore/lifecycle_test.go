@@ -5,33 +5,18 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
 	chime "github.com/chimed/chimed"
+	"github.com/chimed/chimed/internal/testenv"
 	"github.com/chimed/chimed/sqlstore"
-	"github.com/chimed/chimed/sqlstore/pgtest"
 )
 
 // The lifecycle tables (migration 00003) on every engine: single use of links, cascades, outbox bounds.
 
 func lcStores(t *testing.T, f func(t *testing.T, db *sqlstore.DB)) {
-	t.Parallel()
-	for name, dsn := range map[string]func(testing.TB) string{
-		"sqlite":   func(tb testing.TB) string { return "sqlite:" + filepath.Join(tb.TempDir(), "lc.db") },
-		"postgres": pgtest.DSN,
-	} {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			db, err := sqlstore.Open(context.Background(), dsn(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			f(t, db)
-		})
-	}
+	testenv.EachEngine(t, func(t *testing.T, dsn string) { f(t, testenv.MustOpen(t, dsn)) })
 }
 
 func lcMust(t *testing.T, err error) {

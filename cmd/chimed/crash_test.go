@@ -1,83 +1,17 @@
 package main_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	//lint:ignore SA1019 Chime is deprecated, but it is the API chimed serves
 	"github.com/aws/aws-sdk-go-v2/service/chime"
+
+	"github.com/chimed/chimed/internal/testenv"
 )
-
-// chimedProc is a chimed serve child process.
-type chimedProc struct {
-	cmd  *exec.Cmd
-	addr string
-	done chan struct{}
-}
-
-// buildChimedBinary builds cmd/chimed once per test into a temporary directory.
-func buildChimedBinary(t testing.TB) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "chimed")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// startChimedProc starts `chimed serve --listen 127.0.0.1:0 args…` and waits until it listens.
-func startChimedProc(t testing.TB, bin string, args ...string) *chimedProc {
-	t.Helper()
-	cmd := exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
-	cmd.Env = append(os.Environ(), "CHIMED_LOG_LEVEL=info")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &chimedProc{cmd: cmd, done: make(chan struct{})}
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			var line struct{ Msg, Addr string }
-			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "chimed serving" {
-				addr <- line.Addr
-			}
-		}
-		io.Copy(io.Discard, stderr)
-	}()
-	go func() { cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() { cmd.Process.Kill(); <-p.done })
-	select {
-	case p.addr = <-addr:
-	case <-p.done:
-		t.Fatal("chimed exited before listening")
-	case <-time.After(20 * time.Second):
-		t.Fatal("chimed did not start listening")
-	}
-	return p
-}
-
-func (p *chimedProc) client(key string) *chime.Client {
-	return chime.New(chime.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + p.addr),
-		Credentials: credentials.NewStaticCredentialsProvider(key, "secret-not-checked", ""), RetryMaxAttempts: 1})
-}
 
 // TestCrashKeepsAcknowledgedWrites kills the server with SIGKILL right after a burst of acknowledged writes
 // and checks that every one of them is there after a restart (synchronous=FULL, WAL).
@@ -85,11 +19,11 @@ func TestCrashKeepsAcknowledgedWrites(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	bin := buildChimedBinary(t)
-	db := "sqlite:" + filepath.Join(t.TempDir(), "data", "chimed.db")
+	bin := testenv.BuildChimed(t)
+	db := testenv.SQLiteDSN(t)
 	ctx := context.Background()
-	p := startChimedProc(t, bin, "--auth", "any", "--db", db)
-	c := p.client("111122223333")
+	p := testenv.StartChimed(t, bin, "--auth", "any", "--db", db)
+	c := p.Client("111122223333")
 
 	acc, err := c.CreateAccount(ctx, &chime.CreateAccountInput{Name: aws.String("crash")})
 	if err != nil {
@@ -125,16 +59,13 @@ func TestCrashKeepsAcknowledgedWrites(t *testing.T) {
 	}
 	wg.Wait()
 	// Kill right after the last acknowledgement: nothing gets a chance to flush on the way out.
-	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	<-p.done
+	p.Kill(t)
 	if len(acked) != 120 {
 		t.Fatalf("only %d of 120 invitations were acknowledged before the kill", len(acked))
 	}
 
-	p2 := startChimedProc(t, bin, "--auth", "any", "--db", db)
-	c2 := p2.client("111122223333")
+	p2 := testenv.StartChimed(t, bin, "--auth", "any", "--db", db)
+	c2 := p2.Client("111122223333")
 	seen := map[string]bool{}
 	pg := chime.NewListUsersPaginator(c2, &chime.ListUsersInput{AccountId: &accountID, MaxResults: aws.Int32(200)})
 	for pg.HasMorePages() {

@@ -4,15 +4,14 @@ import (
 	"context"
 	"errors"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	//lint:ignore SA1019 Chime is deprecated, but it is the API chimed serves
 	"github.com/aws/aws-sdk-go-v2/service/chime"
 	"github.com/aws/smithy-go"
+
+	"github.com/chimed/chimed/internal/testenv"
 )
 
 // TestCredentialsCommandOnARunningServer: keys created and revoked by `chimed credentials` (another process
@@ -22,11 +21,10 @@ func TestCredentialsCommandOnARunningServer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	bin := buildChimedBinary(t)
-	dir := t.TempDir()
-	db := "sqlite:" + filepath.Join(dir, "data", "chimed.db")
-	t.Setenv("CHIMED_MASTER_KEY", "a master key of at least thirty-two characters")
-	p := startChimedProc(t, bin, "--db", db) // default --auth sigv4
+	bin := testenv.BuildChimed(t)
+	db := testenv.SQLiteDSN(t)
+	t.Setenv("CHIMED_MASTER_KEY", testenv.MasterKey)
+	p := testenv.StartChimed(t, bin, "--db", db) // default --auth sigv4
 	cli := func(args ...string) string {
 		t.Helper()
 		out, err := exec.Command(bin, append([]string{"credentials"}, args...)...).CombinedOutput()
@@ -46,8 +44,7 @@ func TestCredentialsCommandOnARunningServer(t *testing.T) {
 	if id == "" || secret == "" {
 		t.Fatal("credentials create printed no key")
 	}
-	c := chime.New(chime.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + p.addr),
-		Credentials: credentials.NewStaticCredentialsProvider(id, secret, ""), RetryMaxAttempts: 1})
+	c := p.ClientFor(testenv.Key{ID: id, Secret: secret})
 	ctx := context.Background()
 	for i := 0; i < 3; i++ { // the key is in use (and cached) on the server
 		if _, err := c.ListAccounts(ctx, &chime.ListAccountsInput{}); err != nil {

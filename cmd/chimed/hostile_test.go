@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	//lint:ignore SA1019 Chime is deprecated, but it is the API chimed serves
 	"github.com/aws/aws-sdk-go-v2/service/chime"
+
+	"github.com/chimed/chimed/internal/testenv"
 )
 
 const anyAuthHeader = "Authorization: AWS4-HMAC-SHA256 Credential=111122223333/20261122/us-east-1/chime/aws4_request, " +
@@ -25,12 +27,12 @@ func TestHostileClients(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	p := startChimedProc(t, buildChimedBinary(t), "--auth", "any", "--db", "sqlite::memory:", "--read-header-timeout", "1s")
+	p := testenv.StartChimed(t, testenv.BuildChimed(t), "--auth", "any", "--db", "sqlite::memory:", "--read-header-timeout", "1s")
 
 	// 50 connections that send half a request line's headers and then nothing.
 	var slow []net.Conn
 	for i := 0; i < 50; i++ {
-		c, err := net.Dial("tcp", p.addr)
+		c, err := net.Dial("tcp", p.Addr)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -39,7 +41,7 @@ func TestHostileClients(t *testing.T) {
 		slow = append(slow, c)
 	}
 	start := time.Now()
-	if _, err := p.client("111122223333").ListAccounts(context.Background(), &chime.ListAccountsInput{}); err != nil {
+	if _, err := p.Client("111122223333").ListAccounts(context.Background(), &chime.ListAccountsInput{}); err != nil {
 		t.Fatalf("a normal request failed while slow clients hang: %v", err)
 	}
 	if d := time.Since(start); d > 900*time.Millisecond {
@@ -67,7 +69,7 @@ func TestHostileClients(t *testing.T) {
 	}
 
 	// A declared 100 MiB body is refused with 400 after only a few bytes were sent.
-	c, err := net.Dial("tcp", p.addr)
+	c, err := net.Dial("tcp", p.Addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +97,7 @@ func TestHostileClients(t *testing.T) {
 		}
 		pw.Close()
 	}()
-	req, _ := http.NewRequest("POST", "http://"+p.addr+"/accounts", pr)
+	req, _ := http.NewRequest("POST", "http://"+p.Addr+"/accounts", pr)
 	req.Header.Set("Authorization", strings.TrimSuffix(strings.TrimPrefix(anyAuthHeader, "Authorization: "), "\r\n"))
 	r2, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -107,12 +109,12 @@ func TestHostileClients(t *testing.T) {
 	}
 
 	// Oversized path label → 400; oversized headers → 431 from net/http.
-	cl := p.client("111122223333")
+	cl := p.Client("111122223333")
 	_, err = cl.GetAccount(context.Background(), &chime.GetAccountInput{AccountId: aws.String(strings.Repeat("x", 5000))})
 	if err == nil || !strings.Contains(err.Error(), "BadRequestException") {
 		t.Errorf("oversized label: %v", err)
 	}
-	hreq, _ := http.NewRequest("GET", "http://"+p.addr+"/accounts", nil)
+	hreq, _ := http.NewRequest("GET", "http://"+p.Addr+"/accounts", nil)
 	hreq.Header.Set("X-Big", strings.Repeat("b", 100<<10))
 	r3, err := http.DefaultClient.Do(hreq)
 	if err != nil {

@@ -3,17 +3,16 @@ package main
 import (
 	"context"
 	"io"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	//lint:ignore SA1019 Chime is deprecated, but it is the API chimed serves
 	"github.com/aws/aws-sdk-go-v2/service/chime"
 	"github.com/aws/aws-sdk-go-v2/service/chime/types"
 
+	"github.com/chimed/chimed/internal/testenv"
 	"github.com/chimed/chimed/smtp/smtptest"
 )
 
@@ -21,8 +20,7 @@ import (
 func runMain(t *testing.T, args ...string) (*Main, error) {
 	t.Helper()
 	m := NewMain(io.Discard, io.Discard)
-	all := append([]string{"--auth", "any", "--listen", "127.0.0.1:0", "--db",
-		"sqlite:" + filepath.Join(t.TempDir(), "chimed.db")}, args...)
+	all := append([]string{"--auth", "any", "--listen", "127.0.0.1:0", "--db", testenv.SQLiteDSN(t)}, args...)
 	if err := m.ParseFlags(all); err != nil {
 		return nil, err
 	}
@@ -36,8 +34,7 @@ func runMain(t *testing.T, args ...string) (*Main, error) {
 // inviteOne creates a Team account on the server and invites one address.
 func inviteOne(t *testing.T, addr, email string) types.Invite {
 	t.Helper()
-	c := chime.New(chime.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + addr), RetryMaxAttempts: 1,
-		Credentials: credentials.NewStaticCredentialsProvider("111122223333", "secret", "")})
+	c := testenv.NewClient("http://"+addr, testenv.Key{ID: "111122223333", Secret: testenv.AnySecret})
 	ctx := context.Background()
 	a, err := c.CreateAccount(ctx, &chime.CreateAccountInput{Name: aws.String("flags")})
 	if err != nil {

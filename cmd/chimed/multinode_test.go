@@ -1,135 +1,55 @@
 package main_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	//lint:ignore SA1019 Chime is deprecated, but it is the API chimed serves
 	"github.com/aws/aws-sdk-go-v2/service/chime"
 	"github.com/aws/aws-sdk-go-v2/service/chime/types"
 
-	"github.com/chimed/chimed/sqlstore/pgtest"
+	"github.com/chimed/chimed/internal/testenv"
 )
 
 // Several chimed processes on one PostgreSQL schema: started together, driven alternately, one killed mid-load.
 
 const mnTenant = "111122223333"
 
-// mnNode is one `chimed serve` process.
-type mnNode struct {
-	name string
-	cmd  *exec.Cmd
-	addr string
-	done chan struct{}
-	mu   sync.Mutex
-	logs []string // stderr lines, for failure reports
-}
-
-func (n *mnNode) log(line string) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.logs = append(n.logs, line)
-}
-
-func (n *mnNode) tail() string {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return strings.Join(n.logs[max(0, len(n.logs)-15):], "\n")
-}
-
-// client returns an SDK client of node n that never retries (a failure must show).
-func (n *mnNode) client() *chime.Client {
-	return chime.New(chime.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + n.addr),
-		Credentials: credentials.NewStaticCredentialsProvider(mnTenant, "not-checked", ""), RetryMaxAttempts: 1})
-}
-
-// mnBuild builds the chimed binary into a temporary directory.
-func mnBuild(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "chimed")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // mnStart starts one node per name, all at the same moment, and waits until every one listens.
-func mnStart(t *testing.T, bin, dsn string, names ...string) []*mnNode {
+func mnStart(t *testing.T, bin, dsn string, names ...string) []*testenv.Proc {
 	t.Helper()
-	nodes := make([]*mnNode, len(names))
-	ready := make(chan error, len(names))
+	nodes := make([]*testenv.Proc, len(names))
 	for i, name := range names {
-		n := &mnNode{name: name, done: make(chan struct{})}
-		nodes[i] = n
-		n.cmd = exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--auth", "any", "--db", dsn,
-			"--db-max-conns", "6", "--db-conn-timeout", "5s", "--log-level", "info")
-		n.cmd.Env = append(os.Environ(), "CHIMED_RATE_LIMIT=0",
-			"CHIMED_MASTER_KEY=one master key shared by every node of the test")
-		stderr, err := n.cmd.StderrPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := n.cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { n.cmd.Process.Kill(); <-n.done })
-		go func() {
-			listening := false
-			sc := bufio.NewScanner(stderr)
-			for sc.Scan() {
-				n.log(sc.Text())
-				var line struct{ Msg, Addr string }
-				if !listening && json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "chimed serving" {
-					n.addr, listening = line.Addr, true
-					ready <- nil
-				}
-			}
-			n.cmd.Wait()
-			close(n.done)
-			if !listening {
-				ready <- fmt.Errorf("%s exited before listening:\n%s", n.name, n.tail())
-			}
-		}()
+		nodes[i] = testenv.LaunchChimed(t, bin, testenv.ProcOptions{Name: name,
+			Args: []string{"--auth", "any", "--db", dsn, "--db-max-conns", "6", "--db-conn-timeout", "5s",
+				"--log-level", "info"},
+			Env: []string{"CHIMED_RATE_LIMIT=0", "CHIMED_MASTER_KEY=one master key shared by every node of the test"}})
 	}
-	timeout := time.After(60 * time.Second)
-	for range names {
-		select {
-		case err := <-ready:
-			if err != nil {
-				t.Fatal(err)
-			}
-		case <-timeout:
-			t.Fatalf("nodes did not start listening in time")
-		}
+	deadline := time.Now().Add(60 * time.Second)
+	for _, n := range nodes {
+		n.WaitListening(t, time.Until(deadline))
 	}
 	return nodes
 }
 
-func mnReady(t *testing.T, n *mnNode) {
+func mnReady(t *testing.T, n *testenv.Proc) {
 	t.Helper()
-	resp, err := http.Get("http://" + n.addr + "/_chimed/ready")
+	resp, err := http.Get(n.URL() + "/_chimed/ready")
 	if err != nil {
-		t.Fatalf("%s ready: %v", n.name, err)
+		t.Fatalf("%s ready: %v", n.Name, err)
 	}
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
-		t.Fatalf("%s ready: %d", n.name, resp.StatusCode)
+		t.Fatalf("%s ready: %d", n.Name, resp.StatusCode)
 	}
 }
 
@@ -152,14 +72,14 @@ func TestMultiNodePostgres(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	dsn := pgtest.DSN(t) // skips when CHIMED_TEST_POSTGRES is unset
-	bin := mnBuild(t)
+	dsn := testenv.PostgresDSN(t) // skips when CHIMED_TEST_POSTGRES is unset
+	bin := testenv.BuildChimed(t)
 	// Both start on an empty schema at once: one migrates under the advisory lock, the other waits.
 	nodes := mnStart(t, bin, dsn, "A", "B")
 	for _, n := range nodes {
 		mnReady(t, n)
 	}
-	clients := []*chime.Client{nodes[0].client(), nodes[1].client()}
+	clients := []*chime.Client{nodes[0].Client(mnTenant), nodes[1].Client(mnTenant)}
 	op := 0
 	next := func() *chime.Client { op++; return clients[op%2] } // every operation goes to the other node
 	ctx := context.Background()
@@ -369,10 +289,7 @@ func TestMultiNodePostgres(t *testing.T) {
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
-		if err := nodes[1].cmd.Process.Signal(syscall.SIGKILL); err != nil {
-			t.Fatal(err)
-		}
-		<-nodes[1].done
+		nodes[1].Kill(t)
 		time.Sleep(500 * time.Millisecond) // A keeps serving meanwhile
 		close(stop)
 		wg.Wait()
@@ -423,7 +340,7 @@ func TestMultiNodePostgres(t *testing.T) {
 		// A restarted node serves the same data at once.
 		again := mnStart(t, bin, dsn, "B2")[0]
 		mnReady(t, again)
-		if n := len(mnUsers(t, again.client(), *id)); n != len(held) {
+		if n := len(mnUsers(t, again.Client(mnTenant), *id)); n != len(held) {
 			t.Fatalf("restarted node sees %d users, the survivor %d", n, len(held))
 		}
 	})
