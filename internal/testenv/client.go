@@ -66,9 +66,9 @@ func Sign(tb testing.TB, req *http.Request, body []byte, k Key) {
 
 // Response is an HTTP response read in full.
 type Response struct {
-	Status int
-	Header http.Header
-	Body   []byte
+	Status int         // HTTP status code
+	Header http.Header // response headers
+	Body   []byte      // the whole body
 }
 
 // Send performs req with http.DefaultClient and reads the whole response; a failure to send or read fails tb.

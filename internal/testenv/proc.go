@@ -41,8 +41,8 @@ type ProcOptions struct {
 
 // Proc is a `chimed serve` child process listening on 127.0.0.1:0. It is killed when the test ends.
 type Proc struct {
-	Name string
-	Cmd  *exec.Cmd
+	Name string        // ProcOptions.Name
+	Cmd  *exec.Cmd     // the started `chimed serve`
 	Addr string        // host:port it listens on, once WaitListening returned
 	Done chan struct{} // closed when the process has exited
 
