@@ -43,8 +43,21 @@ type UserFilter struct {
 	Limit    int
 }
 
-// Tx is one transaction of a Store.
+// Tx is one transaction of a Store: the methods of every resource, one interface per resource. Each resource
+// interface is implemented in one file of sqlstore (accounts.go, users.go, lifecycle.go). Resources still to
+// come get their own interface embedded here and their own sqlstore file, e.g.
+//
+//	PhoneNumberTx // phone numbers and their assignments (sqlstore/phonenumbers.go)
+//	RoomTx        // chat rooms and their memberships (sqlstore/rooms.go)
+//	BotTx         // chat bots (sqlstore/bots.go)
 type Tx interface {
+	AccountTx
+	UserTx
+	LifecycleTx
+}
+
+// AccountTx holds the Tx methods of accounts and of whole AWS accounts (tenants).
+type AccountTx interface {
 	// Account returns a live account of the AWS account aws. ENOTFOUND when missing, deleted or foreign.
 	Account(ctx context.Context, aws, id string) (*Account, error)
 	// ListAccounts returns up to f.Limit live accounts.
@@ -56,6 +69,12 @@ type Tx interface {
 	// DeleteAccount tombstones a at time at and deletes its users.
 	DeleteAccount(ctx context.Context, a *Account, at time.Time) error
 
+	// DeleteTenant removes every account and user of the AWS account aws.
+	DeleteTenant(ctx context.Context, aws string) error
+}
+
+// UserTx holds the Tx methods of users.
+type UserTx interface {
 	// User returns the user id of account accountID. ENOTFOUND when missing.
 	User(ctx context.Context, accountID, id string) (*User, error)
 	// UserByEmail returns the user of any account of aws whose EmailKey is key. ENOTFOUND when none.
@@ -73,13 +92,11 @@ type Tx interface {
 	DeleteUser(ctx context.Context, u *User) error
 	// PINExists reports whether any user holds pin.
 	PINExists(ctx context.Context, pin string) (bool, error)
+}
 
-	// DeleteTenant removes every account and user of the AWS account aws.
-	DeleteTenant(ctx context.Context, aws string) error
-
-	// The user lifecycle (lifecycle.go). Links and sessions belong to their user: deleting the user (or its
-	// account or tenant) deletes them too.
-
+// LifecycleTx holds the Tx methods of the user lifecycle (lifecycle.go). Links and sessions belong to their
+// user: deleting the user (or its account or tenant) deletes them too.
+type LifecycleTx interface {
 	// UsersByEmail returns the users of every AWS account whose EmailKey is key, in creation order.
 	UsersByEmail(ctx context.Context, key string) ([]*User, error)
 	// InsertLink stores a one-time link (its hash only).

@@ -10,6 +10,8 @@ import (
 	chime "github.com/chimed/chimed"
 )
 
+var _ chime.AccountTx = (*tx)(nil)
+
 const accountCols = `seq, id, aws_account_id, name, type, created_ms, default_license, supported_licenses, status,
 	delegate_groups, disable_remote_control, enable_dial_out`
 
@@ -130,7 +132,7 @@ func (t *tx) InsertAccount(ctx context.Context, a *chime.Account) error {
 	if err := t.lockTenant(ctx, a.AwsAccountID); err != nil {
 		return err
 	}
-	err := t.queryRow(ctx, `INSERT INTO accounts (id, aws_account_id, name, type, created_ms,
+	err := t.row(accountRow(a.ID)).queryRow(ctx, `INSERT INTO accounts (id, aws_account_id, name, type, created_ms,
 		default_license, supported_licenses, status, delegate_groups, disable_remote_control, enable_dial_out)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING seq`,
 		a.ID, a.AwsAccountID, a.Name, a.Type, ms(a.CreatedAt), a.DefaultLicense, joinLicenses(a.SupportedLicenses),
@@ -141,9 +143,8 @@ func (t *tx) InsertAccount(ctx context.Context, a *chime.Account) error {
 
 // UpdateAccount implements chime.Tx.
 func (t *tx) UpdateAccount(ctx context.Context, a *chime.Account) error {
-	t.changed.account(a.ID)
-	return t.exec1(ctx, `UPDATE accounts SET name = $1, type = $2, default_license = $3, supported_licenses = $4,
-		status = $5, delegate_groups = $6, disable_remote_control = $7, enable_dial_out = $8
+	return t.row(accountRow(a.ID)).exec1(ctx, `UPDATE accounts SET name = $1, type = $2, default_license = $3,
+		supported_licenses = $4, status = $5, delegate_groups = $6, disable_remote_control = $7, enable_dial_out = $8
 		WHERE id = $9 AND deleted_ms IS NULL`,
 		a.Name, a.Type, a.DefaultLicense, joinLicenses(a.SupportedLicenses), a.Status,
 		joinGroups(a.SigninDelegateGroups), a.Settings.DisableRemoteControl, a.Settings.EnableDialOut, a.ID)
@@ -151,11 +152,11 @@ func (t *tx) UpdateAccount(ctx context.Context, a *chime.Account) error {
 
 // DeleteAccount implements chime.Tx: the account becomes a tombstone and its users are deleted.
 func (t *tx) DeleteAccount(ctx context.Context, a *chime.Account, at time.Time) error {
-	t.changed.all = true // the account and all its users
 	if _, err := t.exec(ctx, `DELETE FROM users WHERE account_id = $1`, a.ID); err != nil {
 		return t.mapErr(err)
 	}
-	return t.exec1(ctx, `UPDATE accounts SET deleted_ms = $1 WHERE id = $2 AND deleted_ms IS NULL`, ms(at), a.ID)
+	return t.row(accountRow(a.ID)).exec1(ctx,
+		`UPDATE accounts SET deleted_ms = $1 WHERE id = $2 AND deleted_ms IS NULL`, ms(at), a.ID)
 }
 
 // DeleteTenant implements chime.Tx.
@@ -168,7 +169,6 @@ func (t *tx) DeleteTenant(ctx context.Context, aws string) error {
 		ORDER BY seq`+t.d.lockSuffix+`) locked`, aws).Scan(&n); err != nil {
 		return t.mapErr(err)
 	}
-	t.changed.all = true
 	if _, err := t.exec(ctx, `DELETE FROM users WHERE aws_account_id = $1`, aws); err != nil {
 		return t.mapErr(err)
 	}

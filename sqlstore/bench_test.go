@@ -79,3 +79,55 @@ func BenchmarkListUsersPage(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkWriteUpdateUser is UpdateUser's store work (account, user, update) in one write transaction, with
+// synchronous=OFF so that the fsync does not hide the CPU cost of the write path.
+func BenchmarkWriteUpdateUser(b *testing.B) {
+	db, a, ids := benchStore(b, 1000, sqlstore.Options{Synchronous: "OFF"})
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		err := db.Write(ctx, func(tx chime.Tx) error {
+			if _, err := tx.Account(ctx, tenant, a.ID); err != nil {
+				return err
+			}
+			u, err := tx.User(ctx, a.ID, ids[i%len(ids)])
+			if err != nil {
+				return err
+			}
+			u.DisplayName = fmt.Sprintf("name-%d", i)
+			return tx.UpdateUser(ctx, u)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkWriteInsertUser is CreateUser's store work (account, address lookup, insert) in one write
+// transaction, with synchronous=OFF.
+func BenchmarkWriteInsertUser(b *testing.B) {
+	db, a, _ := benchStore(b, 1000, sqlstore.Options{Synchronous: "OFF"})
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		err := db.Write(ctx, func(tx chime.Tx) error {
+			if _, err := tx.Account(ctx, tenant, a.ID); err != nil {
+				return err
+			}
+			id := fmt.Sprintf("new-%08d", i)
+			key := chime.EmailKey(id + "@example.com")
+			if _, err := tx.UserByEmail(ctx, tenant, key); chime.ErrorCode(err) != chime.ENOTFOUND {
+				return fmt.Errorf("UserByEmail: %v", err)
+			}
+			return tx.InsertUser(ctx, &chime.User{ID: id, AccountID: a.ID, AwsAccountID: tenant,
+				Email: id + "@example.com", License: chime.LicensePro, Type: chime.UserPrivate,
+				RegistrationStatus: chime.Unregistered})
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"encoding/binary"
+	"slices"
 	"sync"
 	"time"
 
@@ -9,9 +10,10 @@ import (
 )
 
 // readCache keeps copies of the rows point reads return — accounts, users, credentials — for a SQLite store:
-// one writer in this process makes every change, so it knows which entries each commit invalidates, and
-// commits by other processes on the same file (the credentials command) are detected through SQLite's
-// WAL-index change counter (see changeDetector), which flushes everything. The cache is exact: a read never
+// one writer in this process makes every change, so it knows which entries each commit invalidates (every
+// write statement marks what it writes: see writes.go), and commits by other processes on the same file (the
+// credentials command) are detected through SQLite's WAL-index change counter (see changeDetector), which
+// flushes everything. The cache is exact: a read never
 // returns a row older than the last commit that finished before the read began. PostgreSQL stores, where
 // other nodes write, run without it.
 //
@@ -38,11 +40,14 @@ type owner struct{ accountID, aws string }
 // so the map key's id shares the entry's memory), enums as one byte each, times and seq as varints. About
 // 220 bytes per user with its map slot, and decoding allocates only the User it returns.
 
+// The enum tables: a cached user holds the index of each enum value in its table. They are copies of the
+// model's lists (chime.Licenses, …), so a new value of the model is cached without a change here; the empty
+// InviteStatus of a user never invited is code 0.
 var (
-	licenses = []chime.License{chime.LicenseBasic, chime.LicensePlus, chime.LicensePro, chime.LicenseProTrial}
-	types    = []chime.UserType{chime.UserPrivate, chime.UserSharedDevice}
-	regs     = []chime.RegistrationStatus{chime.Unregistered, chime.Registered, chime.Suspended}
-	invs     = []chime.InviteStatus{"", chime.InvitePending, chime.InviteAccepted, chime.InviteFailed}
+	licenses = slices.Clone(chime.Licenses)
+	types    = slices.Clone(chime.UserTypes)
+	regs     = slices.Clone(chime.RegistrationStatuses)
+	invs     = append([]chime.InviteStatus{""}, chime.InviteStatuses...)
 )
 
 // enumCode returns the index of v in consts, or false (the user is then not cached).
@@ -266,35 +271,18 @@ func (c *readCache) putCredential(gen uint64, cr *chime.Credential) {
 	c.credentials[cr.AccessKeyID] = v
 }
 
-// dirty is what one write transaction changed.
-type dirty struct {
-	all         bool // many rows (an account's or a tenant's users): flush everything
-	credentials bool
-	accounts    []string
-	users       []userKey
-}
-
-func (d *dirty) account(id string)         { d.accounts = append(d.accounts, id) }
-func (d *dirty) user(accountID, id string) { d.users = append(d.users, userKey{accountID, id}) }
-func (d *dirty) merge(o *dirty) {
-	d.all, d.credentials = d.all || o.all, d.credentials || o.credentials
-	d.accounts = append(d.accounts, o.accounts...)
-	d.users = append(d.users, o.users...)
-}
-func (d *dirty) empty() bool {
-	return !d.all && !d.credentials && len(d.accounts) == 0 && len(d.users) == 0
-}
-
 // invalidate drops what a commit changed (call it after the commit) and starts a new generation.
 func (c *readCache) invalidate(d *dirty) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
-	if d.all {
-		c.reset()
-		return
+	if d.tables&tableUsers != 0 {
+		c.users, c.owners = map[userKey]string{}, map[string]*owner{}
 	}
-	if d.credentials {
+	if d.tables&tableAccounts != 0 {
+		c.accounts = map[string]chime.Account{}
+	}
+	if d.tables&tableCredentials != 0 {
 		c.credentials = map[string]chime.Credential{}
 	}
 	for _, id := range d.accounts {
@@ -306,7 +294,7 @@ func (c *readCache) invalidate(d *dirty) {
 }
 
 // flush drops everything (a commit by another process).
-func (c *readCache) flush() { c.invalidate(&dirty{all: true}) }
+func (c *readCache) flush() { c.invalidate(&dirty{tables: cachedTables}) }
 
 // readCache returns the cache a point read of t may use: only read transactions use it (a write transaction
 // must see its own changes and, on PostgreSQL, lock the rows it reads).

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -50,4 +51,38 @@ func FuzzCachedUser(f *testing.F) {
 		}
 		roundTrip(t, u)
 	})
+}
+
+// The enum tables of the cache are the model's lists (the empty InviteStatus, code 0, first), each value once
+// and at most 256 of them (one byte per code).
+func TestEnumTablesFollowTheModel(t *testing.T) {
+	check := func(name string, got, want []string) {
+		t.Helper()
+		if !slices.Equal(got, want) || len(got) > 256 {
+			t.Errorf("%s: cache table %q, model %q", name, got, want)
+		}
+		seen := map[string]bool{}
+		for _, v := range got {
+			if seen[v] {
+				t.Errorf("%s: %q twice", name, v)
+			}
+			seen[v] = true
+		}
+	}
+	check("licenses", strs(licenses), strs(chime.Licenses))
+	check("user types", strs(types), strs(chime.UserTypes))
+	check("registration states", strs(regs), strs(chime.RegistrationStatuses))
+	check("invitation states", strs(invs), append([]string{""}, strs(chime.InviteStatuses)...))
+	for _, l := range chime.Licenses {
+		roundTrip(t, &chime.User{ID: "u", AccountID: "a", License: l, Type: chime.UserPrivate,
+			RegistrationStatus: chime.Registered})
+	}
+}
+
+func strs[T ~string](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
 }

@@ -45,7 +45,7 @@ func TestCacheSeesCommitsOfOtherConnections(t *testing.T) {
 		}
 		// Change both rows through B.
 		name := fmt.Sprintf("renamed-%d", round)
-		lic := [2]string{"Basic", "Pro"}[round%2]
+		lic := [2]chime.License{chime.LicenseBasic, chime.LicensePro}[round%2]
 		if _, err := svcB.UpdateAccount(ctx, tenant, acc.ID, &name, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -57,7 +57,7 @@ func TestCacheSeesCommitsOfOtherConnections(t *testing.T) {
 			t.Fatalf("round %d: A answers account name %q after B renamed it to %q (%v)", round, got.Name, name, err)
 		}
 		u, err := svcA.GetUser(ctx, tenant, acc.ID, uid)
-		if err != nil || string(u.License) != lic {
+		if err != nil || u.License != lic {
 			t.Fatalf("round %d: A answers license %s after B set %s (%v)", round, u.License, lic, err)
 		}
 	}
@@ -143,7 +143,7 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 			}(w)
 		}
 		wg.Wait()
-		users, _, err := svc.ListUsers(ctx, tenant, acc.ID, chime.ListUsersInput{MaxResults: intp(200)})
+		users, _, err := svc.ListUsers(ctx, tenant, acc.ID, chime.ListUsersInput{MaxResults: 200})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -157,5 +157,3 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 		}
 	})
 }
-
-func intp(n int) *int { return &n }

@@ -236,9 +236,9 @@ func TestConcurrentBatchesLoseNoUpdate(t *testing.T) {
 		}
 		for round := range 8 {
 			even := round%2 == 0
-			license, typ, status := "Pro", "PrivateUser", chime.Registered
+			license, typ, status := chime.LicensePro, chime.UserPrivate, chime.Registered
 			if even {
-				license, typ, status = "Basic", "SharedDevice", chime.Suspended
+				license, typ, status = chime.LicenseBasic, chime.UserSharedDevice, chime.Suspended
 			}
 			arn := fmt.Sprintf("arn:aws:a4b:room/%d", round)
 			var errs errList
@@ -281,7 +281,7 @@ func TestConcurrentBatchesLoseNoUpdate(t *testing.T) {
 			})
 			errs.check(t)
 			for _, u := range MustListUsers(t, nodes[1], aws1, a.ID) {
-				if u.RegistrationStatus != status || string(u.License) != license || string(u.Type) != typ ||
+				if u.RegistrationStatus != status || u.License != license || u.Type != typ ||
 					u.AlexaEnabled != even || u.AlexaRoomARN != arn {
 					t.Fatalf("round %d: lost update on %s: status %s license %s type %s alexa %v %s; want %s %s %s %v %s",
 						round, u.ID, u.RegistrationStatus, u.License, u.Type, u.AlexaEnabled, u.AlexaRoomARN,

@@ -28,9 +28,8 @@ func scanCredential(row scanner) (*chime.Credential, error) {
 
 // InsertCredential implements chime.CredentialStore.
 func (db *DB) InsertCredential(ctx context.Context, c *chime.Credential) error {
-	_, err := db.write.ExecContext(ctx, `INSERT INTO credentials (`+credentialCols+`) VALUES ($1, $2, $3, $4, $5, NULL)`,
+	_, err := db.autocommit(ctx, `INSERT INTO credentials (`+credentialCols+`) VALUES ($1, $2, $3, $4, $5, NULL)`,
 		c.AccessKeyID, c.AwsAccountID, c.ReadOnly, c.SealedSecret, ms(c.CreatedAt))
-	db.credentialsChanged()
 	if err != nil && db.dialect.isUnique(err) {
 		return chime.Errorf(chime.ECONFLICT, "the access key id exists")
 	}
@@ -39,11 +38,10 @@ func (db *DB) InsertCredential(ctx context.Context, c *chime.Credential) error {
 
 // PutCredential implements chime.CredentialStore.
 func (db *DB) PutCredential(ctx context.Context, c *chime.Credential) error {
-	_, err := db.write.ExecContext(ctx, `INSERT INTO credentials (`+credentialCols+`) VALUES ($1, $2, $3, $4, $5, NULL)
+	_, err := db.autocommit(ctx, `INSERT INTO credentials (`+credentialCols+`) VALUES ($1, $2, $3, $4, $5, NULL)
 		ON CONFLICT (access_key_id) DO UPDATE SET aws_account_id = excluded.aws_account_id,
 		read_only = excluded.read_only, sealed_secret = excluded.sealed_secret, revoked_ms = NULL`,
 		c.AccessKeyID, c.AwsAccountID, c.ReadOnly, c.SealedSecret, ms(c.CreatedAt))
-	db.credentialsChanged()
 	return err
 }
 
@@ -73,13 +71,6 @@ func (db *DB) Credential(ctx context.Context, id string) (*chime.Credential, err
 	return c, err
 }
 
-// credentialsChanged drops cached credentials after this process changed one.
-func (db *DB) credentialsChanged() {
-	if db.cache != nil {
-		db.cache.invalidate(&dirty{credentials: true})
-	}
-}
-
 // ListCredentials implements chime.CredentialStore.
 func (db *DB) ListCredentials(ctx context.Context) ([]*chime.Credential, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT `+credentialCols+` FROM credentials ORDER BY created_ms, access_key_id`)
@@ -100,9 +91,8 @@ func (db *DB) ListCredentials(ctx context.Context) ([]*chime.Credential, error) 
 
 // RevokeCredential implements chime.CredentialStore.
 func (db *DB) RevokeCredential(ctx context.Context, id string, at time.Time) error {
-	res, err := db.write.ExecContext(ctx,
+	res, err := db.autocommit(ctx,
 		`UPDATE credentials SET revoked_ms = $1 WHERE access_key_id = $2 AND revoked_ms IS NULL`, ms(at), id)
-	db.credentialsChanged()
 	if err != nil {
 		return err
 	}

@@ -46,6 +46,10 @@ type DB struct {
 	cache   *readCache      // SQLite only: exact read cache
 	changes *changeDetector // SQLite file only: commits by other processes
 
+	// onStatement, when set (tests), is called with every statement a transaction runs: whether the
+	// transaction writes and whether the statement runs prepared.
+	onStatement func(q string, write, prepared bool)
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -345,13 +349,20 @@ func (db *DB) writeOnce(ctx context.Context, fn func(chime.Tx) error) (retry, er
 		return nil, err
 	}
 	defer t.Rollback()
+	var before uint32
+	var beforeErr error
+	if db.changes != nil {
+		before, beforeErr = db.changes.counter()
+	}
 	w := &tx{db: db, sqltx: t, d: &db.dialect, ns: db.ns, write: true}
 	if err := fn(w); err != nil {
 		return db.retryCause(err, w.failed), err
 	}
 	if err := t.Commit(); err != nil {
+		db.afterCommit(&dirty{tables: cachedTables}, before, beforeErr) // the outcome is unknown
 		return db.retryCause(err), err
 	}
+	db.afterCommit(&w.changed, before, beforeErr)
 	return nil, nil
 }
 
@@ -383,7 +394,7 @@ func (db *DB) Secret(ctx context.Context, name string, gen func() ([]byte, error
 	}
 	// Autocommit statements (no transaction): the SELECT takes a new snapshot after the INSERT has either
 	// stored fresh or waited for the concurrent insert that won, so it always finds the winner.
-	if _, err := db.write.ExecContext(ctx,
+	if _, err := db.autocommit(ctx,
 		`INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, name, fresh); err != nil {
 		return nil, err
 	}
@@ -398,7 +409,7 @@ type tx struct {
 	ctx      context.Context // the context a lazily begun read transaction begins with
 	fixedCtx context.Context // when set, every statement runs with it (a group-commit batch)
 	gen      uint64          // the cache generation captured before the read snapshot began
-	changed  dirty           // what a write transaction changed, for the read cache
+	changed  dirty           // what a write transaction changed, for the read cache (see tx.target)
 	d        *dialect
 	ns       string
 	write    bool
@@ -463,8 +474,10 @@ func (t *tx) stmt(ctx context.Context, st *sql.Tx, q string) *sql.Stmt {
 }
 
 // target resolves where a statement of t runs: the SQL transaction (begun now for a read), q's prepared
-// statement on it (nil when q is not prepared), and the context (a group-commit batch fixes its own).
-func (t *tx) target(ctx context.Context, q string) (*sql.Tx, *sql.Stmt, context.Context, error) {
+// statement on it (nil when q is not prepared), and the context (a group-commit batch fixes its own). It is
+// the write path: in a write transaction it records what q writes for the read cache, k naming the one row
+// written (see tx.row; the zero rowKey names none).
+func (t *tx) target(ctx context.Context, q string, k rowKey) (*sql.Tx, *sql.Stmt, context.Context, error) {
 	st, err := t.begin()
 	if err != nil {
 		return nil, nil, nil, err
@@ -472,11 +485,22 @@ func (t *tx) target(ctx context.Context, q string) (*sql.Tx, *sql.Stmt, context.
 	if t.fixedCtx != nil {
 		ctx = t.fixedCtx
 	}
-	return st, t.stmt(ctx, st, q), ctx, nil
+	if t.write {
+		t.written(q, k)
+	}
+	ps := t.stmt(ctx, st, q)
+	if h := t.db.onStatement; h != nil {
+		h(q, t.write, ps != nil)
+	}
+	return st, ps, ctx, nil
 }
 
 func (t *tx) queryRow(ctx context.Context, q string, args ...any) scanner {
-	st, ps, ctx, err := t.target(ctx, q)
+	return t.queryRowKey(ctx, rowKey{}, q, args...)
+}
+
+func (t *tx) queryRowKey(ctx context.Context, k rowKey, q string, args ...any) scanner {
+	st, ps, ctx, err := t.target(ctx, q, k)
 	switch {
 	case err != nil:
 		return errRow{err}
@@ -487,7 +511,7 @@ func (t *tx) queryRow(ctx context.Context, q string, args ...any) scanner {
 }
 
 func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	st, ps, ctx, err := t.target(ctx, q)
+	st, ps, ctx, err := t.target(ctx, q, rowKey{})
 	switch {
 	case err != nil:
 		return nil, err
@@ -498,7 +522,11 @@ func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 }
 
 func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	st, ps, ctx, err := t.target(ctx, q)
+	return t.execKey(ctx, rowKey{}, q, args...)
+}
+
+func (t *tx) execKey(ctx context.Context, k rowKey, q string, args ...any) (sql.Result, error) {
+	st, ps, ctx, err := t.target(ctx, q, k)
 	switch {
 	case err != nil:
 		return nil, err
@@ -509,7 +537,12 @@ func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error
 }
 
 func (t *tx) exec1(ctx context.Context, q string, args ...any) error {
-	res, err := t.exec(ctx, q, args...)
+	return t.exec1Key(ctx, rowKey{}, q, args...)
+}
+
+// exec1Key runs a statement that must change one row: ENOTFOUND when it changed none.
+func (t *tx) exec1Key(ctx context.Context, k rowKey, q string, args ...any) error {
+	res, err := t.execKey(ctx, k, q, args...)
 	if err != nil {
 		return t.mapErr(err)
 	}

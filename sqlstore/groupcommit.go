@@ -114,13 +114,10 @@ func (db *DB) runBatch(batch []*writeReq) {
 		before, beforeErr = db.changes.counter()
 	}
 	savepoints := len(batch) > 1
+	// The savepoint statements take the write path too (prepared; they write no table).
+	bt := &tx{db: db, sqltx: st, d: &db.dialect, write: true, fixedCtx: ctx}
 	exec := func(q string) error {
-		var err error
-		if ps := db.prepared(q, true); ps != nil {
-			_, err = st.StmtContext(ctx, ps).ExecContext(ctx)
-		} else {
-			_, err = st.ExecContext(ctx, q)
-		}
+		_, err := bt.exec(ctx, q)
 		return err
 	}
 	var changed dirty
@@ -163,9 +160,10 @@ func (db *DB) runBatch(batch []*writeReq) {
 		}
 		if r.err == nil {
 			r.ok = true
-			changed.merge(&w.changed)
+			changed.merge(&w.changed) // a request rolled back to its savepoint changed nothing
 		}
 	}
+	changed.merge(&bt.changed)
 	if err := st.Commit(); err != nil {
 		for _, r := range batch {
 			if r.ok {
@@ -173,7 +171,8 @@ func (db *DB) runBatch(batch []*writeReq) {
 			}
 		}
 		committed = true // nothing left to roll back
-		db.afterCommit(&dirty{all: true}, before, beforeErr)
+		// The outcome of a failed COMMIT is unknown: drop every cached table.
+		db.afterCommit(&dirty{tables: cachedTables}, before, beforeErr)
 		return
 	}
 	committed = true

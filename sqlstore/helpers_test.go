@@ -80,7 +80,7 @@ func MustAccount(tb testing.TB, svc *chime.Service, aws, name string, typ chime.
 func MustListUsers(tb testing.TB, svc *chime.Service, aws, accountID string) []*chime.User {
 	tb.Helper()
 	var all []*chime.User
-	in := chime.ListUsersInput{MaxResults: ptr(chime.MaxResultsLimit)}
+	in := chime.ListUsersInput{MaxResults: chime.MaxPageSize}
 	for {
 		page, next, err := svc.ListUsers(ctx, aws, accountID, in)
 		if err != nil {

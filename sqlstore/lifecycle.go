@@ -8,6 +8,8 @@ import (
 	chime "github.com/chimed/chimed"
 )
 
+var _ chime.LifecycleTx = (*tx)(nil)
+
 // The user lifecycle tables (migration 00003): user_links, user_sessions, outbox. Links and sessions reference
 // their user with ON DELETE CASCADE, so every path that deletes users (DeleteUser, DeleteAccount, DeleteTenant)
 // deletes them too.

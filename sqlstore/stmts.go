@@ -22,8 +22,8 @@ func hotQueries() (reads, writes []string) {
 			reads = append(reads, listUsersQuery(e, t))
 		}
 	}
-	writes = append([]string{updateUserQuery, insertUserQuery, userByEmailQuery, pinExistsQuery, insertLinkQuery,
-		insertOutboxQuery, savepointQuery, releaseQuery, rollbackToQuery}, reads...)
+	writes = append([]string{updateUserQuery, insertUserQuery, countUsersQuery, userByEmailQuery, pinExistsQuery,
+		insertLinkQuery, insertOutboxQuery, savepointQuery, releaseQuery, rollbackToQuery}, reads...)
 	return reads, writes
 }
 

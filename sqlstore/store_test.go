@@ -34,12 +34,12 @@ func TestAccountLifecycle(t *testing.T) {
 		_, err = svc.GetAccount(ctx, aws2, a.ID)
 		wantCode(t, err, chime.ENOTFOUND)
 
-		u, err := svc.UpdateAccount(ctx, aws1, a.ID, ptr("renamed"), ptr("Basic"))
+		u, err := svc.UpdateAccount(ctx, aws1, a.ID, ptr("renamed"), lic(chime.LicenseBasic))
 		must(t, err)
 		if u.Name != "renamed" || u.DefaultLicense != chime.LicenseBasic {
 			t.Fatalf("updated %+v", u)
 		}
-		_, err = svc.UpdateAccount(ctx, aws1, a.ID, nil, ptr("Plus"))
+		_, err = svc.UpdateAccount(ctx, aws1, a.ID, nil, lic(chime.LicensePlus))
 		wantCode(t, err, chime.EINVALID)
 
 		for _, s := range []chime.AccountSettingsPatch{
@@ -94,7 +94,7 @@ func TestListAccountsPagesAcrossNodes(t *testing.T) {
 		}
 		MustAccount(t, nodes[0], aws2, "other tenant", chime.AccountTeam)
 		var got []string
-		in := chime.ListAccountsInput{MaxResults: ptr(3)}
+		in := chime.ListAccountsInput{MaxResults: 3}
 		for page := 0; ; page++ {
 			list, next, err := nodes[page%2].ListAccounts(ctx, aws1, in)
 			must(t, err)
@@ -139,7 +139,7 @@ func TestListAccountsNamePrefix(t *testing.T) {
 					want = append(want, n)
 				}
 			}
-			list, _, err := svc.ListAccounts(ctx, aws1, chime.ListAccountsInput{Name: ptr(p), MaxResults: ptr(200)})
+			list, _, err := svc.ListAccounts(ctx, aws1, chime.ListAccountsInput{Name: ptr(p), MaxResults: 200})
 			must(t, err)
 			var got []string
 			for _, a := range list {
@@ -180,7 +180,7 @@ func TestEnterpriseUsers(t *testing.T) {
 		if _, err := svc.CreateUser(ctx, aws2, other.ID, chime.CreateUserInput{Email: ptr("alice@example.com")}); err != nil {
 			t.Fatal(err)
 		}
-		dev, err := svc.CreateUser(ctx, aws1, a.ID, chime.CreateUserInput{Email: ptr("room@example.com"), UserType: ptr("SharedDevice")})
+		dev, err := svc.CreateUser(ctx, aws1, a.ID, chime.CreateUserInput{Email: ptr("room@example.com"), UserType: ptr(chime.UserSharedDevice)})
 		must(t, err)
 		if dev.PIN == u.PIN {
 			t.Fatal("two users share a PIN")
@@ -191,7 +191,7 @@ func TestEnterpriseUsers(t *testing.T) {
 		if len(list) != 1 || list[0].ID != u.ID {
 			t.Fatalf("email filter: %+v", list)
 		}
-		list, _, err = svc.ListUsers(ctx, aws1, a.ID, chime.ListUsersInput{UserType: ptr("SharedDevice")})
+		list, _, err = svc.ListUsers(ctx, aws1, a.ID, chime.ListUsersInput{UserType: ptr(chime.UserSharedDevice)})
 		must(t, err)
 		if len(list) != 1 || list[0].ID != dev.ID {
 			t.Fatalf("type filter: %+v", list)
@@ -202,7 +202,7 @@ func TestEnterpriseUsers(t *testing.T) {
 			t.Fatalf("email filter leaks another account's user: %+v", list)
 		}
 
-		up, err := svc.UpdateUser(ctx, aws1, a.ID, u.ID, chime.UserPatch{LicenseType: ptr("Basic"), UserType: ptr("SharedDevice"),
+		up, err := svc.UpdateUser(ctx, aws1, a.ID, u.ID, chime.UserPatch{LicenseType: ptr(chime.LicenseBasic), UserType: ptr(chime.UserSharedDevice),
 			Alexa: &chime.AlexaPatch{Enabled: ptr(true), RoomARN: ptr("arn:aws:a4b:room/1")}})
 		must(t, err)
 		got, err = svc.GetUser(ctx, aws1, a.ID, u.ID)
@@ -210,7 +210,7 @@ func TestEnterpriseUsers(t *testing.T) {
 		if !reflect.DeepEqual(got, up) || !got.AlexaEnabled || got.License != chime.LicenseBasic || got.Type != chime.UserSharedDevice {
 			t.Fatalf("after update: %+v", got)
 		}
-		_, err = svc.UpdateUser(ctx, aws1, a.ID, u.ID, chime.UserPatch{LicenseType: ptr("Plus")})
+		_, err = svc.UpdateUser(ctx, aws1, a.ID, u.ID, chime.UserPatch{LicenseType: ptr(chime.LicensePlus)})
 		wantCode(t, err, chime.EINVALID)
 
 		reset, err := svc.ResetPersonalPIN(ctx, aws1, a.ID, u.ID)
@@ -219,7 +219,7 @@ func TestEnterpriseUsers(t *testing.T) {
 			t.Fatalf("reset PIN %q (was %q)", reset.PIN, u.PIN)
 		}
 		errs, err := svc.BatchUpdateUser(ctx, aws1, a.ID, []chime.UserPatch{
-			{UserID: u.ID, Alexa: &chime.AlexaPatch{Enabled: ptr(false)}}, {UserID: "nope", LicenseType: ptr("Pro")}})
+			{UserID: u.ID, Alexa: &chime.AlexaPatch{Enabled: ptr(false)}}, {UserID: "nope", LicenseType: ptr(chime.LicensePro)}})
 		must(t, err)
 		if len(errs) != 1 || errs[0].UserID != "nope" || errs[0].Code != chime.ENOTFOUND {
 			t.Fatalf("batch errors %+v", errs)
@@ -558,3 +558,5 @@ func TestOpenErrors(t *testing.T) {
 		t.Fatalf("Redact = %q", r)
 	}
 }
+
+func lic(l chime.License) *chime.License { return &l }

@@ -8,16 +8,27 @@ import (
 	chime "github.com/chimed/chimed"
 )
 
+var _ chime.UserTx = (*tx)(nil)
+
 // Point queries, prepared once on SQLite (see hotQueries).
 const (
 	userByIDQuery    = `SELECT ` + userCols + ` FROM users WHERE account_id = $1 AND id = $2`
 	accountByIDQuery = `SELECT ` + accountCols + ` FROM accounts WHERE id = $1 AND aws_account_id = $2 AND deleted_ms IS NULL`
 	userByEmailQuery = `SELECT ` + userCols + ` FROM users WHERE aws_account_id = $1 AND email_key = $2`
 	pinExistsQuery   = `SELECT count(*) FROM users WHERE pin = $1`
-	insertUserQuery  = `SELECT count(*) FROM users WHERE account_id = $1 AND reg_status <> $2`
-	updateUserQuery  = `UPDATE users SET display_name = $1, license = $2, user_type = $3, reg_status = $4,
+	countUsersQuery  = `SELECT count(*) FROM users WHERE account_id = $1 AND reg_status <> $2`
+)
+
+// The writes of one user, prepared once on SQLite's writer (see hotQueries).
+const (
+	insertUserQuery = `INSERT INTO users (id, account_id, aws_account_id, email, email_key, display_name, license,
+		user_type, reg_status, inv_status, invite_id, invited_ms, registered_ms, created_ms, pin, alexa_enabled,
+		alexa_room_arn, phone)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING seq`
+	updateUserQuery = `UPDATE users SET display_name = $1, license = $2, user_type = $3, reg_status = $4,
 		inv_status = $5, invite_id = $6, invited_ms = $7, registered_ms = $8, pin = $9, alexa_enabled = $10,
 		alexa_room_arn = $11, phone = $12 WHERE account_id = $13 AND id = $14`
+	deleteUserQuery = `DELETE FROM users WHERE account_id = $1 AND id = $2`
 )
 
 const userCols = `seq, id, account_id, aws_account_id, email, display_name, license, user_type, reg_status,
@@ -149,8 +160,7 @@ func listUsersQuery(byEmail, byType bool) string {
 // CountUsers implements chime.Tx.
 func (t *tx) CountUsers(ctx context.Context, accountID string, except chime.RegistrationStatus) (int, error) {
 	var n int
-	err := t.queryRow(ctx, insertUserQuery,
-		accountID, except).Scan(&n)
+	err := t.queryRow(ctx, countUsersQuery, accountID, except).Scan(&n)
 	return n, t.mapErr(err)
 }
 
@@ -159,10 +169,7 @@ func (t *tx) InsertUser(ctx context.Context, u *chime.User) error {
 	if err := t.lockTenant(ctx, u.AwsAccountID); err != nil {
 		return err
 	}
-	err := t.queryRow(ctx, `INSERT INTO users (id, account_id, aws_account_id, email, email_key,
-		display_name, license, user_type, reg_status, inv_status, invite_id, invited_ms, registered_ms, created_ms,
-		pin, alexa_enabled, alexa_room_arn, phone)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING seq`,
+	err := t.row(userRow(u.AccountID, u.ID)).queryRow(ctx, insertUserQuery,
 		u.ID, u.AccountID, u.AwsAccountID, u.Email, chime.EmailKey(u.Email), u.DisplayName, u.License, u.Type,
 		u.RegistrationStatus, u.InvitationStatus, u.InviteID, nullMS(u.InvitedOn), nullMS(u.RegisteredOn),
 		ms(u.CreatedAt), nullString(u.PIN), u.AlexaEnabled, u.AlexaRoomARN, u.PhoneNumber,
@@ -172,16 +179,14 @@ func (t *tx) InsertUser(ctx context.Context, u *chime.User) error {
 
 // UpdateUser implements chime.Tx.
 func (t *tx) UpdateUser(ctx context.Context, u *chime.User) error {
-	t.changed.user(u.AccountID, u.ID)
-	return t.exec1(ctx, updateUserQuery,
+	return t.row(userRow(u.AccountID, u.ID)).exec1(ctx, updateUserQuery,
 		u.DisplayName, u.License, u.Type, u.RegistrationStatus, u.InvitationStatus, u.InviteID, nullMS(u.InvitedOn),
 		nullMS(u.RegisteredOn), nullString(u.PIN), u.AlexaEnabled, u.AlexaRoomARN, u.PhoneNumber, u.AccountID, u.ID)
 }
 
 // DeleteUser implements chime.Tx.
 func (t *tx) DeleteUser(ctx context.Context, u *chime.User) error {
-	t.changed.user(u.AccountID, u.ID)
-	return t.exec1(ctx, `DELETE FROM users WHERE account_id = $1 AND id = $2`, u.AccountID, u.ID)
+	return t.row(userRow(u.AccountID, u.ID)).exec1(ctx, deleteUserQuery, u.AccountID, u.ID)
 }
 
 // PINExists implements chime.Tx.

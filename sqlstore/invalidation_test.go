@@ -1,0 +1,465 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"maps"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	chime "github.com/chimed/chimed"
+)
+
+// The read cache must never answer a row older than the last commit: every write method, of every resource,
+// must leave no stale entry behind. These tests run each write method against a store whose cache holds every
+// row of a small fixture, and compare what the store answers with what a second store on the same file, without
+// a cache, reads from the database.
+
+var bg = context.Background()
+
+// writeCase is one write method run against the fixture.
+type writeCase struct {
+	run func(tx chime.Tx, f *fixture) error // a Tx method; nil for a CredentialStore method (cred is used)
+	// cred runs a CredentialStore method.
+	cred func(db *DB, f *fixture) error
+	// changes are the probes whose stored value the write changes (the test checks it does: a stale cache
+	// would show there).
+	changes []string
+	// keepsCache: every other probe must still be answered from the cache afterwards (the write invalidates
+	// only what it changed).
+	keepsCache bool
+}
+
+func userCase(f func(tx chime.Tx, f *fixture) error, keeps bool, changes ...string) writeCase {
+	return writeCase{run: f, changes: changes, keepsCache: keeps}
+}
+
+// writeCases holds every write method of chime.Tx and chime.CredentialStore.
+var writeCases = map[string]writeCase{
+	"InsertAccount": userCase(func(tx chime.Tx, f *fixture) error {
+		d := *f.accounts[0]
+		d.ID, d.Name = "acct-d", "new"
+		return tx.InsertAccount(bg, &d)
+	}, true),
+	"UpdateAccount": userCase(func(tx chime.Tx, f *fixture) error {
+		a := *f.accounts[0]
+		a.Name = "renamed"
+		return tx.UpdateAccount(bg, &a)
+	}, true, "account acct-a"),
+	"DeleteAccount": userCase(func(tx chime.Tx, f *fixture) error {
+		return tx.DeleteAccount(bg, f.accounts[1], f.now)
+	}, false, "account acct-b", "user acct-b/b1"),
+	"DeleteTenant": userCase(func(tx chime.Tx, f *fixture) error {
+		return tx.DeleteTenant(bg, "444455556666")
+	}, false, "account acct-c", "user acct-c/c1"),
+	"InsertUser": userCase(func(tx chime.Tx, f *fixture) error {
+		u := *f.users[0]
+		u.ID, u.Email, u.PIN = "a3", "a3@example.com", ""
+		return tx.InsertUser(bg, &u)
+	}, true),
+	"UpdateUser": userCase(func(tx chime.Tx, f *fixture) error {
+		u := *f.users[0]
+		u.DisplayName, u.License = "changed", chime.LicenseBasic
+		return tx.UpdateUser(bg, &u)
+	}, true, "user acct-a/a1"),
+	"DeleteUser": userCase(func(tx chime.Tx, f *fixture) error {
+		return tx.DeleteUser(bg, f.users[1])
+	}, true, "user acct-a/a2"),
+	"InsertLink": userCase(func(tx chime.Tx, f *fixture) error {
+		l := *f.link
+		l.Hash, l.UserID = hash("l2"), "a2"
+		return tx.InsertLink(bg, &l)
+	}, true),
+	"UseLink": userCase(func(tx chime.Tx, f *fixture) error { return tx.UseLink(bg, f.link.Hash, f.now) }, true),
+	"DeleteLinks": userCase(func(tx chime.Tx, f *fixture) error {
+		return tx.DeleteLinks(bg, "acct-a", "a1", chime.LinkSignIn)
+	}, true),
+	"PurgeLinks": userCase(func(tx chime.Tx, f *fixture) error {
+		return tx.PurgeLinks(bg, "acct-a", "a1", f.now.Add(time.Hour))
+	}, true),
+	"InsertSession": userCase(func(tx chime.Tx, f *fixture) error {
+		s := *f.session
+		s.Hash = hash("s2")
+		return tx.InsertSession(bg, &s)
+	}, true),
+	"DeleteSessions": userCase(func(tx chime.Tx, f *fixture) error {
+		return tx.DeleteSessions(bg, "acct-a", "a1", time.Time{})
+	}, true),
+	"InsertOutbox": userCase(func(tx chime.Tx, f *fixture) error {
+		m := *f.message
+		m.ID = "m2"
+		return tx.InsertOutbox(bg, &m)
+	}, true),
+	"SetOutboxStatus": userCase(func(tx chime.Tx, f *fixture) error {
+		return tx.SetOutboxStatus(bg, f.message.ID, chime.EmailSent)
+	}, true),
+	"PruneOutbox":  userCase(func(tx chime.Tx, f *fixture) error { return tx.PruneOutbox(bg, "111122223333", 0) }, true),
+	"DeleteOutbox": userCase(func(tx chime.Tx, f *fixture) error { return tx.DeleteOutbox(bg, "111122223333", "") }, true),
+
+	// Credential writes are autocommit statements of this process; its change detector then sees a commit
+	// outside group commit and flushes everything, so they keep nothing.
+	"InsertCredential": {cred: func(db *DB, f *fixture) error {
+		c := *f.cred
+		c.AccessKeyID = "AKCHSECONDKEY00000000"
+		return db.InsertCredential(bg, &c)
+	}},
+	"PutCredential": {cred: func(db *DB, f *fixture) error {
+		c := *f.cred
+		c.ReadOnly = !c.ReadOnly
+		return db.PutCredential(bg, &c)
+	}, changes: []string{"credential"}},
+	"RevokeCredential": {cred: func(db *DB, f *fixture) error {
+		return db.RevokeCredential(bg, f.cred.AccessKeyID, f.now)
+	}, changes: []string{"credential"}},
+}
+
+// readMethods are the methods that write nothing.
+var readMethods = []string{"Account", "ListAccounts", "User", "UserByEmail", "ListUsers", "CountUsers", "PINExists",
+	"UsersByEmail", "Link", "CountLiveLinks", "Session", "ListOutbox",
+	"Credential", "ListCredentials", "CountCredentials"}
+
+// Every method of the store's interfaces is either in writeCases or in readMethods: a new write method cannot be
+// added without a case here.
+func TestEveryStoreMethodIsClassified(t *testing.T) {
+	for _, it := range []reflect.Type{reflect.TypeFor[chime.Tx](), reflect.TypeFor[chime.CredentialStore]()} {
+		for m := range it.Methods() {
+			_, w := writeCases[m.Name]
+			if r := slices.Contains(readMethods, m.Name); w == r {
+				t.Errorf("%s.%s: add it to writeCases (with what it changes) or to readMethods", it.Name(), m.Name)
+			}
+		}
+	}
+}
+
+func hash(s string) []byte { h := sha256.Sum256([]byte(s)); return h[:] }
+
+// fixture: AWS account 111122223333 with accounts acct-a (users a1, a2; a link, a session and a message of a1)
+// and acct-b (user b1); AWS account 444455556666 with acct-c (user c1); one credential.
+type fixture struct {
+	now      time.Time
+	accounts []*chime.Account
+	users    []*chime.User
+	link     *chime.Link
+	session  *chime.Session
+	message  *chime.OutboxMessage
+	cred     *chime.Credential
+}
+
+func newFixture(t *testing.T, db *DB) *fixture {
+	t.Helper()
+	now := time.UnixMilli(1795000000123).UTC()
+	f := &fixture{now: now}
+	for _, a := range [][2]string{{"111122223333", "acct-a"}, {"111122223333", "acct-b"}, {"444455556666", "acct-c"}} {
+		f.accounts = append(f.accounts, &chime.Account{AwsAccountID: a[0], ID: a[1], Name: a[1],
+			Type: chime.AccountEnterpriseLWA, CreatedAt: now, DefaultLicense: chime.LicensePro,
+			SupportedLicenses: []chime.License{chime.LicenseBasic, chime.LicensePro}, Status: chime.AccountActive})
+	}
+	for i, u := range [][3]string{{"a1", "acct-a", "111122223333"}, {"a2", "acct-a", "111122223333"},
+		{"b1", "acct-b", "111122223333"}, {"c1", "acct-c", "444455556666"}} {
+		f.users = append(f.users, &chime.User{ID: u[0], AccountID: u[1], AwsAccountID: u[2],
+			Email: u[0] + "@example.com", License: chime.LicensePro, Type: chime.UserPrivate,
+			RegistrationStatus: chime.Registered, InvitationStatus: chime.InviteAccepted, RegisteredOn: now,
+			PIN: fmt.Sprintf("%010d", i+1), CreatedAt: now})
+	}
+	f.link = &chime.Link{Hash: hash("l1"), Kind: chime.LinkSignIn, AwsAccountID: "111122223333", AccountID: "acct-a",
+		UserID: "a1", CreatedAt: now, ExpiresAt: now.Add(time.Minute)}
+	f.session = &chime.Session{Hash: hash("s1"), AwsAccountID: "111122223333", AccountID: "acct-a", UserID: "a1",
+		CreatedAt: now, ExpiresAt: now.Add(time.Minute)}
+	f.message = &chime.OutboxMessage{ID: "m1", AwsAccountID: "111122223333", AccountID: "acct-a",
+		Kind: chime.LinkInvite, To: "a1@example.com", Subject: "s", SealedLink: []byte{1}, EmailStatus: chime.EmailNotSent,
+		CreatedAt: now}
+	f.cred = &chime.Credential{AccessKeyID: "AKCHFIRSTKEY000000000", AwsAccountID: "111122223333",
+		SealedSecret: []byte("sealed"), CreatedAt: now}
+	err := db.Write(bg, func(tx chime.Tx) error {
+		for _, a := range f.accounts {
+			if err := tx.InsertAccount(bg, a); err != nil {
+				return err
+			}
+		}
+		for _, u := range f.users {
+			if err := tx.InsertUser(bg, u); err != nil {
+				return err
+			}
+		}
+		if err := tx.InsertLink(bg, f.link); err != nil {
+			return err
+		}
+		if err := tx.InsertSession(bg, f.session); err != nil {
+			return err
+		}
+		return tx.InsertOutbox(bg, f.message)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.InsertCredential(bg, f.cred); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// probes reads every cached row of the fixture through db: probe name → what the store answers.
+func (f *fixture) probes(t *testing.T, db *DB) map[string]string {
+	t.Helper()
+	show := func(v any, err error) string {
+		if err != nil {
+			return "error " + chime.ErrorCode(err)
+		}
+		return fmt.Sprintf("%+v", v)
+	}
+	out := map[string]string{}
+	err := db.Read(bg, func(tx chime.Tx) error {
+		for _, a := range f.accounts {
+			out["account "+a.ID] = show(tx.Account(bg, a.AwsAccountID, a.ID))
+		}
+		for _, u := range f.users {
+			out["user "+u.AccountID+"/"+u.ID] = show(tx.User(bg, u.AccountID, u.ID))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out["credential"] = show(db.Credential(bg, f.cred.AccessKeyID))
+	return out
+}
+
+// cached reports which probes the cache of db holds.
+func (f *fixture) cached(db *DB) map[string]bool {
+	c := db.cache
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out := map[string]bool{}
+	for _, a := range f.accounts {
+		_, out["account "+a.ID] = c.accounts[a.ID]
+	}
+	for _, u := range f.users {
+		_, out["user "+u.AccountID+"/"+u.ID] = c.users[userKey{u.AccountID, u.ID}]
+	}
+	_, out["credential"] = c.credentials[f.cred.AccessKeyID]
+	return out
+}
+
+// openPair opens a cached store on a fresh file and a second, uncached store on the same file (the truth).
+func openPair(t *testing.T) (cached, truth *DB) {
+	t.Helper()
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "c.db")
+	var err error
+	if cached, err = Open(bg, dsn); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cached.Close() })
+	if truth, err = OpenWith(bg, dsn, Options{CacheUsers: -1}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { truth.Close() })
+	return cached, truth
+}
+
+// warm fills the cache of db with every probe and returns what they answer.
+func (f *fixture) warm(t *testing.T, db *DB) map[string]string {
+	t.Helper()
+	before := f.probes(t, db)
+	for p, ok := range f.cached(db) {
+		if !ok {
+			t.Fatalf("%s is not cached after a read", p)
+		}
+	}
+	return before
+}
+
+func TestNoWriteMethodLeavesStaleCache(t *testing.T) {
+	t.Parallel()
+	for _, name := range slices.Sorted(maps.Keys(writeCases)) {
+		wc := writeCases[name]
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			db, truth := openPair(t)
+			f := newFixture(t, db)
+			before := f.warm(t, db)
+			var err error
+			if wc.cred != nil {
+				err = wc.cred(db, f)
+			} else {
+				err = db.Write(bg, func(tx chime.Tx) error { return wc.run(tx, f) })
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			still := f.cached(db)
+			got, want := f.probes(t, db), f.probes(t, truth)
+			for p := range want {
+				if got[p] != want[p] {
+					t.Errorf("%s: stale read of %s:\n got %s\nwant %s", name, p, got[p], want[p])
+				}
+				changed := slices.Contains(wc.changes, p)
+				if changed == (want[p] == before[p]) {
+					t.Errorf("%s: %s changed = %v, the case says %v (fix the case)", name, p, !changed, changed)
+				}
+				if wc.keepsCache && !changed && !still[p] {
+					t.Errorf("%s dropped %s from the cache, which it did not change", name, p)
+				}
+			}
+		})
+	}
+}
+
+// A statement that writes a cached table without naming its row drops the whole table, whatever its spelling;
+// tables the cache does not hold invalidate nothing.
+func TestRawWriteWithoutRowKeyFlushesTable(t *testing.T) {
+	t.Parallel()
+	db, truth := openPair(t)
+	f := newFixture(t, db)
+	f.warm(t, db)
+	err := db.Write(bg, func(ctx chime.Tx) error {
+		t := ctx.(*tx)
+		if _, err := t.exec(bg, `/* raw */ update "main"."USERS" SET display_name = 'raw' WHERE id = $1`, "a1"); err != nil {
+			return err
+		}
+		_, err := t.exec(bg, `DELETE FROM user_sessions WHERE user_id = $1`, "a1")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, ok := range f.cached(db) {
+		if isUser := strings.HasPrefix(p, "user "); ok == isUser {
+			t.Errorf("after a raw write of users: %s cached = %v", p, ok)
+		}
+	}
+	got, want := f.probes(t, db), f.probes(t, truth)
+	if !maps.Equal(got, want) || !strings.Contains(got["user acct-a/a1"], "DisplayName:raw") {
+		t.Fatalf("after a raw write of users:\n got %v\nwant %v", got, want)
+	}
+
+	// The one way to get it wrong, and what the checks above catch: naming a row the statement does not write.
+	f.warm(t, db)
+	err = db.Write(bg, func(ctx chime.Tx) error {
+		t := ctx.(*tx)
+		_, err := t.execKey(bg, userRow("acct-a", "a2"), `UPDATE users SET display_name = 'wrong' WHERE id = $1`, "a1")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := f.probes(t, db), f.probes(t, truth); got["user acct-a/a1"] == want["user acct-a/a1"] {
+		t.Fatal("a wrong row key went unnoticed: the stale-read check has no teeth")
+	}
+}
+
+// Group commit: the requests of one batch merge what they changed; a request rolled back to its savepoint
+// changed nothing and invalidates nothing.
+func TestGroupCommitMergesInvalidation(t *testing.T) {
+	t.Parallel()
+	db, truth := openPair(t)
+	f := newFixture(t, db)
+	f.warm(t, db)
+	req := func(fn func(chime.Tx) error) *writeReq { return &writeReq{ctx: bg, fn: fn, done: make(chan struct{})} }
+	batch := []*writeReq{
+		req(func(tx chime.Tx) error { return writeCases["UpdateUser"].run(tx, f) }),
+		req(func(tx chime.Tx) error {
+			if err := writeCases["UpdateAccount"].run(tx, f); err != nil {
+				return err
+			}
+			return errSentinelFail
+		}),
+		req(func(tx chime.Tx) error { return writeCases["DeleteUser"].run(tx, f) }),
+	}
+	db.runBatch(batch)
+	if batch[0].err != nil || batch[1].err != errSentinelFail || batch[2].err != nil {
+		t.Fatalf("batch errors: %v, %v, %v", batch[0].err, batch[1].err, batch[2].err)
+	}
+	cached := f.cached(db)
+	for p, want := range map[string]bool{"user acct-a/a1": false, "user acct-a/a2": false, "account acct-a": true,
+		"user acct-b/b1": true} {
+		if cached[p] != want {
+			t.Errorf("after the batch: %s cached = %v, want %v", p, cached[p], want)
+		}
+	}
+	if got, want := f.probes(t, db), f.probes(t, truth); !maps.Equal(got, want) {
+		t.Fatalf("after the batch:\n got %v\nwant %v", got, want)
+	}
+}
+
+var errSentinelFail = fmt.Errorf("the request fails")
+
+func TestStatementWrites(t *testing.T) {
+	one := func(ts tableSet) writeInfo { return writeInfo{tables: ts, oneRow: true} }
+	many := func(ts tableSet) writeInfo { return writeInfo{tables: ts} }
+	for q, want := range map[string]writeInfo{
+		userByIDQuery:   {},
+		insertUserQuery: one(tableUsers),
+		updateUserQuery: one(tableUsers),
+		deleteUserQuery: one(tableUsers),
+		"-- comment\nINSERT INTO accounts (id) VALUES ($1)":                  one(tableAccounts),
+		`UPDATE OR IGNORE "credentials" SET x = 1`:                           one(tableCredentials),
+		"delete /* x */ from `users`":                                        one(tableUsers),
+		"DELETE FROM ONLY users WHERE id = $1":                               one(tableUsers),
+		"UPDATE users SET a = 1;  ":                                          one(tableUsers),
+		"INSERT INTO users (id) VALUES ($1) ON CONFLICT DO NOTHING":          one(tableUsers),
+		`  insert or replace into Users (id) VALUES (1)`:                     many(tableUsers),
+		"REPLACE INTO main.[accounts] VALUES (1)":                            many(tableAccounts),
+		"UPDATE OR REPLACE users SET pin = $1 WHERE id = $2":                 many(tableUsers),
+		"INSERT INTO users (id) VALUES ($1) ON CONFLICT (x) DO UPDATE SET a": many(tableUsers),
+		"DELETE FROM user_sessions WHERE hash = $1":                          {oneRow: true},
+		"UPDATE users_archive SET x = 1":                                     {oneRow: true},
+		"INSERT INTO temp.accounts_x SELECT * FROM accounts":                 {oneRow: true},
+		insertOutboxQuery:                  {oneRow: true},
+		insertLinkQuery:                    {oneRow: true},
+		savepointQuery:                     {},
+		releaseQuery:                       {},
+		rollbackToQuery:                    {},
+		"SELECT pg_advisory_xact_lock($1)": {},
+		"WITH x AS (DELETE FROM users RETURNING id) SELECT * FROM x": unknownWrite,
+		"TRUNCATE users": unknownWrite,
+		"INSERT OR WHATEVER INTO users VALUES (1)": unknownWrite,
+		"UPDATE":        unknownWrite,
+		`UPDATE "users`: unknownWrite,
+		"":              unknownWrite,
+		"DELETE users":  unknownWrite,
+		"update users set a = 1; delete from accounts": unknownWrite,
+	} {
+		if got := statementWrites(q); got.tables != want.tables || (got.tables != 0 && got.oneRow != want.oneRow) {
+			t.Errorf("statementWrites(%q) = %+v, want %+v", q, got, want)
+		}
+	}
+}
+
+// A row key narrows only a statement that writes that one row of that one table.
+func TestDirtyRowKeys(t *testing.T) {
+	var d dirty
+	d.wrote(statementWrites(updateUserQuery), userRow("a", "1"))
+	d.wrote(statementWrites(`UPDATE accounts SET name = $1 WHERE id = $2`), accountRow("a"))
+	d.wrote(statementWrites(insertLinkQuery), userRow("a", "2"))
+	if d.tables != 0 || len(d.users) != 1 || len(d.accounts) != 1 {
+		t.Fatalf("keyed writes: %+v", d)
+	}
+	for _, c := range []struct {
+		q string
+		k rowKey
+	}{
+		{updateUserQuery, rowKey{}},                                    // no key
+		{updateUserQuery, accountRow("a")},                             // a key of another table
+		{updateUserQuery, userRow("a", "")},                            // no row
+		{"INSERT OR REPLACE INTO users VALUES (1)", userRow("a", "1")}, // may replace another row
+		{"TRUNCATE users", userRow("a", "1")},                          // unknown
+	} {
+		var d dirty
+		d.wrote(statementWrites(c.q), c.k)
+		if d.tables&tableUsers == 0 {
+			t.Errorf("%q with %+v: users not dropped whole: %+v", c.q, c.k, d)
+		}
+	}
+	var m dirty
+	m.merge(&dirty{tables: tableUsers})
+	m.merge(&d) // users a/1, account a
+	m.merge(&dirty{accounts: []string{"x"}})
+	if m.tables != tableUsers || !slices.Equal(m.accounts, []string{"a", "x"}) || len(m.users) != 1 {
+		t.Fatalf("merge: %+v", m)
+	}
+}
