@@ -3,6 +3,7 @@ package http
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -80,3 +81,41 @@ func BenchmarkGetUserHandler(b *testing.B) {
 }
 
 func newDiscardLogger() *slog.Logger { return slog.New(slog.NewJSONHandler(io.Discard, nil)) }
+
+// BenchmarkListUsersHandler measures a ListUsers page of 100 through the whole handler without the network.
+func BenchmarkListUsersHandler(b *testing.B) {
+	ctx := context.Background()
+	store, err := sqlstore.Open(ctx, "sqlite:"+filepath.Join(b.TempDir(), "b.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	svc, err := chime.NewService(ctx, store, chime.ServiceOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	a, _ := svc.CreateAccount(ctx, "111122223333", ptr("bench"))
+	for i := 0; i < 3; i++ {
+		emails := make([]string, 50)
+		for j := range emails {
+			emails[j] = fmt.Sprintf("u%d-%d@example.com", i, j)
+		}
+		if _, err := svc.InviteUsers(ctx, "111122223333", a.ID, emails, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	srv := NewServer(Options{Service: svc, Authenticator: AnyAuth{}, Logger: newDiscardLogger()})
+	path := "/accounts/" + a.ID + "/users?max-results=100"
+	auth := "AWS4-HMAC-SHA256 Credential=111122223333/20261122/us-east-1/chime/aws4_request, " +
+		"SignedHeaders=host;x-amz-date, Signature=" + strings.Repeat("0", 64)
+	b.ReportAllocs()
+	for b.Loop() {
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("Authorization", auth)
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			b.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+	}
+}
