@@ -6,6 +6,7 @@
 //	chimebench run --chimed-bin PATH [--users N] [--direct] [--workloads get,list,…] [-c 32] [-d 10s]
 //	chimebench reference --listen ADDR --size N       (started by run; the ceiling)
 //	chimebench seed --db sqlite:PATH --users N        (fast direct seeding of one account)
+//	chimebench attack --chimed-bin PATH [--scenarios slowbody,idle]   (reliability under attack; see attack.go)
 package main
 
 import (
@@ -33,7 +34,7 @@ func main() {
 
 func dispatch(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: chimebench run|reference|seed [flags]")
+		return errors.New("usage: chimebench run|reference|seed|attack [flags]")
 	}
 	switch args[0] {
 	case "run":
@@ -42,6 +43,8 @@ func dispatch(ctx context.Context, args []string, out io.Writer) error {
 		return runReference(args[1:], out)
 	case "seed":
 		return runSeed(ctx, args[1:], out)
+	case "attack":
+		return runAttack(ctx, args[1:], out)
 	}
 	return fmt.Errorf("unknown command %q", args[0])
 }

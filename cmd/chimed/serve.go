@@ -41,6 +41,7 @@ type Main struct {
 	ReadHeaderTime  time.Duration
 	ReadTime        time.Duration
 	IdleTime        time.Duration
+	MaxConnections  int
 	SMTPURL         string
 	SMTPTLS         string
 	SMTPFrom        string
@@ -57,6 +58,7 @@ type Main struct {
 	store          *sqlstore.DB
 	svc            *chime.Service
 	listener       net.Listener
+	conns          *connLimiter // the listener's connection cap (connlimit.go)
 	server         *http.Server
 	served         chan error
 }
@@ -101,6 +103,9 @@ func (m *Main) ParseFlags(args []string) error {
 		"time a client gets to send its request headers (CHIMED_READ_HEADER_TIMEOUT)")
 	fs.DurationVar(&m.ReadTime, "read-timeout", 30*time.Second, "time a client gets to send a whole request (CHIMED_READ_TIMEOUT)")
 	fs.DurationVar(&m.IdleTime, "idle-timeout", 120*time.Second, "keep-alive idle timeout (CHIMED_IDLE_TIMEOUT)")
+	fs.IntVar(&m.MaxConnections, "max-connections", 0,
+		"most client connections open at once; at the cap the longest-idle keep-alive connection is closed for a "+
+			"new one; 0 = min(4096, open-file limit - 128) (CHIMED_MAX_CONNECTIONS)")
 	fs.StringVar(&m.LogLevel, "log-level", "info", "log level: debug, info, warn, error (CHIMED_LOG_LEVEL)")
 	fs.DurationVar(&m.ShutdownTimeout, "shutdown-timeout", 10*time.Second,
 		"how long in-flight requests may take on shutdown (CHIMED_SHUTDOWN_TIMEOUT)")
@@ -157,6 +162,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.listener, err = net.Listen("tcp", m.Listen); err != nil {
 		return err
 	}
+	m.conns = m.limitConnections(m.listener) // raises the open-file limit; --max-connections
+	m.listener = m.conns
 	defer func() {
 		if err != nil {
 			m.listener.Close()
@@ -197,6 +204,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		ReadTimeout:       m.ReadTime,
 		WriteTimeout:      m.ReadTime + 30*time.Second,
 		IdleTimeout:       m.IdleTime,
+		ConnState:         m.conns.ConnState,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(m.logger.Handler(), slog.LevelWarn),
 	}
