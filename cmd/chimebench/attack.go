@@ -11,8 +11,9 @@ package main
 // it reports the GetUser latency percentiles and chimed's peak RSS (VmHWM). Targets: peak RSS < 256 MB and
 // GetUser p99 < 100 ms.
 //
-// idle: --idle-conns keep-alive connections (20,000; the tool raises its own open-file limit) each make one
-// request and stay open and idle; then fresh clients must still be answered within --probe-bound (1 s).
+// idle: --idle-conns keep-alive connections (20,500, held by helper processes that raise their open-file
+// limits) each make one request and stay open and idle; then fresh clients must still be answered within
+// --probe-bound (1 s).
 
 import (
 	"bufio"
@@ -56,7 +57,8 @@ func runAttack(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&cfg.slowConns, "slow-conns", 2000, "slowbody: connections trickling a body")
 	fs.IntVar(&cfg.bodyBytes, "body-bytes", 1<<20, "slowbody: declared and sent body size")
 	fs.DurationVar(&cfg.bodyTime, "body-time", 20*time.Second, "slowbody: time over which each body is trickled")
-	fs.IntVar(&cfg.idleConns, "idle-conns", 20000, "idle: keep-alive connections left idle")
+	fs.IntVar(&cfg.idleConns, "idle-conns", 20500,
+		"idle: keep-alive connections left idle (more than chimed's usual open-file limit of 20,000)")
 	fs.DurationVar(&cfg.probeBound, "probe-bound", time.Second, "idle: a fresh client must be answered within this")
 	fs.StringVar(&cfg.region, "region", "us-east-1", "signing region")
 	if err := fs.Parse(args); err != nil {
@@ -358,72 +360,72 @@ func slowBody(c net.Conn, host, path string, body []byte, cfg attackConfig, i in
 	return <-resp
 }
 
-// attackIdle: many idle keep-alive connections, then fresh clients.
+// attackIdle: many idle keep-alive connections, then fresh clients. The connections are held by helper
+// processes (`chimebench attack-idle-helper`, at most idlePerHelper each), so that together they can hold more
+// than one process's open-file limit, and more than chimed's.
 func attackIdle(ctx context.Context, cfg attackConfig, out io.Writer) (bool, error) {
-	t, err := startAttackTarget(ctx, cfg) // chimed inherits the usual open-file limit, not the raised one below
+	t, err := startAttackTarget(ctx, cfg)
 	if err != nil {
 		return false, err
 	}
 	defer t.stop()
-	soft, hard, err := raiseOwnFileLimit(uint64(cfg.idleConns) + 1024)
-	if err != nil {
-		return false, fmt.Errorf("raise the open-file limit of chimebench: %w", err)
-	}
-	n := min(cfg.idleConns, int(soft)-256)
 	var chimedLimit string
 	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/limits", t.proc.cmd.Process.Pid)); err == nil {
 		for _, l := range strings.Split(string(b), "\n") {
-			if strings.HasPrefix(l, "Max open files") {
-				chimedLimit = strings.Join(strings.Fields(l)[3:5], "/")
+			if f := strings.Fields(l); len(f) >= 5 && strings.HasPrefix(l, "Max open files") {
+				chimedLimit = f[3] + "/" + f[4]
 			}
 		}
 	}
-	fmt.Fprintf(out, "== idle: %d keep-alive connections (one request each, then idle); chimebench open-file limit %d/%d, chimed's %s (soft/hard)\n",
-		n, soft, hard, chimedLimit)
+	n := cfg.idleConns
+	helpers := (n + idlePerHelper - 1) / idlePerHelper
+	fmt.Fprintf(out, "== idle: %d keep-alive connections (one request each, then idle) from %d helper processes; "+
+		"chimed's open-file limit %s (soft/hard)\n", n, helpers, chimedLimit)
 
-	conns := make([]net.Conn, n)
-	var failed atomic.Int64
-	var firstErr atomic.Value
-	next := make(chan int)
-	go func() {
-		for i := range conns {
-			next <- i
-		}
-		close(next)
-	}()
-	start := time.Now()
-	var wg sync.WaitGroup
-	for w := 0; w < 32; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				c, err := idleConn(t.addr)
-				if err != nil {
-					failed.Add(1)
-					firstErr.CompareAndSwap(nil, err.Error())
-					continue
-				}
-				conns[i] = c
-			}
-		}()
+	self, err := os.Executable()
+	if err != nil {
+		return false, err
 	}
-	wg.Wait()
-	defer func() {
-		for _, c := range conns {
-			if c != nil {
-				c.Close()
-			}
+	type helper struct {
+		cmd *exec.Cmd
+		in  io.WriteCloser
+		out *bufio.Reader
+	}
+	hs := make([]*helper, helpers)
+	start := time.Now()
+	for i := range hs {
+		k := n/helpers + btoi(i < n%helpers)
+		cmd := exec.CommandContext(ctx, self, "attack-idle-helper", "--addr", t.addr, "--n", fmt.Sprint(k),
+			"--workers", fmt.Sprint(max(1, 32/helpers)))
+		cmd.Stderr = os.Stderr
+		in, _ := cmd.StdinPipe()
+		o, _ := cmd.StdoutPipe()
+		if err := cmd.Start(); err != nil {
+			return false, err
 		}
-	}()
-	fmt.Fprintf(out, "opened in %v: %d answered, %d failed", time.Since(start).Round(100*time.Millisecond),
-		n-int(failed.Load()), failed.Load())
-	if e := firstErr.Load(); e != nil {
-		fmt.Fprintf(out, " (first: %s)", e)
+		hs[i] = &helper{cmd: cmd, in: in, out: bufio.NewReader(o)}
+		defer func() { in.Close(); cmd.Wait() }()
+	}
+	opened, failed, firstErr := 0, 0, ""
+	for _, h := range hs { // "opened OK FAILED [first error]"
+		line, err := h.out.ReadString('\n')
+		if err != nil {
+			return false, fmt.Errorf("idle helper: %w", err)
+		}
+		var ok, bad int
+		fmt.Sscanf(line, "opened %d %d", &ok, &bad)
+		opened, failed = opened+ok, failed+bad
+		if f := strings.SplitN(strings.TrimSpace(line), " ", 4); len(f) == 4 && firstErr == "" {
+			firstErr = f[3]
+		}
+	}
+	fmt.Fprintf(out, "opened in %v: %d answered, %d failed", time.Since(start).Round(100*time.Millisecond), opened, failed)
+	if firstErr != "" {
+		fmt.Fprintf(out, " (first: %s)", firstErr)
 	}
 	fmt.Fprintf(out, "; chimed holds %d file descriptors\n", t.openFDs())
 
-	// Fresh clients: health on a new connection, then a signed GetUser on another; stop at the first failure.
+	// Fresh clients: a signed GetUser on a new connection each; stop at the first failure.
 	probeClient := newClient(t.proc.url, attackKey, attackSecret, cfg.region, 1)
 	probeClient.http = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	var worst time.Duration
@@ -442,26 +444,16 @@ func attackIdle(ctx context.Context, cfg attackConfig, out io.Writer) (bool, err
 		answered++
 	}
 	open := 0
-	var mu sync.Mutex
-	var wg2 sync.WaitGroup
-	for _, c := range conns {
-		if c == nil {
-			continue
+	for _, h := range hs { // "check" → "open K"
+		io.WriteString(h.in, "check\n")
+		line, err := h.out.ReadString('\n')
+		if err != nil {
+			return false, fmt.Errorf("idle helper: %w", err)
 		}
-		wg2.Add(1)
-		go func() {
-			defer wg2.Done()
-			c.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
-			_, err := c.Read(make([]byte, 1))
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				mu.Lock()
-				open++
-				mu.Unlock()
-			}
-		}()
+		var k int
+		fmt.Sscanf(line, "open %d", &k)
+		open += k
 	}
-	wg2.Wait()
 	_, hwm := t.proc.memory()
 	lines, emfile := t.logSummary()
 	fmt.Fprintf(out, "fresh clients (signed GetUser, new connection each): %d/%d answered, slowest %v", answered, tried,
@@ -470,19 +462,99 @@ func attackIdle(ctx context.Context, cfg attackConfig, out io.Writer) (bool, err
 		fmt.Fprintf(out, "; failed %s", probeErr)
 	}
 	fmt.Fprintf(out, "\nidle connections the server still holds: %d of %d; chimed peak RSS %d MB; %d log lines (%d \"too many open files\")\n",
-		open, n, hwm>>10, lines, emfile)
+		open, opened, hwm>>10, lines, emfile)
 	ok := probeErr == "" && worst <= cfg.probeBound
 	fmt.Fprintf(out, "idle target (every fresh client answered within %v): %s\n", cfg.probeBound, passFail(ok))
 	return ok, nil
 }
 
+// idlePerHelper is the most idle connections one helper process holds (under a usual limit of 20,000 files).
+const idlePerHelper = 10000
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// runIdleHelper opens --n idle keep-alive connections to --addr, prints "opened OK FAILED [first error]",
+// then answers each "check" line on stdin with "open K" (the connections the server still holds) until EOF.
+func runIdleHelper(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("attack-idle-helper", flag.ContinueOnError)
+	addr := fs.String("addr", "", "chimed's address")
+	n := fs.Int("n", 0, "connections")
+	workers := fs.Int("workers", 16, "connections opened at once")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if _, _, err := raiseOwnFileLimit(uint64(*n) + 256); err != nil {
+		return err
+	}
+	conns := make([]net.Conn, *n)
+	var failed atomic.Int64
+	var firstErr atomic.Value
+	next := make(chan int)
+	go func() {
+		for i := range conns {
+			next <- i
+		}
+		close(next)
+	}()
+	var wg sync.WaitGroup
+	for w := 0; w < *workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				c, err := idleConn(*addr)
+				if err != nil {
+					failed.Add(1)
+					firstErr.CompareAndSwap(nil, err.Error())
+					continue
+				}
+				conns[i] = c
+			}
+		}()
+	}
+	wg.Wait()
+	fmt.Fprintf(out, "opened %d %d", *n-int(failed.Load()), failed.Load())
+	if e := firstErr.Load(); e != nil {
+		fmt.Fprintf(out, " %s", e)
+	}
+	fmt.Fprintln(out)
+	sc := bufio.NewScanner(os.Stdin)
+	for sc.Scan() {
+		var open atomic.Int64
+		var wg sync.WaitGroup
+		for _, c := range conns {
+			if c == nil {
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+				_, err := c.Read(make([]byte, 1))
+				var ne net.Error
+				if errors.As(err, &ne) && ne.Timeout() {
+					open.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		fmt.Fprintf(out, "open %d\n", open.Load())
+	}
+	return nil
+}
+
 // idleConn opens a connection, gets /_chimed/health on it keep-alive and returns it open.
 func idleConn(addr string) (net.Conn, error) {
-	c, err := net.DialTimeout("tcp", addr, 3*time.Second)
+	c, err := net.DialTimeout("tcp", addr, time.Second)
 	if err != nil {
 		return nil, err
 	}
-	c.SetDeadline(time.Now().Add(3 * time.Second))
+	c.SetDeadline(time.Now().Add(time.Second))
 	if _, err := io.WriteString(c, "GET /_chimed/health HTTP/1.1\r\nHost: chimed\r\n\r\n"); err != nil {
 		c.Close()
 		return nil, err

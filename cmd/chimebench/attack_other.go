@@ -12,3 +12,7 @@ import (
 func runAttack(context.Context, []string, io.Writer) error {
 	return errors.New("chimebench attack runs on Linux only")
 }
+
+func runIdleHelper([]string, io.Writer) error {
+	return errors.New("chimebench attack runs on Linux only")
+}

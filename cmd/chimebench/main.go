@@ -45,6 +45,8 @@ func dispatch(ctx context.Context, args []string, out io.Writer) error {
 		return runSeed(ctx, args[1:], out)
 	case "attack":
 		return runAttack(ctx, args[1:], out)
+	case "attack-idle-helper": // started by attack
+		return runIdleHelper(args[1:], out)
 	}
 	return fmt.Errorf("unknown command %q", args[0])
 }
