@@ -24,6 +24,7 @@ import (
 //	GET  /signin           the sign-in form (field Email)
 //	POST /signin           send a one-time sign-in link; always the same answer
 //	GET  /signin/{token}   open a sign-in link: start a session, show its token once
+//	HEAD of these GETs     the GET's status and headers, no body; a link is never used (headSignIn)
 //
 // Every page is sent with a strict Content-Security-Policy (nothing but the page's own nonce'd style, forms to
 // itself, no framing), no-store, and a same-origin referrer policy (the URL holds a token). Forms are protected against cross-site
@@ -100,8 +101,17 @@ func (s *Server) renderPage(c *call, status int, name string, p page) {
 		status = http.StatusInternalServerError
 	}
 	h := c.w.Header()
+	setPageHeaders(h, p.Nonce)
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	c.status = status
+	c.w.WriteHeader(status)
+	c.w.Write(buf.Bytes()) // net/http discards it on HEAD
+}
+
+// setPageHeaders sets the security headers of every page; nonce is the page's style nonce.
+func setPageHeaders(h http.Header, nonce string) {
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'nonce-"+p.Nonce+"'; form-action 'self'; "+
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'nonce-"+nonce+"'; form-action 'self'; "+
 		"frame-ancestors 'none'; base-uri 'none'")
 	h.Set("Cache-Control", "no-store")
 	// same-origin, not no-referrer: with no-referrer a browser sends "Origin: null" on the form's POST, and the
@@ -110,10 +120,6 @@ func (s *Server) renderPage(c *call, status int, name string, p page) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
-	c.status = status
-	c.w.WriteHeader(status)
-	c.w.Write(buf.Bytes())
 }
 
 // writeHTMLError answers err as an error page: a refused link with its own message (404 unknown, 410 used,
@@ -300,14 +306,48 @@ func (s *Server) openSignIn(c *call) {
 	s.welcome(c, in, true)
 }
 
-// logPath is the request path for the access log: on pages, a token label is replaced by "{token}", so that
-// invitation and sign-in tokens never reach the logs.
+// headSignIn: HEAD /signin/{token}. It answers what GET would (200, or the refused link's status) with the
+// page's headers, but only looks at the link: no session starts, no cookie is set, and the link stays usable
+// (mail scanners and link previews send HEAD before the person opens the link).
+func (s *Server) headSignIn(c *call) {
+	if err := s.svc.SignInLink(c.r.Context(), c.label(0)); err != nil {
+		s.writeHTMLError(c, err)
+		return
+	}
+	setPageHeaders(c.w.Header(), randomToken())
+	c.status = http.StatusOK
+	c.w.WriteHeader(http.StatusOK)
+}
+
+// Paths that carry a link's token (docs/behavior.md §9.3).
+var tokenPrefixes = [...]string{"/invite", "/signin"}
+
+// logPath is the request path as logs and error messages show it: on every path that may carry a link's
+// token — whatever the method, and whether or not a route matched — what follows the first "/invite" or
+// "/signin" is replaced by "/{token}", so that invitation and sign-in tokens never reach the logs.
 func (c *call) logPath() string {
-	p := c.r.URL.EscapedPath()
-	if c.html && len(c.labels) > 0 {
-		if i := strings.LastIndexByte(p, '/'); i >= 0 {
-			return p[:i+1] + "{token}"
+	return redactPath(c.r.URL)
+}
+
+// redactPath returns u's escaped path, or, when its decoded path holds "/invite" or "/signin" (in any case,
+// after any prefix or percent-encoding) followed by anything but slashes, the decoded path up to that word
+// and "/{token}".
+func redactPath(u *url.URL) string {
+	p := u.Path
+	for i := 0; i+len("/invite") <= len(p); i++ {
+		if p[i] != '/' || p[i+1]|0x20 != 'i' && p[i+1]|0x20 != 's' {
+			continue
+		}
+		for _, pre := range tokenPrefixes {
+			end := i + len(pre)
+			if !strings.EqualFold(p[i:end], pre) {
+				continue
+			}
+			if strings.Trim(p[end:], "/") == "" {
+				return u.EscapedPath() // /invite, /signin/: no token
+			}
+			return p[:end] + "/{token}"
 		}
 	}
-	return p
+	return u.EscapedPath()
 }

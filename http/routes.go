@@ -41,6 +41,7 @@ type route struct {
 	html   bool         // a page for people: errors are HTML pages, and the token label is kept out of logs
 	errs   exceptionSet // the exceptions the operation may answer (allExceptions outside the model)
 	h      func(*Server, *call)
+	head   func(*Server, *call) // pages: the answer to HEAD when h would change something (nil: h, body discarded)
 }
 
 // allExceptions is the exception set of routes outside the model (chimed's own endpoints).
@@ -96,12 +97,15 @@ func routeTable() []route {
 	session := r(get, "/_chimed/session", "", "chimed:Session", true, (*Server).session)
 	session.public = true
 	rs = append(rs, session)
+	// HEAD of a page is answered as its GET, without the body and without using a link (match, headSignIn).
+	openSignIn := r(get, "/signin/{}", "", "web:SignIn", true, (*Server).openSignIn)
+	openSignIn.head = (*Server).headSignIn
 	for _, p := range []route{
 		r(get, "/invite/{}", "", "web:Invitation", true, (*Server).invitePage),
 		r(post, "/invite/{}", "", "web:AcceptInvitation", false, (*Server).acceptInvite),
 		r(get, "/signin", "", "web:SignInForm", true, (*Server).signInPage),
 		r(post, "/signin", "", "web:RequestSignIn", false, (*Server).requestSignIn),
-		r(get, "/signin/{}", "", "web:SignIn", true, (*Server).openSignIn),
+		openSignIn,
 	} {
 		p.public, p.html = true, true
 		rs = append(rs, p)
@@ -134,7 +138,7 @@ func itoa(n int) string {
 	return itoa(n/10) + digits[n%10:n%10+1]
 }
 
-// match finds the route for a request. escapedPath is split on "/" without cleaning, so an empty label
+// match finds the route for a request. HEAD finds the GET route of a page (and nothing else). escapedPath is split on "/" without cleaning, so an empty label
 // (`/accounts//users`) reaches its handler and is refused by validation. Labels are returned still escaped.
 // A route with a selector needs that literal value; a route without one needs the request to carry no
 // `operation` parameter (an unknown selector value is an unknown operation).
@@ -144,7 +148,14 @@ func (s *Server) match(method, escapedPath string, q url.Values) (*route, []stri
 	}
 	segs := strings.Split(escapedPath[1:], "/")
 	_, hasOp := q["operation"]
+	head := method == "HEAD"
+	if head {
+		method = "GET"
+	}
 	for _, rt := range s.routes[method+"/"+itoa(len(segs))] {
+		if head && !rt.html {
+			continue
+		}
 		if rt.selKey != "" {
 			if vs := q[rt.selKey]; len(vs) == 0 || vs[0] != rt.sel {
 				continue

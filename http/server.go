@@ -7,10 +7,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -35,7 +35,9 @@ type Server struct {
 	routes routeIndex
 	api    *handlers // implements API; concrete, so that inputs and outputs stay on the stack
 	limits *RateLimiter
-	bufs   sync.Pool // *[]byte response buffers
+	budget *bodyBudget // request bodies held at once (bodybudget.go)
+	sels   []string    // the selector query parameters ("operation", "type"), each allowed once
+	bufs   sync.Pool   // *[]byte response buffers
 }
 
 // Options configure a Server.
@@ -44,6 +46,11 @@ type Options struct {
 	Authenticator Authenticator
 	Logger        *slog.Logger // default slog.Default()
 	RateLimiter   *RateLimiter // nil: no throttling
+	// MaxBodyMemory bounds the bytes of request bodies held at once, server-wide, before and after
+	// authentication; 0 means DefaultMaxBodyMemory, and it is never less than MaxBodyBytes (bodybudget.go).
+	MaxBodyMemory int64
+	// BodyMemoryWait is how long a request waits for body memory before 503; 0 means DefaultBodyMemoryWait.
+	BodyMemoryWait time.Duration
 }
 
 // NewServer returns the handler for o.
@@ -51,24 +58,33 @@ func NewServer(o Options) *Server {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	return &Server{svc: o.Service, auth: o.Authenticator, logger: o.Logger, routes: indexRoutes(routeTable()),
-		api: &handlers{svc: o.Service}, limits: o.RateLimiter}
+	rs := routeTable()
+	var sels []string
+	for _, rt := range rs {
+		if rt.selKey != "" && !slices.Contains(sels, rt.selKey) {
+			sels = append(sels, rt.selKey)
+		}
+	}
+	return &Server{svc: o.Service, auth: o.Authenticator, logger: o.Logger, routes: indexRoutes(rs),
+		api: &handlers{svc: o.Service}, limits: o.RateLimiter, budget: newBodyBudget(o.MaxBodyMemory,
+			o.BodyMemoryWait), sels: sels}
 }
 
 // call is one request in flight.
 type call struct {
-	w      http.ResponseWriter
-	r      *http.Request
-	reqID  string
-	op     string
-	labels []string // decoded path labels, in order
-	query  url.Values
-	body   []byte
-	id     chime.Identity
-	status int
-	html   bool         // a page for people (route.html): errors are HTML, the token label stays out of logs
-	rt     *route       // the matched route (nil before routing)
-	errs   exceptionSet // the exceptions the operation may answer
+	w        http.ResponseWriter
+	r        *http.Request
+	reqID    string
+	op       string
+	labels   []string // decoded path labels, in order
+	query    url.Values
+	body     []byte
+	reserved int64 // body bytes reserved in the server's budget, released when the request ends
+	id       chime.Identity
+	status   int
+	html     bool         // a page for people (route.html): errors are HTML, the token label stays out of logs
+	rt       *route       // the matched route (nil before routing)
+	errs     exceptionSet // the exceptions the operation may answer
 }
 
 // label returns the i-th path label.
@@ -97,6 +113,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := &call{w: w, r: r, reqID: uuid.NewString(), op: "-", errs: allExceptions}
 	w.Header().Set("x-amzn-RequestId", c.reqID)
 	defer func() {
+		if c.reserved > 0 {
+			s.budget.release(c.reserved)
+		}
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
 				panic(p)
@@ -122,10 +141,18 @@ func (s *Server) serve(c *call) {
 		return
 	}
 	c.query = query
+	// The signature covers the whole query, sorted, and routing reads one value of a selector: a selector given
+	// twice is refused before routing (docs/behavior.md §2.5).
+	for _, k := range s.sels {
+		if len(query[k]) > 1 {
+			s.writeError(c, chime.Invalid("the %s parameter is given more than once", k))
+			return
+		}
+	}
 	rt, labels, ok := s.match(r.Method, r.URL.EscapedPath(), query)
 	if !ok {
 		s.writeFrontError(c, http.StatusNotFound, excUnknownOperation,
-			"No operation matches "+r.Method+" "+r.URL.EscapedPath())
+			"No operation matches "+r.Method+" "+c.logPath())
 		return
 	}
 	c.op, c.html, c.rt, c.errs = rt.name, rt.html, rt, rt.errs
@@ -146,22 +173,11 @@ func (s *Server) serve(c *call) {
 		labels[i] = v
 	}
 	c.labels = labels
-	if r.ContentLength > MaxBodyBytes {
-		s.writeError(c, chime.Invalid("the request body is larger than %d bytes", MaxBodyBytes))
-		return
-	}
-	if r.Body != nil && r.Body != http.NoBody {
-		body, err := io.ReadAll(http.MaxBytesReader(c.w, r.Body, MaxBodyBytes))
-		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				s.writeError(c, chime.Invalid("the request body is larger than %d bytes", MaxBodyBytes))
-			} else {
-				s.writeError(c, chime.Invalid("the request body could not be read"))
-			}
+	if r.Body != nil && r.Body != http.NoBody || r.ContentLength > MaxBodyBytes {
+		if err := s.readBody(c); err != nil {
+			s.writeError(c, err)
 			return
 		}
-		c.body = body
 	}
 	if !rt.public {
 		id, err := s.auth.Authenticate(r.Context(), r, c.body)
@@ -178,6 +194,10 @@ func (s *Server) serve(c *call) {
 			s.writeError(c, chime.Errorf(chime.EFORBIDDEN, "AWS authorization failed"))
 			return
 		}
+	}
+	if rt.head != nil && r.Method == http.MethodHead {
+		rt.head(s, c)
+		return
 	}
 	rt.h(s, c)
 }

@@ -42,6 +42,7 @@ type Main struct {
 	ReadTime        time.Duration
 	IdleTime        time.Duration
 	MaxConnections  int
+	MaxBodyMemoryMB int
 	SMTPURL         string
 	SMTPTLS         string
 	SMTPFrom        string
@@ -106,6 +107,9 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.IntVar(&m.MaxConnections, "max-connections", 0,
 		"most client connections open at once; at the cap the longest-idle keep-alive connection is closed for a "+
 			"new one; 0 = min(4096, open-file limit - 128) (CHIMED_MAX_CONNECTIONS)")
+	fs.IntVar(&m.MaxBodyMemoryMB, "max-body-memory-mb", 64,
+		"MiB of request bodies held at once, before authentication too; beyond it a request with a body waits "+
+			"up to 2s, then gets 503 (CHIMED_MAX_BODY_MEMORY_MB)")
 	fs.StringVar(&m.LogLevel, "log-level", "info", "log level: debug, info, warn, error (CHIMED_LOG_LEVEL)")
 	fs.DurationVar(&m.ShutdownTimeout, "shutdown-timeout", 10*time.Second,
 		"how long in-flight requests may take on shutdown (CHIMED_SHUTDOWN_TIMEOUT)")
@@ -197,7 +201,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			Credentials: creds}
 	}
 	handler := chimehttp.NewServer(chimehttp.Options{Service: svc, Authenticator: auth, Logger: m.logger,
-		RateLimiter: chimehttp.NewRateLimiter(m.RateLimit, m.RateBurst)})
+		RateLimiter: chimehttp.NewRateLimiter(m.RateLimit, m.RateBurst), MaxBodyMemory: int64(m.MaxBodyMemoryMB) << 20})
 	m.server = &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: m.ReadHeaderTime,
