@@ -46,6 +46,7 @@ type attackConfig struct {
 	idleConns  int
 	probeBound time.Duration
 	region     string
+	traceSlow  time.Duration
 }
 
 func runAttack(ctx context.Context, args []string, out io.Writer) error {
@@ -61,6 +62,7 @@ func runAttack(ctx context.Context, args []string, out io.Writer) error {
 		"idle: keep-alive connections left idle (more than chimed's usual open-file limit of 20,000)")
 	fs.DurationVar(&cfg.probeBound, "probe-bound", time.Second, "idle: a fresh client must be answered within this")
 	fs.StringVar(&cfg.region, "region", "us-east-1", "signing region")
+	fs.DurationVar(&cfg.traceSlow, "trace-slow", 0, "print each probe request slower than this, with its time")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -178,7 +180,8 @@ func (t *attackTarget) openFDs() int {
 
 // getUserProbe sends signed GetUser requests from `workers` clients, pausing `pause` between requests, until
 // stop is closed; failures count with the time they took.
-func (t *attackTarget) getUserProbe(ctx context.Context, workers int, pause time.Duration, stop <-chan struct{}) result {
+func (t *attackTarget) getUserProbe(ctx context.Context, workers int, pause time.Duration, stop <-chan struct{},
+	traceSlow time.Duration, trace io.Writer) result {
 	var mu sync.Mutex
 	res := result{name: "GetUser probe", concurrency: workers}
 	var wg sync.WaitGroup
@@ -199,6 +202,10 @@ func (t *attackTarget) getUserProbe(ctx context.Context, workers int, pause time
 				status, body, err := t.c.do(ctx, "GET", path, nil)
 				lat := time.Since(t0)
 				mu.Lock()
+				if traceSlow > 0 && lat > traceSlow {
+					fmt.Fprintf(trace, "    slow probe: started at +%v, took %v (%d %v)\n",
+						t0.Sub(start).Round(time.Millisecond), lat.Round(time.Millisecond), status, err)
+				}
 				res.requests++
 				res.latencies = append(res.latencies, lat)
 				if err != nil || status != 200 {
@@ -229,7 +236,7 @@ func attackSlowBody(ctx context.Context, cfg attackConfig, out io.Writer) (bool,
 		"GetUser probed by 2 signed clients\n", cfg.slowConns, cfg.bodyBytes, cfg.bodyTime)
 	stop := make(chan struct{})
 	time.AfterFunc(3*time.Second, func() { close(stop) })
-	base := t.getUserProbe(ctx, 2, 10*time.Millisecond, stop)
+	base := t.getUserProbe(ctx, 2, 10*time.Millisecond, stop, 0, nil)
 	_, hwmBase := t.proc.memory()
 	fmt.Fprintf(out, "baseline (no attack, 3 s): GetUser %d requests, p50 %s ms, p99 %s ms, max %s ms; peak RSS %d MB\n",
 		base.requests, ms(base.p50), ms(base.p99), ms(base.pmax), hwmBase>>10)
@@ -267,7 +274,7 @@ func attackSlowBody(ctx context.Context, cfg attackConfig, out io.Writer) (bool,
 	}()
 	stop = make(chan struct{})
 	probeDone := make(chan result)
-	go func() { probeDone <- t.getUserProbe(ctx, 2, 10*time.Millisecond, stop) }()
+	go func() { probeDone <- t.getUserProbe(ctx, 2, 10*time.Millisecond, stop, cfg.traceSlow, out) }()
 	attackStart := time.Now()
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 100) // dial 100 at a time
