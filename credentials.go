@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"regexp"
 	"time"
@@ -138,4 +139,44 @@ func (c *Credentials) Revoke(ctx context.Context, id string) error {
 func (c *Credentials) Empty(ctx context.Context) (bool, error) {
 	n, err := c.store.CountCredentials(ctx)
 	return n == 0, err
+}
+
+// ErrWrongMasterKey is CheckMasterKey's answer when the master key is not the one the store was sealed with.
+var ErrWrongMasterKey = errors.New("the master key is not the one this store was created with")
+
+// keyCheckSecret names the server secret holding the key-check value of the master key (Keyring.KeyCheck).
+const keyCheckSecret = "master-key-check"
+
+// SecretStore keeps the server-wide secrets (the part of Store that CheckMasterKey needs).
+type SecretStore interface {
+	Secret(ctx context.Context, name string, gen func() ([]byte, error)) ([]byte, error)
+}
+
+// CheckMasterKey refuses a keyring whose master key is not the store's: it compares the keyring's key-check
+// value with the one kept among the store's server secrets, and stores it when there is none yet — at once in a
+// store without credentials, else (a store written before key checks existed) only when the keyring opens at
+// least one stored credential, revoked or not. Errors: ErrWrongMasterKey; a store error.
+func CheckMasterKey(ctx context.Context, secrets SecretStore, creds CredentialStore, k *Keyring) error {
+	v, err := secrets.Secret(ctx, keyCheckSecret, func() ([]byte, error) {
+		list, err := creds.ListCredentials(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range list {
+			if _, err := k.Open(c.AccessKeyID, c.SealedSecret); err == nil {
+				return k.KeyCheck(), nil
+			}
+		}
+		if len(list) > 0 {
+			return nil, ErrWrongMasterKey
+		}
+		return k.KeyCheck(), nil
+	})
+	if err != nil {
+		return err
+	}
+	if !k.MatchesKeyCheck(v) {
+		return ErrWrongMasterKey
+	}
+	return nil
 }

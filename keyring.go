@@ -6,6 +6,7 @@ import (
 	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"errors"
 )
 
@@ -13,7 +14,8 @@ import (
 // kept outside the database, so a stolen database file alone reveals no secret. The access key id is the
 // additional data: a sealed secret cannot be moved to another key.
 type Keyring struct {
-	aead cipher.AEAD
+	aead  cipher.AEAD
+	check []byte // see KeyCheck
 }
 
 // MinMasterKeyLen is the shortest accepted master secret.
@@ -38,8 +40,22 @@ func NewKeyring(master []byte) (*Keyring, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Keyring{aead: aead}, nil
+	check, err := hkdf.Key(sha256.New, master, []byte("chimed/v1"), "master key check", 32)
+	if err != nil {
+		return nil, err
+	}
+	return &Keyring{aead: aead, check: append([]byte{keyCheckVersion}, check...)}, nil
 }
+
+const keyCheckVersion = 1
+
+// KeyCheck returns the key-check value of the master key: a version byte and 32 bytes derived from the master
+// key (HKDF-SHA-256, for this use only, independent of the sealing key). Kept with the data, it tells a start
+// with another master key from the right one; it reveals nothing of either key.
+func (k *Keyring) KeyCheck() []byte { return append([]byte(nil), k.check...) }
+
+// MatchesKeyCheck reports whether v is the key-check value of this keyring's master key.
+func (k *Keyring) MatchesKeyCheck(v []byte) bool { return subtle.ConstantTimeCompare(v, k.check) == 1 }
 
 // Seal encrypts secret for the key id.
 func (k *Keyring) Seal(id, secret string) ([]byte, error) {

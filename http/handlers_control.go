@@ -12,10 +12,13 @@ func (s *Server) health(c *call) {
 	s.writeJSON(c, http.StatusOK, map[string]string{"status": "ok"})
 }
 
+// ready answers 200 when the store is usable: it answers a query reading every table, and no request met a
+// corrupt page (since the start) or a storage failure (in the last minute) — see sqlstore's Ping. The reason
+// goes to the log, not to the unauthenticated caller.
 func (s *Server) ready(c *call) {
 	if err := s.svc.Store().Ping(c.r.Context()); err != nil {
 		s.logger.Warn("not ready", "error", err)
-		s.writeError(c, chime.Errorf(chime.EUNAVAILABLE, "The store is not reachable"))
+		s.writeError(c, chime.Errorf(chime.EUNAVAILABLE, "The store is unreachable or damaged (the server log says why)"))
 		return
 	}
 	s.writeJSON(c, http.StatusOK, map[string]string{"status": "ready"})

@@ -46,7 +46,8 @@ func (db *DB) PutCredential(ctx context.Context, c *chime.Credential) error {
 }
 
 // Credential implements chime.CredentialStore.
-func (db *DB) Credential(ctx context.Context, id string) (*chime.Credential, error) {
+func (db *DB) Credential(ctx context.Context, id string) (_ *chime.Credential, err error) {
+	defer db.observe(&err)
 	var gen uint64
 	if c := db.cache; c != nil {
 		if db.changes != nil && db.changes.foreign() {

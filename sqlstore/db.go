@@ -12,8 +12,6 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"net/url"
-	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -52,6 +50,7 @@ type DB struct {
 
 	closeOnce sync.Once
 	closeErr  error
+	faults    faults // corruption and storage failures met, for Ping (health.go)
 }
 
 // RetryStats counts the transactions Write ran again, by cause, since the store was opened.
@@ -180,10 +179,8 @@ func openSQLite(path string, o Options) (*DB, error) {
 		d.readTx.ReadOnly = false // the one connection also writes
 		return &DB{write: w, read: w, dialect: d}, nil
 	}
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return nil, fmt.Errorf("sqlite: create data directory: %w", err)
-		}
+	if err := createPrivate(path); err != nil {
+		return nil, err
 	}
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas + "&_pragma=journal_mode(WAL)"
 	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
@@ -191,6 +188,10 @@ func openSQLite(path string, o Options) (*DB, error) {
 		return nil, err
 	}
 	w.SetMaxOpenConns(1)
+	if err := w.Ping(); err != nil { // a directory, a file that is not a database, no permission
+		w.Close()
+		return nil, fmt.Errorf("cannot open %s as a SQLite database: %w", path, err)
+	}
 	r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
@@ -279,20 +280,10 @@ func (db *DB) close() error {
 	return err
 }
 
-// Ping reports whether the database answers a query, within 5 seconds unless ctx says otherwise.
-func (db *DB) Ping(ctx context.Context) error {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-	}
-	var one int
-	return db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
-}
-
 // Read runs fn in a read-only transaction (a consistent snapshot). The transaction begins at fn's first query,
 // so a read answered from the cache never touches the database.
-func (db *DB) Read(ctx context.Context, fn func(chime.Tx) error) error {
+func (db *DB) Read(ctx context.Context, fn func(chime.Tx) error) (err error) {
+	defer db.observe(&err)
 	if db.changes != nil && db.changes.foreign() {
 		db.cache.flush()
 	}
@@ -311,7 +302,8 @@ const maxConstraintRetries = 5
 // dialect.retryable) is rolled back and fn runs again from the start, up to the retry limit; the service's
 // transaction functions are written to be re-run. An error of fn that is not such a failure is returned
 // unchanged at once.
-func (db *DB) Write(ctx context.Context, fn func(chime.Tx) error) error {
+func (db *DB) Write(ctx context.Context, fn func(chime.Tx) error) (err error) {
+	defer db.observe(&err)
 	if db.queue != nil {
 		return db.writeGrouped(ctx, fn)
 	}

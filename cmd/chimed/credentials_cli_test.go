@@ -35,9 +35,9 @@ func TestCredentialsCommandOnARunningServer(t *testing.T) {
 	}
 	var id, secret string
 	for _, line := range strings.Split(cli("create", "--aws-account-id", "111122223333", "--db", db), "\n") {
-		if v, ok := strings.CutPrefix(line, "AWS_ACCESS_KEY_ID="); ok {
+		if v, ok := strings.CutPrefix(line, "export AWS_ACCESS_KEY_ID="); ok {
 			id = v
-		} else if v, ok := strings.CutPrefix(line, "AWS_SECRET_ACCESS_KEY="); ok {
+		} else if v, ok := strings.CutPrefix(line, "export AWS_SECRET_ACCESS_KEY="); ok {
 			secret = v
 		}
 	}

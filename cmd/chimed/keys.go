@@ -28,41 +28,72 @@ func dataDir(db string) string {
 // loadKeyring returns the keyring that seals credential secrets: derived from CHIMED_MASTER_KEY when set
 // (at least 32 characters), else from a random key kept in a 0600 file (keyFile, or master.key in the data
 // directory), created on first start. For an in-memory store the key is random and lives only in memory.
-func loadKeyring(db, keyFile string) (*chime.Keyring, error) {
+// source names where the key came from, for messages (never the key itself).
+func loadKeyring(db, keyFile string) (k *chime.Keyring, source string, err error) {
 	if v, ok := os.LookupEnv("CHIMED_MASTER_KEY"); ok {
 		k, err := chime.NewKeyring([]byte(v))
 		if err != nil {
-			return nil, fmt.Errorf("CHIMED_MASTER_KEY: %w", err)
+			return nil, "", fmt.Errorf("CHIMED_MASTER_KEY: %w", err)
 		}
-		return k, nil
+		return k, "CHIMED_MASTER_KEY", nil
 	}
 	if keyFile == "" && strings.HasPrefix(db, "postgres") {
 		// A key file created per node would leave every node unable to read the others' credentials.
-		return nil, errors.New("with a PostgreSQL store, set CHIMED_MASTER_KEY (the same on every node) or " +
+		return nil, "", errors.New("with a PostgreSQL store, set CHIMED_MASTER_KEY (the same on every node) or " +
 			"--master-key-file pointing to one shared key")
 	}
 	if keyFile == "" && db == "sqlite::memory:" {
 		b := make([]byte, 32)
 		if _, err := rand.Read(b); err != nil {
-			return nil, err
+			return nil, "", err
 		}
-		return chime.NewKeyring([]byte(hex.EncodeToString(b)))
+		k, err := chime.NewKeyring([]byte(hex.EncodeToString(b)))
+		return k, "the random master key of this in-memory store", err
 	}
 	if keyFile == "" {
 		keyFile = filepath.Join(dataDir(db), "master.key")
 	}
+	source = "the master key in " + keyFile
 	master, err := os.ReadFile(keyFile)
 	if errors.Is(err, fs.ErrNotExist) {
-		master, err = createKeyFile(keyFile)
+		if master, err = createKeyFile(keyFile); err != nil {
+			return nil, "", fmt.Errorf("cannot create the master key file %s: %v (set --master-key-file or "+
+				"CHIMED_MASTER_KEY)", keyFile, pathCause(err))
+		}
+	} else if err != nil {
+		return nil, "", fmt.Errorf("cannot read the master key file %s: %v", keyFile, pathCause(err))
 	}
+	k, err = chime.NewKeyring([]byte(strings.TrimSpace(string(master))))
 	if err != nil {
-		return nil, fmt.Errorf("master key file: %w", err)
+		return nil, "", fmt.Errorf("%s: %w", source, err)
 	}
-	k, err := chime.NewKeyring([]byte(strings.TrimSpace(string(master))))
+	return k, source, nil
+}
+
+// openKeyring loads the keyring (loadKeyring) and checks it against the key-check value kept in the store
+// (chime.CheckMasterKey), so that chimed never runs with a master key that cannot read the stored secrets.
+func openKeyring(ctx context.Context, store *sqlstore.DB, db, keyFile string) (*chime.Keyring, error) {
+	k, source, err := loadKeyring(db, keyFile)
 	if err != nil {
-		return nil, fmt.Errorf("master key file %s: %w", keyFile, err)
+		return nil, err
+	}
+	if err := chime.CheckMasterKey(ctx, store, store, k); errors.Is(err, chime.ErrWrongMasterKey) {
+		return nil, fmt.Errorf("%s is not the master key the database %s was created with (the database's key "+
+			"check, or its stored credentials, say so): give chimed that key, in CHIMED_MASTER_KEY or "+
+			"--master-key-file", source, sqlstore.Redact(db))
+	} else if err != nil {
+		return nil, fmt.Errorf("checking the master key against the database: %w", err)
 	}
 	return k, nil
+}
+
+// pathCause returns the cause of a *fs.PathError (whose path the message names already).
+func pathCause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 func createKeyFile(path string) ([]byte, error) {
@@ -119,17 +150,4 @@ func bootstrap(ctx context.Context, creds *chime.Credentials, w io.Writer) error
 	fmt.Fprintf(w, "chimed: no credentials configured; created one for AWS account %s (shown only now):\n"+
 		"export AWS_ACCESS_KEY_ID=%s\nexport AWS_SECRET_ACCESS_KEY=%s\n", aws, id, secret)
 	return nil
-}
-
-// openCredentials opens the store and the credential service for the credentials subcommands.
-func openCredentials(ctx context.Context, db, keyFile string) (*sqlstore.DB, *chime.Credentials, error) {
-	keyring, err := loadKeyring(db, keyFile)
-	if err != nil {
-		return nil, nil, err
-	}
-	store, err := sqlstore.Open(ctx, db)
-	if err != nil {
-		return nil, nil, err
-	}
-	return store, chime.NewCredentials(store, keyring), nil
 }

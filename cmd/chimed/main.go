@@ -2,6 +2,7 @@
 //
 //	chimed serve [flags]               run the server (flags also read from CHIMED_* environment variables)
 //	chimed credentials create|list|revoke   manage access keys on the store
+//	chimed check --db URL              check the store for damage (exit status 1 when damaged)
 package main
 
 import (
@@ -23,21 +24,35 @@ func main() {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "chimed:", err)
 		}
+		var ec exitCode
+		if errors.As(err, &ec) {
+			os.Exit(ec.code)
+		}
 		os.Exit(2)
 	}
 }
+
+// exitCode is an error that ends chimed with its own exit status (any other error exits with 2).
+type exitCode struct {
+	code int
+	err  error
+}
+
+func (e exitCode) Error() string { return e.err.Error() }
+func (e exitCode) Unwrap() error { return e.err }
 
 const usage = `usage: chimed <command> [flags]
 
 commands:
   serve         run the server
   credentials   create, list or revoke access keys (create|list|revoke)
+  check         check the store for damage (exit status 1 when damaged)
 `
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return errors.New("no command given")
+		return errors.New("say which command to run: serve, credentials or check")
 	}
 	switch args[0] {
 	case "serve":
@@ -52,6 +67,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return m.Close()
 	case "credentials":
 		return runCredentials(ctx, args[1:], stdout, stderr)
+	case "check":
+		return runCheck(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

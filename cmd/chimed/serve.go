@@ -173,8 +173,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			m.listener.Close()
 		}
 	}()
-	// The keyring seals credential secrets (sigv4) and the links kept in the outbox (both modes).
-	keyring, err := loadKeyring(m.DB, m.MasterKeyFile)
+	// The keyring seals credential secrets (sigv4) and the links kept in the outbox (both modes); a master key
+	// other than the one the store was created with is refused here.
+	keyring, err := openKeyring(ctx, m.store, m.DB, m.MasterKeyFile)
 	if err != nil {
 		return err
 	}
