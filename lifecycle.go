@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -132,12 +131,12 @@ type lifecycle struct {
 	mailTimeout time.Duration
 	keyring     *Keyring
 	logger      *slog.Logger
-	background  *sync.WaitGroup // mail sent after the answer (sign-in links)
+	signIns     *signInQueue // sign-in requests: work done after the answer (sessions.go)
 }
 
 func newLifecycle(o ServiceOptions) (lifecycle, error) {
 	l := lifecycle{mailer: o.Mailer, inviteTTL: o.InviteTTL, signInTTL: o.SignInTTL, sessionTTL: o.SessionTTL,
-		mailTimeout: o.MailTimeout, keyring: o.Keyring, logger: o.Logger, background: new(sync.WaitGroup)}
+		mailTimeout: o.MailTimeout, keyring: o.Keyring, logger: o.Logger, signIns: new(signInQueue)}
 	raw := o.PublicURL
 	if raw == "" {
 		raw = DefaultPublicURL
@@ -184,16 +183,12 @@ func NormalizePublicURL(raw string) (string, error) {
 	return strings.TrimRight(u.String(), "/"), nil
 }
 
-// Drain waits until the mail that requests left to send in the background (sign-in links) is sent and
-// recorded, or ctx ends. Call it before closing the store. Errors: ctx's error when it ended first.
+// Drain waits until the work that requests left to the background (sign-in requests: their links, outbox
+// messages and mail) is done and recorded, or ctx ends. Call it before closing the store. Errors: ctx's error
+// when it ended first.
 func (s *Service) Drain(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() {
-		s.life.background.Wait()
-		close(done)
-	}()
 	select {
-	case <-done:
+	case <-s.life.signIns.idleChan():
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

@@ -2,6 +2,8 @@ package chime
 
 import (
 	"context"
+	"math/rand/v2"
+	"sync"
 	"time"
 )
 
@@ -36,12 +38,14 @@ func revokeAccess(ctx context.Context, tx Tx, u *User) error {
 	return tx.DeleteLinks(ctx, u.AccountID, u.ID, LinkSignIn)
 }
 
-// RequestSignIn sends a one-time sign-in link to every registered user whose address is email, in whichever
-// AWS account (an address is unique only within one). The links are recorded in the outbox before it returns
-// and mailed in the background (see Drain). The answer never tells whether such a user exists:
-// nothing is sent for unknown, pending or suspended users, nor for a user that already has
-// maxLiveSignInLinks unused links, and the error is nil in all these cases. Each message is recorded in the
-// outbox. Errors: EINVALID for a malformed address; internal failures.
+// RequestSignIn asks for a one-time sign-in link for every registered user whose address is email (EmailKey),
+// in whichever AWS account (an address is unique only within one). It checks the address and answers at once:
+// the lookup, the links, their outbox messages and the mail all happen after the answer, in the background
+// (see Drain), so that neither the answer nor its delay tells whether such a user exists. Nothing is sent for
+// unknown, pending or suspended users, nor for a user that already has maxLiveSignInLinks unused links. A
+// request is only kept in memory until the background takes it: a crash right after the answer may lose it
+// (the person asks again), and requests beyond maxPendingSignIns waiting at once are dropped (logged).
+// Errors: EINVALID for a malformed address; nothing else.
 func (s *Service) RequestSignIn(ctx context.Context, email string) error {
 	if err := checkText(FieldEmail, email, maxEmailLen); err != nil {
 		return err
@@ -49,10 +53,124 @@ func (s *Service) RequestSignIn(ctx context.Context, email string) error {
 	if !signInEmailPattern.MatchString(email) {
 		return InvalidField(FieldEmail, "is not a valid email address")
 	}
+	s.life.signIns.push(s, signInRequest{ctx: context.WithoutCancel(ctx), email: email,
+		due: time.Now().Add(signInDelay + rand.N(signInDelay))})
+	return nil
+}
+
+// Limits of the sign-in requests waiting for the background.
+const (
+	maxPendingSignIns = 1024             // requests waiting at once; more are dropped
+	signInWorkers     = 2                // requests handled at once
+	signInWorkTimeout = 30 * time.Second // bound on the store work of one request
+	// signInDelay: the work of a request starts between one and two signInDelay after it was queued, when its
+	// answer has long been written, so that the work (a transaction, a fsync, SMTP) does not slow down the
+	// answer it belongs to; the random part hides which earlier request a later slowdown belongs to.
+	signInDelay = 50 * time.Millisecond
+)
+
+// signInRequest is a sign-in request waiting for the background.
+type signInRequest struct {
+	ctx   context.Context // the request's values (logging), without its cancellation
+	email string
+	due   time.Time // not handled before
+}
+
+// signInQueue holds the sign-in requests that answered and wait for their work. Workers (at most
+// signInWorkers) start when requests arrive and stop when none is left.
+type signInQueue struct {
+	mu      sync.Mutex
+	pending []signInRequest
+	workers int
+	dropped int           // requests dropped since the queue was last empty
+	idle    chan struct{} // closed when the last worker stops (nil: nobody waits)
+}
+
+// closedChan is a closed channel.
+var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// idleChan returns a channel closed once no worker runs (now, or when the last one stops).
+func (q *signInQueue) idleChan() <-chan struct{} {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.workers == 0 {
+		return closedChan
+	}
+	if q.idle == nil {
+		q.idle = make(chan struct{})
+	}
+	return q.idle
+}
+
+// push queues r, starting a worker when fewer than signInWorkers run. It never waits.
+func (q *signInQueue) push(s *Service, r signInRequest) {
+	q.mu.Lock()
+	if len(q.pending) >= maxPendingSignIns {
+		q.dropped++
+		first := q.dropped == 1
+		q.mu.Unlock()
+		if first { // once per flood; work logs the count when the queue is empty again
+			s.life.logger.WarnContext(r.ctx, "dropping sign-in requests: too many waiting", "waiting", maxPendingSignIns)
+		}
+		return
+	}
+	q.pending = append(q.pending, r)
+	start := q.workers < signInWorkers
+	if start {
+		q.workers++
+	}
+	q.mu.Unlock()
+	if start {
+		go q.work(s)
+	}
+}
+
+// work handles queued requests until none is left.
+func (q *signInQueue) work(s *Service) {
+	for {
+		q.mu.Lock()
+		if len(q.pending) == 0 {
+			q.workers--
+			dropped := 0
+			if q.workers == 0 {
+				dropped, q.dropped = q.dropped, 0
+				if q.idle != nil {
+					close(q.idle)
+					q.idle = nil
+				}
+			}
+			q.mu.Unlock()
+			if dropped > 0 {
+				s.life.logger.Warn("sign-in requests dropped: too many waiting", "dropped", dropped)
+			}
+			return
+		}
+		r := q.pending[0]
+		if wait := time.Until(r.due); wait > 0 {
+			q.mu.Unlock()
+			time.Sleep(wait)
+			continue
+		}
+		q.pending[0] = signInRequest{}
+		q.pending = q.pending[1:]
+		if len(q.pending) == 0 {
+			q.pending = nil // let the backing array go
+		}
+		q.mu.Unlock()
+		s.signIn(r.ctx, r.email)
+	}
+}
+
+// signIn does the work of a sign-in request: it issues the links and records their messages in the outbox in
+// one transaction, then sends them (bounded by the mail timeout) and records their EmailStatus. Failures are
+// logged; there is no one left to tell.
+func (s *Service) signIn(ctx context.Context, email string) {
+	wctx, cancel := context.WithTimeout(ctx, signInWorkTimeout)
+	defer cancel()
 	var jobs []mailJob
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err := s.store.Write(wctx, func(tx Tx) error {
 		jobs = jobs[:0]
-		users, err := tx.UsersByEmail(ctx, EmailKey(email))
+		users, err := tx.UsersByEmail(wctx, EmailKey(email))
 		if err != nil {
 			return err
 		}
@@ -62,13 +180,13 @@ func (s *Service) RequestSignIn(ctx context.Context, email string) error {
 				continue
 			}
 			// Lock the account, then the user, as every writer does, and decide on the user as it is now.
-			a, err := tx.Account(ctx, u.AwsAccountID, u.AccountID)
+			a, err := tx.Account(wctx, u.AwsAccountID, u.AccountID)
 			if ErrorCode(err) == ENOTFOUND {
 				continue
 			} else if err != nil {
 				return err
 			}
-			if u, err = tx.User(ctx, a.ID, u.ID); ErrorCode(err) == ENOTFOUND {
+			if u, err = tx.User(wctx, a.ID, u.ID); ErrorCode(err) == ENOTFOUND {
 				continue
 			} else if err != nil {
 				return err
@@ -76,18 +194,18 @@ func (s *Service) RequestSignIn(ctx context.Context, email string) error {
 			if u.RegistrationStatus != Registered {
 				continue
 			}
-			if n, err := tx.CountLiveLinks(ctx, u.AccountID, u.ID, LinkSignIn, now); err != nil {
+			if n, err := tx.CountLiveLinks(wctx, u.AccountID, u.ID, LinkSignIn, now); err != nil {
 				return err
 			} else if n >= maxLiveSignInLinks {
 				s.life.logger.WarnContext(ctx, "sign-in link refused: too many unused links",
 					"account_id", u.AccountID, "user_id", u.ID)
 				continue
 			}
-			link, expires, err := s.issueLink(ctx, tx, LinkSignIn, u, "", now)
+			link, expires, err := s.issueLink(wctx, tx, LinkSignIn, u, "", now)
 			if err != nil {
 				return err
 			}
-			job, err := s.queueMail(ctx, tx, a, LinkSignIn, signInMessage(a, u.Email, link, expires), now)
+			job, err := s.queueMail(wctx, tx, a, LinkSignIn, signInMessage(a, u.Email, link, expires), now)
 			if err != nil {
 				return err
 			}
@@ -96,18 +214,12 @@ func (s *Service) RequestSignIn(ctx context.Context, email string) error {
 		return nil
 	})
 	if err != nil {
-		return err
+		s.life.logger.ErrorContext(ctx, "sign-in request failed", "error", err)
+		return
 	}
-	// Sent after the answer: an answer that waited for the mail server only for known addresses would tell
-	// them apart by its delay. The messages are in the outbox already; Drain waits for the rest.
 	if len(jobs) > 0 {
-		s.life.background.Add(1)
-		go func() {
-			defer s.life.background.Done()
-			s.deliver(context.WithoutCancel(ctx), jobs)
-		}()
+		s.deliver(ctx, jobs)
 	}
-	return nil
 }
 
 // OpenSignIn uses a sign-in link and starts a session. Errors: *LinkError when the link is unknown, used or

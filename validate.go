@@ -4,6 +4,9 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
 )
 
 // The domain's own input rules. The model's constraints (lengths, patterns, enums, ranges) are checked by the
@@ -25,8 +28,40 @@ const (
 // not an API operation, so the wire layer does not check it).
 var signInEmailPattern = regexp.MustCompile(`.+@.+\..+`)
 
-// EmailKey is the case-insensitive identity of an email address: unique per AWS account, used by filters.
-func EmailKey(email string) string { return strings.ToLower(email) }
+// EmailKey is the identity of an email address (docs/behavior.md D10): the full Unicode case folding of its NFC
+// form, the same as Python's unicodedata.normalize("NFC", email).casefold(). So the NFC and NFD forms of an
+// address, and STRASSE and straße, are one address. It is unique per AWS account and used by filters; the
+// address itself is kept as first supplied. An ASCII address's key is its lower case. Changing this function
+// changes stored keys: the store recomputes them in a migration (sqlstore/emailkey.go).
+func EmailKey(email string) string {
+	if isASCII(email) {
+		return strings.ToLower(email) // NFC and case folding of ASCII
+	}
+	// A Caser keeps state: one per call.
+	return strings.Map(cherokeeUpper, cases.Fold().String(norm.NFC.String(email)))
+}
+
+// cherokeeUpper corrects x/text's case folding of Cherokee, which swaps the cases (golang/go#46101): Unicode
+// folds both cases of a Cherokee letter to the upper case (CaseFolding.txt: AB70..ABBF → 13A0..13EF,
+// 13F8..13FD → 13F0..13F5), since the lower case letters came later (Unicode 8) and folding is stable.
+func cherokeeUpper(r rune) rune {
+	switch {
+	case r >= 0xAB70 && r <= 0xABBF:
+		return r - 0xAB70 + 0x13A0
+	case r >= 0x13F8 && r <= 0x13FD:
+		return r - 8
+	}
+	return r
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
 
 // checkText rejects strings no store can hold faithfully: invalid UTF-8, NUL, or longer than max code points.
 func checkText(field Field, v string, max int) error {

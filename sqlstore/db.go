@@ -211,7 +211,7 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var opts []goose.ProviderOption
+	opts := []goose.ProviderOption{goose.WithGoMigrations(goMigrations()...)} // emailkey.go
 	if db.dialect.name == "postgres" {
 		locker, schema, err := migrationLocker(ctx, db.write)
 		if err != nil {
