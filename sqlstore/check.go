@@ -181,7 +181,7 @@ func checkVersion(ctx context.Context, db *sql.DB, d dialect, r *CheckReport) {
 		r.fail("migrations: %v", err)
 		return
 	}
-	p, err := goose.NewProvider(d.goose, db, fsys)
+	p, err := goose.NewProvider(d.goose, db, fsys, goose.WithGoMigrations(goMigrations()...))
 	if err != nil {
 		r.fail("migrations: %v", err)
 		return
