@@ -2,7 +2,9 @@ package http
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
 	chime "github.com/chimed/chimed"
@@ -15,17 +17,27 @@ type Authenticator interface {
 	Authenticate(ctx context.Context, r *http.Request, body []byte) (chime.Identity, error)
 }
 
-// AnyAuth is the emulator mode (docs/behavior.md §9.1): any well-formed SigV4 Authorization header is accepted without
-// checking the signature; a 12-digit access key id is the AWS account id, any other maps to 000000000000.
-type AnyAuth struct{}
+// AnyAuth is the emulator mode (docs/behavior.md §9.1): any well-formed SigV4 authentication (an Authorization
+// header or a presigned URL's query parameters) is accepted without checking the signature, the time or a session
+// token; a 12-digit access key id is the AWS account id, any other maps to 000000000000.
+type AnyAuth struct {
+	// Regions, when not empty, is the allow-list of credential-scope regions (--regions): a request scoped to
+	// another region is refused as SigV4Auth refuses it (InvalidSignature). Empty accepts any region.
+	Regions []string
+}
 
 // Authenticate implements Authenticator.
-func (AnyAuth) Authenticate(_ context.Context, r *http.Request, _ []byte) (chime.Identity, error) {
-	a, err := sigv4.ParseAuthorization(r.Header.Get("Authorization"))
+func (a AnyAuth) Authenticate(_ context.Context, r *http.Request, _ []byte) (chime.Identity, error) {
+	auth, err := sigv4.ParseRequest(r)
 	if err != nil {
 		return chime.Identity{}, err
 	}
-	return chime.Identity{AccessKeyID: a.AccessKeyID, AwsAccountID: AccountForKey(a.AccessKeyID)}, nil
+	if len(a.Regions) > 0 && !slices.Contains(a.Regions, auth.Region) {
+		e := sigv4.RegionNotAllowed(auth.Region)
+		e.AccessKeyID = auth.AccessKeyID
+		return chime.Identity{}, e
+	}
+	return chime.Identity{AccessKeyID: auth.AccessKeyID, AwsAccountID: AccountForKey(auth.AccessKeyID)}, nil
 }
 
 // AccountForKey maps an access key id to an AWS account id in emulator mode.
@@ -60,4 +72,19 @@ func (a SigV4Auth) Authenticate(ctx context.Context, r *http.Request, body []byt
 		return chime.Identity{}, err
 	}
 	return chime.Identity{AccessKeyID: auth.AccessKeyID, AwsAccountID: cred.AwsAccountID, ReadOnly: cred.ReadOnly}, nil
+}
+
+// logAuthFailure logs an authentication failure (docs/behavior.md §6.4) at warn level: the exception, its reason
+// (the first line of the message: a signature mismatch's canonical request and string to sign go to the client
+// only) and the access key id the request named. Never the signature or a secret: neither is in the error.
+func (s *Server) logAuthFailure(c *call, e *sigv4.Error) {
+	attrs := make([]slog.Attr, 0, 7)
+	attrs = append(attrs, slog.String("request_id", c.reqID), slog.String("method", c.r.Method),
+		slog.String("path", c.logPath()), slog.String("exception", e.Kind.ExceptionName()),
+		slog.String("reason", e.Reason()))
+	if e.AccessKeyID != "" {
+		attrs = append(attrs, slog.String("access_key_id", e.AccessKeyID))
+	}
+	attrs = append(attrs, slog.String("remote_addr", c.r.RemoteAddr))
+	s.logger.LogAttrs(c.r.Context(), slog.LevelWarn, "authentication failed", attrs...)
 }

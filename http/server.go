@@ -206,6 +206,7 @@ func (s *Server) serve(c *call) {
 func (s *Server) writeAuthError(c *call, err error) {
 	var se *sigv4.Error
 	if errors.As(err, &se) {
+		s.logAuthFailure(c, se)
 		s.writeFrontError(c, http.StatusForbidden, se.Kind.ExceptionName(), se.Message)
 		return
 	}

@@ -35,13 +35,22 @@ import (
 //     surrounding white space trimmed, several values joined with ",";
 //     a signed header that is absent yields "name:";
 //   - the signed headers joined with ";" and the payload hash.
+//
+// For a presigned URL (query-string authentication) the canonical query leaves
+// out X-Amz-Signature; see [PresignedCanonicalRequest].
 func CanonicalRequest(r *http.Request, signedHeaders []string, payloadHash string) string {
-	return buildCanonical(r, signedHeaders, payloadHash, canonicalURI(normalizePath(wirePath(r))))
+	return buildCanonical(r, signedHeaders, payloadHash, canonicalURI(normalizePath(wirePath(r))), false)
+}
+
+// PresignedCanonicalRequest is CanonicalRequest for a presigned URL: the
+// canonical query string includes every parameter except X-Amz-Signature.
+func PresignedCanonicalRequest(r *http.Request, signedHeaders []string, payloadHash string) string {
+	return buildCanonical(r, signedHeaders, payloadHash, canonicalURI(normalizePath(wirePath(r))), true)
 }
 
 // buildCanonical assembles the canonical request around an already computed
-// canonical URI.
-func buildCanonical(r *http.Request, signedHeaders []string, payloadHash, uri string) string {
+// canonical URI; presigned leaves X-Amz-Signature out of the query.
+func buildCanonical(r *http.Request, signedHeaders []string, payloadHash, uri string, presigned bool) string {
 	method := r.Method
 	if method == "" {
 		method = http.MethodGet
@@ -56,7 +65,7 @@ func buildCanonical(r *http.Request, signedHeaders []string, payloadHash, uri st
 	b.WriteByte('\n')
 	b.WriteString(uri)
 	b.WriteByte('\n')
-	writeCanonicalQuery(&b, rawQuery)
+	writeCanonicalQuery(&b, rawQuery, presigned)
 	b.WriteByte('\n')
 	for _, name := range signedHeaders {
 		b.WriteString(name)
@@ -199,8 +208,9 @@ func unreserved(c byte) bool {
 		c == '-' || c == '.' || c == '_' || c == '~'
 }
 
-// writeCanonicalQuery writes the canonical query string of rawQuery to b.
-func writeCanonicalQuery(b *strings.Builder, rawQuery string) {
+// writeCanonicalQuery writes the canonical query string of rawQuery to b,
+// without X-Amz-Signature when presigned.
+func writeCanonicalQuery(b *strings.Builder, rawQuery string, presigned bool) {
 	if rawQuery == "" {
 		return
 	}
@@ -217,6 +227,9 @@ func writeCanonicalQuery(b *strings.Builder, rawQuery string) {
 		}
 		dv, err := url.QueryUnescape(v)
 		if err != nil {
+			continue
+		}
+		if presigned && dk == querySignature {
 			continue
 		}
 		pairs = append(pairs, pair{escape(dk, false), escape(dv, false)})

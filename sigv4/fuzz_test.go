@@ -159,3 +159,65 @@ func FuzzVerifyRoundTrip(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseRequest feeds fuzzed query strings (presigned URLs, well formed or
+// not) to ParseRequest and Verify: no panic, only *Error failures of the
+// parse kinds, and a fuzzed URL never verifies.
+func FuzzParseRequest(f *testing.F) {
+	good := "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDCHIMEDTEST0001%2F20261122%2Fus-east-1%2Fchime%2Faws4_request" +
+		"&X-Amz-Date=20261122T061444Z&X-Amz-Expires=300&X-Amz-SignedHeaders=host&X-Amz-Signature=" + goodSig
+	for _, s := range []string{
+		good,
+		"operation=logout&" + good,
+		good + "&X-Amz-Signature=" + goodSig,
+		good + "&X-Amz-Security-Token=x",
+		strings.Replace(good, "X-Amz-Expires=300", "X-Amz-Expires=604801", 1),
+		strings.Replace(good, "X-Amz-Expires=300", "X-Amz-Expires=-0", 1),
+		"X-Amz-Algorithm=&X-Amz-Credential=",
+		"X%2DAmz-Signature=0",
+		"X-Amz-Credential=a%2Fb%2Fc%2Fd%2Fe;x",
+	} {
+		f.Add(s, "")
+	}
+	f.Add(good, "AWS4-HMAC-SHA256 Credential=A/20261122/us-east-1/chime/aws4_request, SignedHeaders=host, Signature="+goodSig)
+	v := sigv4.New(sigv4.Options{Now: func() time.Time { return fixedNow }})
+	f.Fuzz(func(t *testing.T, rawQuery, authorization string) {
+		r := httptest.NewRequest("GET", "http://h/accounts", nil)
+		r.URL.RawQuery = rawQuery
+		if authorization != "" {
+			r.Header.Set("Authorization", authorization)
+		}
+		a, err := sigv4.ParseRequest(r)
+		if err != nil {
+			var e *sigv4.Error
+			if !errors.As(err, &e) || (e.Kind != sigv4.MissingAuthenticationToken && e.Kind != sigv4.IncompleteSignature) || e.Message == "" {
+				t.Fatalf("unexpected error %#v", err)
+			}
+		} else if a.Presigned {
+			if len(a.Signature) != 64 || a.AccessKeyID == "" || len(a.SignedHeaders) == 0 || a.Expires < 0 || a.Expires > sigv4.MaxExpires {
+				t.Fatalf("invalid result %+v", a)
+			}
+		}
+		if _, err := v.Verify(context.Background(), r, nil, testSecrets); err == nil {
+			t.Fatalf("verified a fuzzed query %q", rawQuery)
+		}
+	})
+}
+
+// FuzzPresignedRoundTrip presigns fuzzed labels and query values with
+// aws-sdk-go-v2's PresignHTTP and requires Verify to accept the URL.
+func FuzzPresignedRoundTrip(f *testing.F) {
+	f.Add("acct id/ü 1", "a+b@c d", uint32(300))
+	f.Add("..", "", uint32(0))
+	f.Add("x", "X-Amz-Signature", uint32(604800))
+	f.Add("", "=&;", uint32(1))
+	v := sigv4.New(sigv4.Options{Now: func() time.Time { return fixedNow }})
+	f.Fuzz(func(t *testing.T, label, value string, expires uint32) {
+		expires %= 604801
+		target := "/accounts/" + httpbinding.EscapePath(label, true) + "/users?" + url.Values{"name": {value}, "operation": {"add"}}.Encode()
+		u := presignGo(t, "POST", target, int(expires), testAKID, testSecret, "eu-west-1", fixedNow, emptySHA256)
+		if _, err := v.Verify(context.Background(), presigned(t, "POST", u), nil, testSecrets); err != nil {
+			t.Fatalf("Verify(%q): %v", u, err)
+		}
+	})
+}

@@ -1,6 +1,9 @@
 package sigv4
 
 import (
+	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -18,11 +21,29 @@ const (
 
 	maxAccessKeyIDLen = 128
 	maxScopeFieldLen  = 64
+
+	// MaxExpires is the longest validity of a presigned URL (X-Amz-Expires
+	// of 604800 seconds), as AWS allows.
+	MaxExpires = 7 * 24 * time.Hour
+)
+
+// Query parameters of a presigned URL (query-string authentication).
+const (
+	queryAlgorithm     = "X-Amz-Algorithm"
+	queryCredential    = "X-Amz-Credential"
+	queryDate          = "X-Amz-Date"
+	queryExpires       = "X-Amz-Expires"
+	querySignedHeaders = "X-Amz-SignedHeaders"
+	querySignature     = "X-Amz-Signature"
+	querySecurityToken = "X-Amz-Security-Token"
 )
 
 // Authorization is a parsed SigV4 Authorization header:
 //
 //	AWS4-HMAC-SHA256 Credential=AKID/20261122/us-east-1/chime/aws4_request, SignedHeaders=a;b, Signature=<64 hex>
+//
+// or the same parameters of a presigned URL (X-Amz-Algorithm, X-Amz-Credential,
+// X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders, X-Amz-Signature).
 type Authorization struct {
 	AccessKeyID   string
 	Date          string   // yyyymmdd from the scope
@@ -30,6 +51,16 @@ type Authorization struct {
 	Service       string   // as given; checked by Verify, not by ParseAuthorization
 	SignedHeaders []string // lowercase, in the order given
 	Signature     string   // 64 lowercase hex chars
+
+	// Presigned is set when the request authenticates with query parameters
+	// (a presigned URL) rather than an Authorization header.
+	Presigned bool
+	// Expires is the X-Amz-Expires of a presigned URL (0 to MaxExpires); 0
+	// when absent, which leaves the URL valid within the clock-skew window of
+	// its X-Amz-Date, like a signed header.
+	Expires time.Duration
+
+	amzDate string // X-Amz-Date of a presigned URL
 }
 
 // Scope returns the credential scope "<date>/<region>/<service>/aws4_request".
@@ -124,8 +155,147 @@ func ParseAuthorization(h string) (Authorization, error) {
 	return a, nil
 }
 
+// ParseRequest parses the SigV4 authentication of r: its Authorization header
+// (ParseAuthorization), or, when the query holds X-Amz-Algorithm,
+// X-Amz-Credential or X-Amz-Signature, the query parameters of a presigned URL.
+// It checks their form only; Verify checks what they say.
+//
+// Errors (always *Error) are those of ParseAuthorization, and
+// IncompleteSignature when the Authorization header is sent twice, when a
+// request carries both an Authorization header and presigned query
+// parameters, and for a presigned URL when X-Amz-Algorithm, X-Amz-Credential,
+// X-Amz-Date, X-Amz-SignedHeaders or X-Amz-Signature is missing or empty, when
+// one of them or X-Amz-Expires is given more than once, or when a value is
+// malformed (an algorithm other than AWS4-HMAC-SHA256, a credential, date,
+// header list or signature of the wrong form, an X-Amz-Expires that is not a
+// number of seconds from 0 to 604800). ParseRequest never panics.
+func ParseRequest(r *http.Request) (Authorization, error) {
+	authz := r.Header.Values("Authorization")
+	if len(authz) > 1 {
+		return Authorization{}, incomplete(msgMultipleHeader)
+	}
+	h := ""
+	if len(authz) == 1 {
+		h = authz[0]
+	}
+	q := presignQuery(r)
+	if q == nil {
+		return ParseAuthorization(h)
+	}
+	if strings.Trim(h, " \t") != "" {
+		return Authorization{}, incomplete(msgTwoMechanisms)
+	}
+	return parsePresigned(q)
+}
+
+// presignQuery returns r's query parameters when they hold query-string
+// authentication (X-Amz-Algorithm, X-Amz-Credential or X-Amz-Signature), or
+// else nil. The parameters are those url.ParseQuery yields, the same the
+// canonical query string is built from.
+func presignQuery(r *http.Request) url.Values {
+	if r.URL == nil || r.URL.RawQuery == "" {
+		return nil
+	}
+	if !hasPresignName(r.URL.RawQuery) {
+		return nil
+	}
+	q, _ := url.ParseQuery(r.URL.RawQuery) // what r.URL.Query() returns: malformed pairs dropped
+	return q
+}
+
+// hasPresignName reports whether a parameter of rawQuery that url.ParseQuery
+// keeps is named X-Amz-Algorithm, X-Amz-Credential or X-Amz-Signature. It does
+// not allocate unless a name is percent-encoded.
+func hasPresignName(rawQuery string) bool {
+	for pair := range strings.SplitSeq(rawQuery, "&") {
+		if pair == "" || strings.Contains(pair, ";") {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		if strings.ContainsAny(k, "%+") {
+			var err error
+			if k, err = url.QueryUnescape(k); err != nil {
+				continue
+			}
+		}
+		switch k {
+		case queryAlgorithm, queryCredential, querySignature:
+			if _, err := url.QueryUnescape(v); err == nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// parsePresigned parses the authentication parameters of a presigned URL.
+func parsePresigned(q url.Values) (Authorization, error) {
+	names := [...]string{queryAlgorithm, queryCredential, queryDate, querySignedHeaders, querySignature, queryExpires}
+	var missing []string
+	for _, name := range names {
+		vs := q[name]
+		if len(vs) > 1 {
+			return Authorization{}, incomplete("Query parameter '" + name + "' must be given at most once.")
+		}
+		if name != queryExpires && (len(vs) == 0 || vs[0] == "") {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return Authorization{}, incomplete("A presigned URL needs the query parameters X-Amz-Algorithm, X-Amz-Credential, " +
+			"X-Amz-Date, X-Amz-SignedHeaders and X-Amz-Signature (X-Amz-Expires is optional); missing or empty: " +
+			strings.Join(missing, ", ") + ".")
+	}
+	if q.Get(queryAlgorithm) != Algorithm {
+		return Authorization{}, incomplete("X-Amz-Algorithm only supports '" + Algorithm + "'.")
+	}
+	a := Authorization{Presigned: true}
+	if err := parseCredential(q.Get(queryCredential), &a); err != nil {
+		err.Message = "X-Amz-Credential: " + err.Message
+		return Authorization{}, err
+	}
+	a.amzDate = q.Get(queryDate)
+	if _, ok := parseAmzDate(a.amzDate); !ok {
+		return Authorization{}, incomplete("X-Amz-Date must be in the ISO-8601 basic format yyyyMMdd'T'HHmmss'Z'.")
+	}
+	if vs, ok := q[queryExpires]; ok {
+		d, err := parseExpires(vs[0])
+		if err != nil {
+			return Authorization{}, err
+		}
+		a.Expires = d
+	}
+	names2, err := parseSignedHeaders(q.Get(querySignedHeaders))
+	if err != nil {
+		return Authorization{}, incomplete("X-Amz-SignedHeaders must be a ';'-separated list of header names.")
+	}
+	a.SignedHeaders = names2
+	sig := q.Get(querySignature)
+	if len(sig) != 64 || !isHex(sig) {
+		return Authorization{}, incomplete("X-Amz-Signature must be 64 hexadecimal characters.")
+	}
+	a.Signature = strings.ToLower(sig)
+	return a, nil
+}
+
+// parseExpires parses X-Amz-Expires: whole seconds from 0 to 604800.
+func parseExpires(s string) (time.Duration, *Error) {
+	digits := strings.TrimPrefix(s, "-")
+	if digits == "" || !isDigits(digits) {
+		return 0, incomplete(msgExpiresNumber)
+	}
+	if digits != s {
+		return 0, incomplete(msgExpiresSign)
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n > int64(MaxExpires/time.Second) {
+		return 0, incomplete(msgExpiresWeek)
+	}
+	return time.Duration(n) * time.Second, nil
+}
+
 // parseCredential fills the scope fields of a from "AKID/date/region/service/aws4_request".
-func parseCredential(cred string, a *Authorization) error {
+func parseCredential(cred string, a *Authorization) *Error {
 	const shape = "Credential must have the form '<access key>/<yyyymmdd>/<region>/<service>/" + Terminator + "'."
 	parts := strings.Split(cred, "/")
 	if len(parts) != 5 {

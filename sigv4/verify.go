@@ -1,12 +1,13 @@
-// Package sigv4 verifies AWS Signature Version 4 (header-based) signatures on
-// requests to the Amazon Chime REST API (signing name "chime"), as described
-// in docs/behavior.md §6.1–§6.5.
+// Package sigv4 verifies AWS Signature Version 4 signatures on requests to
+// the Amazon Chime REST API (signing name "chime"), as described in
+// docs/behavior.md §6.1–§6.5.
 //
-// It is the server side of SigV4: it accepts what botocore (boto3, AWS CLI)
-// and aws-sdk-go-v2 send. Presigned URLs (query authentication) and session
-// credentials (X-Amz-Security-Token) are not supported. Every authentication
-// failure is an *Error whose Kind selects the x-amzn-ErrorType of the 403
-// response; see [Verifier.Verify] for the order of the checks.
+// It is the server side of SigV4: it accepts what botocore (boto3, AWS CLI),
+// aws-sdk-go-v2 and aws-sdk-js v3 send, signed in the Authorization header or
+// as a presigned URL (query-string authentication). Session credentials
+// (X-Amz-Security-Token) are not supported: chimed keys are long-term. Every
+// authentication failure is an *Error whose Kind selects the x-amzn-ErrorType
+// of the 403 response; see [Verifier.Verify] for the order of the checks.
 package sigv4
 
 import (
@@ -36,10 +37,12 @@ type Options struct {
 	// ClockSkew is the accepted difference between X-Amz-Date and Now, in
 	// either direction. Zero or negative means DefaultClockSkew (15m).
 	ClockSkew time.Duration
-	// Regions is an allow-list for the credential-scope region. Empty means
-	// any syntactically valid region: a run of at least two lowercase letters
-	// followed by one or more "-" + [a-z0-9]+ parts (us-east-1, eu-west-1,
-	// us-gov-west-1, cn-north-1), at most 64 bytes.
+	// Regions is an allow-list for the credential-scope region (names are
+	// trimmed of white space; empty names are ignored). Empty means any
+	// region name a client can be configured with: host labels (letters,
+	// digits and "-", neither first nor last, at most 63 bytes) joined by
+	// ".", at most 64 bytes in all — us-east-1, local, my-region, Moon-Base,
+	// as botocore, aws-sdk-go-v2 and aws-sdk-js v3 accept them.
 	Regions []string
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
@@ -63,45 +66,84 @@ func New(o Options) *Verifier {
 	if v.now == nil {
 		v.now = time.Now
 	}
-	if len(o.Regions) > 0 {
-		v.regions = make(map[string]struct{}, len(o.Regions))
-		for _, r := range o.Regions {
-			v.regions[r] = struct{}{}
+	for _, r := range o.Regions {
+		if r = strings.TrimSpace(r); r == "" {
+			continue
 		}
+		if v.regions == nil {
+			v.regions = make(map[string]struct{}, len(o.Regions))
+		}
+		v.regions[r] = struct{}{}
 	}
 	return v
+}
+
+// ParseRegions parses a comma-separated list of region names (the --regions
+// flag): names are trimmed of white space, empty names and repeats dropped.
+// It fails on a name no client can be configured with (see Options.Regions),
+// such as "us-east-1 eu-west-1" (a missing comma). nil means no allow-list.
+func ParseRegions(s string) ([]string, error) {
+	var out []string
+	for name := range strings.SplitSeq(s, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" || slices.Contains(out, name) {
+			continue
+		}
+		if !validRegion(name) {
+			return nil, fmt.Errorf("%q is not a region name: letters, digits and '-' (neither first nor last), "+
+				"labels joined by '.', names separated by ','", name)
+		}
+		out = append(out, name)
+	}
+	return out, nil
 }
 
 // Verify authenticates r, whose body the caller has already read (and capped
 // at 1 MiB) into body; r.Body is not touched. On success it returns the parsed
 // Authorization; the caller identifies the principal by its AccessKeyID.
 //
-// Checks, in this order, with the *Error Kind returned when one fails:
+// r authenticates with its Authorization header or as a presigned URL (query
+// parameters X-Amz-Algorithm, -Credential, -Date, -Expires, -SignedHeaders,
+// -Signature; see ParseRequest). Checks, in this order, with the *Error Kind
+// returned when one fails:
 //
-//  1. the Authorization header parses (ParseAuthorization: no header →
-//     MissingAuthenticationToken; malformed, or sent twice → IncompleteSignature);
-//  2. no X-Amz-Security-Token header → else UnrecognizedClient;
+//  1. the authentication parses (ParseRequest: nothing → MissingAuthenticationToken;
+//     malformed, header sent twice, header and query both → IncompleteSignature);
+//  2. no X-Amz-Security-Token header (nor query parameter of a presigned URL)
+//     → else UnrecognizedClient, saying that keys are long-term;
 //  3. the scope service is "chime" → else InvalidSignature;
 //  4. the scope region is allowed (Options.Regions) → else InvalidSignature;
-//  5. X-Amz-Date (yyyymmddTHHMMSSZ), or failing that the Date header (HTTP
-//     date), is present and valid → else IncompleteSignature;
+//  5. the signing time: X-Amz-Date (yyyymmddTHHMMSSZ), or failing that the
+//     Date header (HTTP date), is present and valid → else IncompleteSignature
+//     (a presigned URL's X-Amz-Date was checked by ParseRequest);
 //  6. the scope date equals that date's yyyymmdd → else InvalidSignature;
 //  7. the time is within ±ClockSkew of Now → else InvalidSignature
-//     ("Signature expired: …" / "Signature not yet current: …");
-//  8. "host" is among SignedHeaders → else IncompleteSignature;
+//     ("Signature expired: …" / "Signature not yet current: …"); a presigned
+//     URL is valid from X-Amz-Date - ClockSkew to X-Amz-Date + X-Amz-Expires
+//     + ClockSkew;
+//  8. "host" is among the signed headers → else IncompleteSignature;
 //  9. secrets knows the access key → else UnrecognizedClient;
 //  10. a signed x-amz-content-sha256 equals hex(SHA-256(body)) → else
 //     InvalidSignature;
 //  11. the signature matches (constant-time) → else InvalidSignature with
-//     AWS's "The request signature we calculated does not match…" message.
+//     AWS's "The request signature we calculated does not match…" message,
+//     followed, as AWS does, by the canonical request and the string to sign
+//     the server computed (never a secret, a signing key or the signature).
+//
+// The payload hash is hex(SHA-256(body)), as the SDKs sign and presign for
+// this service; a presigned URL without a body may also sign the constant
+// UNSIGNED-PAYLOAD (S3-style presigners), since the signature then covers all
+// the request carries. The canonical query of a presigned URL leaves out
+// X-Amz-Signature.
 //
 // The signature is computed over the botocore-normalized path (see
 // CanonicalRequest). When the path as sent differs from its normalized form
 // (it has "//", "." or ".." segments), a signature over the path as sent is
 // accepted too, because aws-sdk-go-v2's signer does not normalize paths.
 //
-// Verify returns a non-*Error error only when secrets fails (wrapped with %w),
-// when secrets is nil, or when v was not created by New.
+// Every *Error after step 1 carries the request's AccessKeyID. Verify returns
+// a non-*Error error only when secrets fails (wrapped with %w), when secrets is
+// nil, or when v was not created by New.
 func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte, secrets SecretFunc) (Authorization, error) {
 	if v == nil || v.keys == nil {
 		return Authorization{}, errors.New("sigv4: Verifier not created with New")
@@ -109,48 +151,51 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte, sec
 	if secrets == nil {
 		return Authorization{}, errors.New("sigv4: nil SecretFunc")
 	}
-	authz := r.Header.Values("Authorization")
-	if len(authz) > 1 {
-		return Authorization{}, incomplete(msgMultipleHeader)
-	}
-	h := ""
-	if len(authz) == 1 {
-		h = authz[0]
-	}
-	a, err := ParseAuthorization(h)
+	a, err := ParseRequest(r)
 	if err != nil {
 		return Authorization{}, err
 	}
-	if _, ok := r.Header["X-Amz-Security-Token"]; ok {
-		return Authorization{}, newError(UnrecognizedClient, msgBadToken)
+	fail := func(e *Error) (Authorization, error) {
+		e.AccessKeyID = a.AccessKeyID
+		return Authorization{}, e
+	}
+	if hasSessionToken(r, a.Presigned) {
+		return fail(newError(UnrecognizedClient, msgSessionToken))
 	}
 	if a.Service != ServiceName {
-		return Authorization{}, newError(InvalidSignature, msgWrongService)
+		return fail(newError(InvalidSignature, msgWrongService))
 	}
 	if !v.regionAllowed(a.Region) {
-		return Authorization{}, newError(InvalidSignature, "Credential should be scoped to a valid region, not '"+a.Region+"'. ")
+		return fail(RegionNotAllowed(a.Region))
 	}
-	amzDate, t, err := requestTime(r)
-	if err != nil {
-		return Authorization{}, err
+	var amzDate string
+	var t time.Time
+	if a.Presigned {
+		amzDate = a.amzDate
+		t, _ = parseAmzDate(amzDate) // checked by ParseRequest
+	} else {
+		var e *Error
+		if amzDate, t, e = requestTime(r); e != nil {
+			return fail(e)
+		}
 	}
 	if a.Date != amzDate[:8] {
-		return Authorization{}, newError(InvalidSignature, fmt.Sprintf(
+		return fail(newError(InvalidSignature, fmt.Sprintf(
 			"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.",
-			a.Date, amzDate[:8], amzDate))
+			a.Date, amzDate[:8], amzDate)))
 	}
-	if err := v.checkSkew(t, amzDate); err != nil {
-		return Authorization{}, err
+	if e := v.checkTime(t, amzDate, a.Expires); e != nil {
+		return fail(e)
 	}
 	if !slices.Contains(a.SignedHeaders, "host") {
-		return Authorization{}, incomplete(msgHostNotSigned)
+		return fail(incomplete(msgHostNotSigned))
 	}
 	secret, ok, err := secrets(ctx, a.AccessKeyID)
 	if err != nil {
 		return Authorization{}, fmt.Errorf("sigv4: looking up access key: %w", err)
 	}
 	if !ok {
-		return Authorization{}, newError(UnrecognizedClient, msgBadToken)
+		return fail(newError(UnrecognizedClient, msgBadToken))
 	}
 
 	sum := sha256.Sum256(body)
@@ -158,13 +203,13 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte, sec
 	if slices.Contains(a.SignedHeaders, "x-amz-content-sha256") {
 		got := r.Header.Values("X-Amz-Content-Sha256")
 		if len(got) != 1 || strings.TrimSpace(got[0]) != payloadHash {
-			return Authorization{}, newError(InvalidSignature, msgContentSHA256)
+			return fail(newError(InvalidSignature, msgContentSHA256))
 		}
 	}
 
 	want, err := hex.DecodeString(a.Signature)
-	if err != nil { // unreachable: ParseAuthorization checked the hex
-		return Authorization{}, incomplete("Signature must be 64 hexadecimal characters.")
+	if err != nil { // unreachable: ParseRequest checked the hex
+		return fail(incomplete("Signature must be 64 hexadecimal characters."))
 	}
 	key := v.keys.signingKey(secret, a.Date, a.Region)
 	scope := a.Scope()
@@ -173,13 +218,49 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte, sec
 		raw = "/"
 	}
 	norm := normalizePath(raw)
-	if signatureMatches(key, amzDate, scope, buildCanonical(r, a.SignedHeaders, payloadHash, canonicalURI(norm)), want) {
+	canonical := buildCanonical(r, a.SignedHeaders, payloadHash, canonicalURI(norm), a.Presigned)
+	sts := StringToSign(amzDate, scope, canonical)
+	if signatureMatches(key, sts, want) {
 		return a, nil
 	}
-	if norm != raw && signatureMatches(key, amzDate, scope, buildCanonical(r, a.SignedHeaders, payloadHash, canonicalURI(raw)), want) {
-		return a, nil
+	// The alternatives a client may have signed instead: the path as sent, and
+	// UNSIGNED-PAYLOAD for a presigned URL without a body.
+	paths := []string{norm}
+	if norm != raw {
+		paths = append(paths, raw)
 	}
-	return Authorization{}, newError(InvalidSignature, msgSignature)
+	hashes := []string{payloadHash}
+	if a.Presigned && len(body) == 0 {
+		hashes = append(hashes, unsignedPayload)
+	}
+	for i, h := range hashes {
+		for j, p := range paths {
+			if i == 0 && j == 0 {
+				continue // tried above
+			}
+			cr := buildCanonical(r, a.SignedHeaders, h, canonicalURI(p), a.Presigned)
+			if signatureMatches(key, StringToSign(amzDate, scope, cr), want) {
+				return a, nil
+			}
+		}
+	}
+	return fail(signatureMismatch(canonical, sts))
+}
+
+// unsignedPayload is the payload hash of requests whose body is not signed.
+const unsignedPayload = "UNSIGNED-PAYLOAD"
+
+// hasSessionToken reports whether r carries an X-Amz-Security-Token header or,
+// when presigned, query parameter.
+func hasSessionToken(r *http.Request, presigned bool) bool {
+	if _, ok := r.Header["X-Amz-Security-Token"]; ok {
+		return true
+	}
+	if presigned {
+		_, ok := presignQuery(r)[querySecurityToken]
+		return ok
+	}
+	return false
 }
 
 // StringToSign returns the SigV4 string to sign for a canonical request.
@@ -188,9 +269,9 @@ func StringToSign(amzDate, scope, canonicalRequest string) string {
 	return Algorithm + "\n" + amzDate + "\n" + scope + "\n" + hex.EncodeToString(sum[:])
 }
 
-func signatureMatches(key []byte, amzDate, scope, canonical string, want []byte) bool {
+func signatureMatches(key []byte, stringToSign string, want []byte) bool {
 	m := hmac.New(sha256.New, key)
-	m.Write([]byte(StringToSign(amzDate, scope, canonical)))
+	m.Write([]byte(stringToSign))
 	return hmac.Equal(m.Sum(nil), want)
 }
 
@@ -202,28 +283,21 @@ func (v *Verifier) regionAllowed(region string) bool {
 	return validRegion(region)
 }
 
-// validRegion reports whether s looks like an AWS region: [a-z]{2,}(-[a-z0-9]+)+,
-// at most 64 bytes.
+// validRegion reports whether s is a region name a client can be configured
+// with: host labels of letters, digits and "-" (not first or last, at most 63
+// bytes each) joined by ".", at most 64 bytes in all (botocore accepts one
+// such label, aws-sdk-go-v2 and aws-sdk-js v3 several joined by dots).
 func validRegion(s string) bool {
-	if len(s) > maxScopeFieldLen {
+	if s == "" || len(s) > maxScopeFieldLen {
 		return false
 	}
-	head, rest, ok := strings.Cut(s, "-")
-	if !ok || len(head) < 2 {
-		return false
-	}
-	for i := 0; i < len(head); i++ {
-		if head[i] < 'a' || head[i] > 'z' {
+	for label := range strings.SplitSeq(s, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
 			return false
 		}
-	}
-	for part := range strings.SplitSeq(rest, "-") {
-		if part == "" {
-			return false
-		}
-		for i := 0; i < len(part); i++ {
-			c := part[i]
-			if !('a' <= c && c <= 'z' || '0' <= c && c <= '9') {
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-') {
 				return false
 			}
 		}
@@ -233,7 +307,7 @@ func validRegion(s string) bool {
 
 // requestTime returns the signing time from X-Amz-Date, or else from Date, as
 // a yyyymmddTHHMMSSZ string and a time. Errors are IncompleteSignature.
-func requestTime(r *http.Request) (string, time.Time, error) {
+func requestTime(r *http.Request) (string, time.Time, *Error) {
 	if s := r.Header.Get("X-Amz-Date"); s != "" {
 		t, ok := parseAmzDate(s)
 		if !ok {
@@ -264,11 +338,19 @@ func parseAmzDate(s string) (time.Time, bool) {
 	return t, true
 }
 
-// checkSkew rejects t outside [now-skew, now+skew] with AWS's messages.
-func (v *Verifier) checkSkew(t time.Time, amzDate string) error {
+// checkTime rejects a signing time t outside [now-skew, now+skew] with AWS's
+// messages, and a presigned URL valid for expires (> 0) when t+expires is
+// before now-skew.
+func (v *Verifier) checkTime(t time.Time, amzDate string, expires time.Duration) *Error {
 	now := v.now().UTC()
 	window := skewText(v.skew)
-	if lo := now.Add(-v.skew); t.Before(lo) {
+	lo := now.Add(-v.skew)
+	switch end := t.Add(expires); {
+	case expires > 0 && end.Before(lo):
+		return newError(InvalidSignature, fmt.Sprintf(
+			"Signature expired: the presigned URL expired at %s (X-Amz-Date %s + X-Amz-Expires %d), which is now earlier than %s (%s - %s.)",
+			end.Format(amzDateLayout), amzDate, expires/time.Second, lo.Format(amzDateLayout), now.Format(amzDateLayout), window))
+	case t.Before(lo) && expires <= 0:
 		return newError(InvalidSignature, fmt.Sprintf("Signature expired: %s is now earlier than %s (%s - %s.)",
 			amzDate, lo.Format(amzDateLayout), now.Format(amzDateLayout), window))
 	}

@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 import unittest
+import unittest.mock
 import urllib.error
 import urllib.request
 import uuid
@@ -199,6 +200,17 @@ def server_supports(*args, needle):
     """True when `chimed ARGS` mentions needle in its output (flag help goes to stderr, exit code 2 or 0)."""
     p = subprocess.run([chimed_bin()] + list(args), capture_output=True, text=True, timeout=30)
     return needle in (p.stdout + p.stderr)
+
+
+def fetch(url, method="GET"):
+    """Fetch url with urllib as a browser would (no header of our own): (status, headers, parsed JSON or None)."""
+    req = urllib.request.Request(url, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            raw, status, headers = r.read(), r.status, r.headers
+    except urllib.error.HTTPError as e:
+        raw, status, headers = e.read(), e.code, e.headers
+    return status, headers, (json.loads(raw) if raw else None)
 
 
 SERVER = None
@@ -524,6 +536,33 @@ class AccountTests(ChimeTestCase):
         c = SERVER.client(region="eu-west-1")
         a = c.create_account(Name="Region %s" % RUN)["Account"]
         self.assertEqual(c.get_account(AccountId=a["AccountId"])["Account"]["AccountId"], a["AccountId"])
+
+    def test_any_region_name(self):
+        # the README promises any region: names that are not AWS regions included
+        for region in ("local", "my-region", "eu-central-1"):
+            with self.subTest(region=region):
+                c = SERVER.client(region=region)
+                a = c.create_account(Name="Region %s %s" % (region, RUN))["Account"]
+                self.assertEqual(c.get_account(AccountId=a["AccountId"])["Account"]["AccountId"], a["AccountId"])
+
+    def test_presigned_get_user(self):
+        # generate_presigned_url (query-string SigV4) fetched with urllib, in whatever auth mode the server runs
+        aid = self.new_account()["AccountId"]
+        u = self.invited_user(aid)
+        for region in (REGION, "local"):
+            with self.subTest(region=region):
+                url = SERVER.client(region=region).generate_presigned_url(
+                    "get_user", Params={"AccountId": aid, "UserId": u["UserId"]}, ExpiresIn=300)
+                self.assertIn("X-Amz-Signature=", url)
+                status, _, body = fetch(url)
+                self.assertEqual(status, 200, body)
+                self.assertEqual(body["User"]["UserId"], u["UserId"])
+                self.assertEqual(body["User"]["PrimaryEmail"], u["PrimaryEmail"])
+        # operation= still selects the route with the X-Amz-* parameters present
+        url = self.chime.generate_presigned_url("logout_user", Params={"AccountId": aid, "UserId": u["UserId"]})
+        self.assertIn("operation=logout", url)
+        status, _, body = fetch(url, method="POST")
+        self.assertEqual(status, 204, body)
 
 
 # ==============================================================================================================
@@ -1207,6 +1246,74 @@ class AuthTests(ChimeTestCase):
             unknown.list_accounts()
         self.assertEqual(cm.exception.response["Error"]["Code"], "UnrecognizedClientException")
         self.assertEqual(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], 403)
+
+    def test_wrong_secret_gets_canonical_request(self):
+        # as AWS's own services do: the canonical request and string to sign the server computed, no secret
+        key, secret = self.server.credentials()
+        bad = self.server.client(creds=(key, "wrong-secret-" + RUN))
+        with self.assertRaises(botocore.exceptions.ClientError) as cm:
+            bad.list_accounts(MaxResults=5)
+        msg = cm.exception.response["Error"]["Message"]
+        self.assertTrue(msg.startswith("The request signature we calculated does not match the signature you "
+                                       "provided. Check your AWS Secret Access Key and signing method."), msg)
+        self.assertIn("\n\nThe Canonical String for this request should have been\n'GET\n/accounts\nmax-results=5\n", msg)
+        self.assertIn("\n\nThe String-to-Sign should have been\n'AWS4-HMAC-SHA256\n", msg)
+        self.assertNotIn(secret, msg)
+        self.assertNotIn("wrong-secret-" + RUN, msg)
+
+    def test_session_token_is_refused_with_advice(self):
+        key, secret = self.server.credentials()
+        c = boto3.session.Session().client(
+            "chime", endpoint_url=self.server.endpoint, region_name=REGION, aws_access_key_id=key,
+            aws_secret_access_key=secret, aws_session_token="a-session-token",
+            config=Config(retries={"max_attempts": 1, "mode": "standard"}))
+        with self.assertRaises(botocore.exceptions.ClientError) as cm:
+            c.list_accounts()
+        err = cm.exception.response
+        self.assertEqual(err["Error"]["Code"], "UnrecognizedClientException", err)
+        self.assertEqual(err["ResponseMetadata"]["HTTPStatusCode"], 403)
+        self.assertIn("long-term", err["Error"]["Message"])
+        self.assertIn("session token", err["Error"]["Message"])
+        # the same in a presigned URL (X-Amz-Security-Token in the query)
+        url = c.generate_presigned_url("list_accounts", Params={})
+        self.assertIn("X-Amz-Security-Token=", url)
+        status, headers, body = fetch(url)
+        self.assertEqual((status, headers.get("x-amzn-ErrorType")), (403, "UnrecognizedClientException"), body)
+        self.assertIn("long-term", body["message"])
+
+    def test_presigned_urls_refused_when_tampered_expired_or_too_long(self):
+        aid = self.chime.create_account(Name="Presign %s" % RUN)["Account"]["AccountId"]
+        e = self.email()
+        self.chime.invite_users(AccountId=aid, UserEmailList=[e])
+        uid = self.chime.list_users(AccountId=aid, UserEmail=e)["Users"][0]["UserId"]
+        params = {"AccountId": aid, "UserId": uid}
+        url = self.chime.generate_presigned_url("get_user", Params=params, ExpiresIn=60)
+        status, _, body = fetch(url)
+        self.assertEqual(status, 200, body)
+        sig = url.rsplit("X-Amz-Signature=", 1)[1]
+        tampered = {
+            "signature": url[:-len(sig)] + ("1" if sig[0] == "0" else "0") + sig[1:],
+            "user id": url.replace(uid, str(uuid.uuid4())),
+            "expires": url.replace("X-Amz-Expires=60", "X-Amz-Expires=3600"),
+        }
+        for what, bad in tampered.items():
+            with self.subTest(tampered=what):
+                status, headers, body = fetch(bad)
+                self.assertEqual((status, headers.get("x-amzn-ErrorType")), (403, "InvalidSignatureException"), body)
+        # signed an hour ago for 60 seconds: expired, even with the 15-minute clock-skew allowance
+        past = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) - datetime.timedelta(hours=1)
+        with unittest.mock.patch("botocore.auth.get_current_datetime", lambda *a, **k: past):
+            expired = self.chime.generate_presigned_url("get_user", Params=params, ExpiresIn=60)
+        status, headers, body = fetch(expired)
+        self.assertEqual((status, headers.get("x-amzn-ErrorType")), (403, "InvalidSignatureException"), body)
+        self.assertIn("expired", body["message"])
+        # more than 7 days
+        status, headers, body = fetch(self.chime.generate_presigned_url("get_user", Params=params, ExpiresIn=604801))
+        self.assertEqual((status, headers.get("x-amzn-ErrorType")), (403, "IncompleteSignatureException"), body)
+        self.assertIn("604800", body["message"])
+        # exactly 7 days is fine
+        status, _, body = fetch(self.chime.generate_presigned_url("get_user", Params=params, ExpiresIn=604800))
+        self.assertEqual(status, 200, body)
 
     def test_odd_labels_verify_under_sigv4(self):
         # double-encoded canonical URIs: odd labels must authenticate and answer 404, never 403

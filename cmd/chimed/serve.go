@@ -13,7 +13,6 @@ import (
 	"os"
 	"runtime/debug"
 	"strconv"
-	"strings"
 	"time"
 
 	chime "github.com/chimed/chimed"
@@ -97,7 +96,8 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.MasterKeyFile, "master-key-file", "",
 		"file holding the key that seals credential secrets; default DATA_DIR/master.key; CHIMED_MASTER_KEY wins")
 	fs.DurationVar(&m.ClockSkew, "clock-skew", 15*time.Minute, "accepted signing-time skew (CHIMED_CLOCK_SKEW)")
-	fs.StringVar(&m.Regions, "regions", "", "comma-separated allowed signing regions; empty = any (CHIMED_REGIONS)")
+	fs.StringVar(&m.Regions, "regions", "",
+		"comma-separated allowed signing regions, in both auth modes; empty = any (CHIMED_REGIONS)")
 	fs.Float64Var(&m.RateLimit, "rate-limit", 1000, "requests per second per credential; 0 disables (CHIMED_RATE_LIMIT)")
 	fs.IntVar(&m.RateBurst, "rate-burst", 2000, "burst per credential (CHIMED_RATE_BURST)")
 	fs.DurationVar(&m.ReadHeaderTime, "read-header-timeout", 10*time.Second,
@@ -188,15 +188,16 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	m.svc = svc
-	var auth chimehttp.Authenticator = chimehttp.AnyAuth{}
+	// --regions: names separated by commas, spaces around them tolerated; honored in both auth modes.
+	regions, err := sigv4.ParseRegions(m.Regions)
+	if err != nil {
+		return fmt.Errorf("--regions: %w", err)
+	}
+	var auth chimehttp.Authenticator = chimehttp.AnyAuth{Regions: regions}
 	if m.Auth == "sigv4" {
 		creds := chime.NewCredentials(m.store, keyring)
 		if err := bootstrap(ctx, creds, m.stderr); err != nil {
 			return err
-		}
-		var regions []string
-		if m.Regions != "" {
-			regions = strings.Split(m.Regions, ",")
 		}
 		auth = chimehttp.SigV4Auth{Verifier: sigv4.New(sigv4.Options{ClockSkew: m.ClockSkew, Regions: regions}),
 			Credentials: creds}
