@@ -88,6 +88,10 @@ func ValidateID(field Field, v string) error {
 	return nil
 }
 
+// IsBlank reports whether v has no character but ASCII white space ([\t\n\f\r ], RE2's \s): the negation of
+// the model's NonEmptyString pattern `.*\S.*`.
+func IsBlank(v string) bool { return !hasNonSpace(v) }
+
 // hasNonSpace reports whether some character of v is not ASCII white space ([\t\n\f\r ]).
 func hasNonSpace(v string) bool {
 	for i := 0; i < len(v); i++ {

@@ -80,14 +80,6 @@ func checkCount(name string, n int, min, max int64) error {
 }
 
 // hasNonSpace is the model pattern `.*\S.*` (an unanchored search) without a regexp: it matches exactly when
-// some character is not RE2's \s ([\t\n\f\r ]). It runs on every path label of every request.
-func hasNonSpace(v string) bool {
-	for i := 0; i < len(v); i++ {
-		switch v[i] {
-		case '\t', '\n', '\f', '\r', ' ':
-		default:
-			return true
-		}
-	}
-	return false
-}
+// some character is not RE2's \s ([\t\n\f\r ]), which is the domain's notion of a non-blank value. It runs on
+// every path label of every request.
+func hasNonSpace(v string) bool { return !chime.IsBlank(v) }
