@@ -126,7 +126,8 @@ func (s *Service) UpdateAccount(ctx context.Context, aws, id string, name *strin
 	return a, nil
 }
 
-// DeleteAccount deletes an account (§4.5, D3, D4), with its outbox messages.
+// DeleteAccount deletes an account (§4.5, D3, D4, D45), with its outbox messages, its sign-in delegate groups
+// and its users' settings.
 // Errors: ENOTFOUND; EUNPROCESSABLE while a Team account has any user, or an Enterprise account has a user that
 // is not suspended.
 func (s *Service) DeleteAccount(ctx context.Context, aws, id string) error {
@@ -214,11 +215,14 @@ func (s *Service) SetAccountType(ctx context.Context, aws, id string, typ *strin
 	return a, nil
 }
 
-// ResetTenant deletes every account and user of the caller's AWS account, with their invitations, sessions and
-// outbox (control endpoint §9.2).
+// ResetTenant deletes every account and user of the caller's AWS account, with their invitations, sessions,
+// user settings and outbox, and the AWS account's global settings (control endpoint §9.2, D48).
 func (s *Service) ResetTenant(ctx context.Context, aws string) error {
 	return s.store.Write(ctx, func(tx Tx) error {
 		if err := tx.DeleteTenant(ctx, aws); err != nil { // locks the accounts first
+			return err
+		}
+		if err := tx.DeleteGlobalSettings(ctx, aws); err != nil {
 			return err
 		}
 		return tx.DeleteOutbox(ctx, aws, "")

@@ -54,6 +54,7 @@ type Tx interface {
 	AccountTx
 	UserTx
 	LifecycleTx
+	SettingsTx
 }
 
 // AccountTx holds the Tx methods of accounts and of whole AWS accounts (tenants).
@@ -128,4 +129,20 @@ type LifecycleTx interface {
 	PruneOutbox(ctx context.Context, aws string, keep int) error
 	// DeleteOutbox deletes the messages of aws about account accountID ("": all of them).
 	DeleteOutbox(ctx context.Context, aws, accountID string) error
+}
+
+// SettingsTx holds the Tx methods of user settings and of an AWS account's global settings (settings.go). A
+// user's settings belong to the user: deleting the user (or its account or AWS account) deletes them too.
+type SettingsTx interface {
+	// UserSettings returns the stored settings of a user. ENOTFOUND when none were ever stored.
+	UserSettings(ctx context.Context, accountID, userID string) (*UserSettings, error)
+	// PutUserSettings stores every setting of a user (an existing user of accountID).
+	PutUserSettings(ctx context.Context, accountID, userID string, st *UserSettings) error
+	// GlobalSettings returns the global settings of the AWS account aws; the zero value when never set.
+	GlobalSettings(ctx context.Context, aws string) (*GlobalSettings, error)
+	// PatchGlobalSettings stores the non-nil buckets of the AWS account aws, keeping the others, in one
+	// statement (two concurrent patches of different members both hold).
+	PatchGlobalSettings(ctx context.Context, aws string, businessCalling, voiceConnector *string) error
+	// DeleteGlobalSettings removes the global settings of the AWS account aws.
+	DeleteGlobalSettings(ctx context.Context, aws string) error
 }

@@ -57,7 +57,7 @@ func TestNotImplementedOperations(t *testing.T) {
 	a := MustCreateAccount(t, c, "not-implemented")
 	_, err := c.CreateRoom(ctx, &chime.CreateRoomInput{AccountId: a.AccountId, Name: aws.String("room")})
 	wantBadRequest(t, err)
-	_, err = c.GetGlobalSettings(ctx, &chime.GetGlobalSettingsInput{})
+	_, err = c.GetBot(ctx, &chime.GetBotInput{AccountId: a.AccountId, BotId: aws.String("bot")})
 	wantBadRequest(t, err)
 	_, err = c.ListPhoneNumbers(ctx, &chime.ListPhoneNumbersInput{})
 	wantBadRequest(t, err)

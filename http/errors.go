@@ -161,6 +161,17 @@ func wireField(op string, f chime.Field) string {
 		return "userId"
 	case chime.FieldAlexaRoomARN:
 		return "AlexaForBusinessMetadata.AlexaForBusinessRoomArn"
+	case chime.FieldUserSettings:
+		return "UserSettings"
+	case chime.FieldDelegateGroups:
+		if op == "DisassociateSigninDelegateGroupsFromAccount" {
+			return "GroupNames"
+		}
+		return "SigninDelegateGroups"
+	case chime.FieldBusinessCallingBucket:
+		return "BusinessCalling.CdrBucket"
+	case chime.FieldVoiceConnectorBucket:
+		return "VoiceConnector.CdrBucket"
 	}
 	return string(f)
 }

@@ -150,13 +150,14 @@ func (t *tx) UpdateAccount(ctx context.Context, a *chime.Account) error {
 		joinGroups(a.SigninDelegateGroups), a.Settings.DisableRemoteControl, a.Settings.EnableDialOut, a.ID)
 }
 
-// DeleteAccount implements chime.Tx: the account becomes a tombstone and its users are deleted.
+// DeleteAccount implements chime.Tx: the account becomes a tombstone without its sign-in delegate groups, and
+// its users are deleted (with their settings, by cascade).
 func (t *tx) DeleteAccount(ctx context.Context, a *chime.Account, at time.Time) error {
 	if _, err := t.exec(ctx, `DELETE FROM users WHERE account_id = $1`, a.ID); err != nil {
 		return t.mapErr(err)
 	}
 	return t.row(accountRow(a.ID)).exec1(ctx,
-		`UPDATE accounts SET deleted_ms = $1 WHERE id = $2 AND deleted_ms IS NULL`, ms(at), a.ID)
+		`UPDATE accounts SET deleted_ms = $1, delegate_groups = '' WHERE id = $2 AND deleted_ms IS NULL`, ms(at), a.ID)
 }
 
 // DeleteTenant implements chime.Tx.

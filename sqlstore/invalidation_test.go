@@ -100,6 +100,20 @@ var writeCases = map[string]writeCase{
 	}, true),
 	"PruneOutbox":  userCase(func(tx chime.Tx, f *fixture) error { return tx.PruneOutbox(bg, "111122223333", 0) }, true),
 	"DeleteOutbox": userCase(func(tx chime.Tx, f *fixture) error { return tx.DeleteOutbox(bg, "111122223333", "") }, true),
+	"PutUserSettings": userCase(func(tx chime.Tx, f *fixture) error {
+		return tx.PutUserSettings(bg, "acct-a", "a1", &chime.UserSettings{SMS: true})
+	}, true),
+	"PatchGlobalSettings": userCase(func(tx chime.Tx, f *fixture) error {
+		b := "cdr-bucket"
+		return tx.PatchGlobalSettings(bg, "111122223333", &b, nil)
+	}, true),
+	"DeleteGlobalSettings": userCase(func(tx chime.Tx, f *fixture) error {
+		b := "cdr-bucket" // a row to delete: a transaction that changes nothing does not commit to the WAL
+		if err := tx.PatchGlobalSettings(bg, "111122223333", nil, &b); err != nil {
+			return err
+		}
+		return tx.DeleteGlobalSettings(bg, "111122223333")
+	}, true),
 
 	// Credential writes are autocommit statements of this process; its change detector then sees a commit
 	// outside group commit and flushes everything, so they keep nothing.
@@ -120,7 +134,7 @@ var writeCases = map[string]writeCase{
 
 // readMethods are the methods that write nothing.
 var readMethods = []string{"Account", "ListAccounts", "User", "UserByEmail", "ListUsers", "CountUsers", "PINExists",
-	"UsersByEmail", "Link", "CountLiveLinks", "Session", "ListOutbox",
+	"UsersByEmail", "Link", "CountLiveLinks", "Session", "ListOutbox", "UserSettings", "GlobalSettings",
 	"Credential", "ListCredentials", "CountCredentials"}
 
 // Every method of the store's interfaces is either in writeCases or in readMethods: a new write method cannot be

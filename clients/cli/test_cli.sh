@@ -328,5 +328,42 @@ ok "get-user after unsuspend" get-user --account-id "$LWA" --user-id "$LU"
 expect "user is Registered again" "d['User']['UserRegistrationStatus'] == 'Registered'"
 fails "delete-account with an unsuspended LWA user" UnprocessableEntityException delete-account --account-id "$LWA"
 
+# ------------------------------------------------------------------------------------------------------------
+# User settings, sign-in delegate groups, global settings (the documented examples of awscli/examples/chime)
+# ------------------------------------------------------------------------------------------------------------
+ok "get-user-settings (documented example)" get-user-settings --account-id "$DIR" --user-id "$DU"
+expect "the documented defaults: all three on" \
+	'd == {"UserSettings": {"Telephony": {"InboundCalling": True, "OutboundCalling": True, "SMS": True}}}'
+ok "update-user-settings (documented example)" update-user-settings --account-id "$DIR" --user-id "$DU" \
+	--user-settings "Telephony={InboundCalling=true,OutboundCalling=true,SMS=true}"
+expect "update-user-settings prints nothing (204)" 'd is None'
+ok "update-user-settings (calls off)" update-user-settings --account-id "$DIR" --user-id "$DU" \
+	--user-settings "Telephony={InboundCalling=false,OutboundCalling=false,SMS=true}"
+ok "get-user-settings after update" get-user-settings --account-id "$DIR" --user-id "$DU"
+expect "all three replaced" 'd["UserSettings"]["Telephony"] == {"InboundCalling": False, "OutboundCalling": False, "SMS": True}'
+fails "get-user-settings of an unknown user" NotFoundException get-user-settings --account-id "$DIR" --user-id "$MISSING"
+
+ok "associate-signin-delegate-groups-with-account (documented example)" associate-signin-delegate-groups-with-account \
+	--account-id "$DIR" --signin-delegate-groups GroupName=my_users
+expect "associate prints no groups" 'not d'
+ok "get-account shows the delegate group" get-account --account-id "$DIR"
+expect "SigninDelegateGroups holds my_users" 'd["Account"]["SigninDelegateGroups"] == [{"GroupName": "my_users"}]'
+fails "associate-signin-delegate-groups-with-account on an EnterpriseLWA account" ForbiddenException \
+	associate-signin-delegate-groups-with-account --account-id "$LWA" --signin-delegate-groups GroupName=my_users
+ok "disassociate-signin-delegate-groups-from-account (documented example)" \
+	disassociate-signin-delegate-groups-from-account --account-id "$DIR" --group-names "my_users"
+ok "get-account after disassociate" get-account --account-id "$DIR"
+expect "no SigninDelegateGroups left" '"SigninDelegateGroups" not in d["Account"]'
+
+ok "get-global-settings never set" get-global-settings
+expect "both empty" 'd == {"BusinessCalling": {}, "VoiceConnector": {}}'
+ok "update-global-settings (documented example)" update-global-settings \
+	--business-calling CdrBucket="s3bucket" --voice-connector CdrBucket="s3bucket"
+expect "update-global-settings prints nothing (204)" 'd is None'
+ok "get-global-settings (documented example)" get-global-settings
+expect "the documented output" 'd == {"BusinessCalling": {"CdrBucket": "s3bucket"}, "VoiceConnector": {"CdrBucket": "s3bucket"}}'
+fails "update-global-settings with a bucket name S3 refuses" BadRequestException update-global-settings \
+	--business-calling CdrBucket="Not_A_Bucket"
+
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
