@@ -44,6 +44,11 @@ const (
 	FieldAccountID    Field = "AccountID"
 	FieldUserID       Field = "UserID"
 	FieldAlexaRoomARN Field = "AlexaRoomARN"
+
+	FieldOffsetSeconds             Field = "OffsetSeconds"             // the server clock's offset (§9.5)
+	FieldRetentionSettings         Field = "RetentionSettings"         // §4.20
+	FieldRoomRetentionDays         Field = "RoomRetentionDays"         // §4.20
+	FieldConversationRetentionDays Field = "ConversationRetentionDays" // §4.20
 )
 
 // Error is a domain error: a code from the list above, the input it is about (if one), and a message safe to

@@ -21,11 +21,13 @@ type Service struct {
 	now    func() time.Time
 	rand   io.Reader
 	life   lifecycle
+
+	srvClock serverClock // the offset of the server clock (clock.go)
 }
 
 // ServiceOptions tune a Service; the zero value is production behaviour.
 type ServiceOptions struct {
-	Now  func() time.Time // default time.Now
+	Now  func() time.Time // the wall clock; default time.Now. The server clock adds the stored offset (clock.go)
 	Rand io.Reader        // default crypto/rand
 
 	// The user lifecycle (lifecycle.go, sessions.go, mail.go).
@@ -59,14 +61,21 @@ func NewService(ctx context.Context, store Store, o ServiceOptions) (*Service, e
 	if err != nil {
 		return nil, err
 	}
-	return &Service{store: store, tokens: NewPageTokens(key), now: o.Now, rand: o.Rand, life: life}, nil
+	s := &Service{store: store, tokens: NewPageTokens(key), now: o.Now, rand: o.Rand, life: life}
+	if _, err := s.loadClock(ctx); err != nil {
+		return nil, fmt.Errorf("server clock: %w", err)
+	}
+	return s, nil
 }
 
 // Store returns the service's store.
 func (s *Service) Store() Store { return s.store }
 
-// clock returns now truncated to the millisecond precision the wire carries.
-func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
+// clock returns the server clock's now (D19: the wall clock plus the stored offset, clock.go) truncated to the
+// millisecond precision the wire carries.
+func (s *Service) clock() time.Time {
+	return s.now().Add(s.srvClock.offset()).UTC().Truncate(time.Millisecond)
+}
 
 func newID() string { return uuid.NewString() }
 

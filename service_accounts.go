@@ -153,6 +153,9 @@ func (s *Service) DeleteAccount(ctx context.Context, aws, id string) error {
 		if err := tx.DeleteOutbox(ctx, aws, a.ID); err != nil {
 			return err
 		}
+		if err := tx.DeleteRetentionSettings(ctx, aws, a.ID); err != nil { // D45
+			return err
+		}
 		return tx.DeleteAccount(ctx, a, s.clock())
 	})
 }
@@ -223,6 +226,9 @@ func (s *Service) ResetTenant(ctx context.Context, aws string) error {
 			return err
 		}
 		if err := tx.DeleteGlobalSettings(ctx, aws); err != nil {
+			return err
+		}
+		if err := tx.DeleteRetentionSettings(ctx, aws, ""); err != nil { // D48
 			return err
 		}
 		return tx.DeleteOutbox(ctx, aws, "")

@@ -122,6 +122,7 @@ func gatedEnv(t *testing.T) (*env, *gatedStore, *slowMailer) {
 		t.Fatal(err)
 	}
 	e.Svc = svc
+	store.calls.Store(0) // NewService read the server clock's offset (clock.go)
 	t.Cleanup(func() {
 		store.Open()
 		mail.Release()

@@ -55,6 +55,8 @@ type Tx interface {
 	UserTx
 	LifecycleTx
 	SettingsTx
+	ClockTx
+	RetentionTx
 }
 
 // AccountTx holds the Tx methods of accounts and of whole AWS accounts (tenants).
@@ -145,4 +147,24 @@ type SettingsTx interface {
 	PatchGlobalSettings(ctx context.Context, aws string, businessCalling, voiceConnector *string) error
 	// DeleteGlobalSettings removes the global settings of the AWS account aws.
 	DeleteGlobalSettings(ctx context.Context, aws string) error
+}
+
+// ClockTx holds the Tx methods of the server clock's offset (sqlstore/clock.go; docs/behavior.md D19, §9.5).
+type ClockTx interface {
+	// ClockOffset returns the server clock's offset from the wall clock (0 when never set).
+	ClockOffset(ctx context.Context) (time.Duration, error)
+	// SetClockOffset stores the offset d when it is not below the stored one. ENOTFOUND when the stored offset is
+	// greater (a concurrent change won: the clock never goes back).
+	SetClockOffset(ctx context.Context, d time.Duration) error
+}
+
+// RetentionTx holds the Tx methods of accounts' retention settings (sqlstore/retention.go; §4.20).
+type RetentionTx interface {
+	// RetentionSettings returns the retention settings of account accountID. ENOTFOUND when it has none.
+	RetentionSettings(ctx context.Context, accountID string) (*RetentionSettings, error)
+	// PutRetentionSettings stores r, replacing the account's settings.
+	PutRetentionSettings(ctx context.Context, r *RetentionSettings) error
+	// DeleteRetentionSettings deletes the settings of the AWS account aws's account accountID ("": of all of
+	// its accounts).
+	DeleteRetentionSettings(ctx context.Context, aws, accountID string) error
 }

@@ -161,6 +161,10 @@ func wireField(op string, f chime.Field) string {
 		return "userId"
 	case chime.FieldAlexaRoomARN:
 		return "AlexaForBusinessMetadata.AlexaForBusinessRoomArn"
+	case chime.FieldRoomRetentionDays:
+		return "RetentionSettings.RoomRetentionSettings.RetentionDays"
+	case chime.FieldConversationRetentionDays:
+		return "RetentionSettings.ConversationRetentionSettings.RetentionDays"
 	case chime.FieldUserSettings:
 		return "UserSettings"
 	case chime.FieldDelegateGroups:

@@ -30,18 +30,19 @@ type exceptionSet uint64
 
 // route is one entry of the route table: (method, path template, literal selector) → handler.
 type route struct {
-	method string
-	path   []string     // segments of the template; "{}" is a label
-	selKey string       // the selecting query parameter ("operation" or "type"), "" when none
-	sel    string       // its literal value
-	name   string       // operation name, for logs
-	status int          // success status (model operations)
-	read   bool         // Get*/List*/Search*: allowed for read-only credentials
-	public bool         // no authentication (health, readiness, the session check and the user's pages)
-	html   bool         // a page for people: errors are HTML pages, and the token label is kept out of logs
-	errs   exceptionSet // the exceptions the operation may answer (allExceptions outside the model)
-	h      func(*Server, *call)
-	head   func(*Server, *call) // pages: the answer to HEAD when h would change something (nil: h, body discarded)
+	method   string
+	path     []string     // segments of the template; "{}" is a label
+	selKey   string       // the selecting query parameter ("operation" or "type"), "" when none
+	sel      string       // its literal value
+	name     string       // operation name, for logs
+	status   int          // success status (model operations)
+	read     bool         // Get*/List*/Search*: allowed for read-only credentials
+	public   bool         // no authentication (health, readiness, the session check and the user's pages)
+	timeless bool         // needs no server clock: the request does not refresh its offset (health, readiness)
+	html     bool         // a page for people: errors are HTML pages, and the token label is kept out of logs
+	errs     exceptionSet // the exceptions the operation may answer (allExceptions outside the model)
+	h        func(*Server, *call)
+	head     func(*Server, *call) // pages: the answer to HEAD when h would change something (nil: h, body discarded)
 }
 
 // allExceptions is the exception set of routes outside the model (chimed's own endpoints).
@@ -84,10 +85,13 @@ func routeTable() []route {
 		r(put, "/_chimed/accounts/{}/type", "", "chimed:SetAccountType", false, (*Server).setAccountType),
 		r(post, "/_chimed/accounts/{}/users/{}/register", "", "chimed:RegisterUser", false, (*Server).registerUser),
 		r(post, "/_chimed/reset", "", "chimed:Reset", false, (*Server).reset),
+		r(get, "/_chimed/clock", "", "chimed:GetClock", true, (*Server).getClock), // §9.5
+		r(put, "/_chimed/clock", "", "chimed:PutClock", false, (*Server).putClock),
 	)
 	health := r(get, "/_chimed/health", "", "chimed:Health", true, (*Server).health)
 	ready := r(get, "/_chimed/ready", "", "chimed:Ready", true, (*Server).ready)
 	health.public, ready.public = true, true
+	health.timeless, ready.timeless = true, true
 	rs = append(rs, health, ready)
 
 	// The user lifecycle (docs/behavior.md §9.3): the session check and the pages are public (their tokens and

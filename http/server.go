@@ -29,15 +29,16 @@ const maxLabelBytes = 2048
 
 // Server is the HTTP handler of chimed.
 type Server struct {
-	svc    *chime.Service
-	auth   Authenticator
-	logger *slog.Logger
-	routes routeIndex
-	api    *handlers // implements API; concrete, so that inputs and outputs stay on the stack
-	limits *RateLimiter
-	budget *bodyBudget // request bodies held at once (bodybudget.go)
-	sels   []string    // the selector query parameters ("operation", "type"), each allowed once
-	bufs   sync.Pool   // *[]byte response buffers
+	svc        *chime.Service
+	auth       Authenticator
+	logger     *slog.Logger
+	routes     routeIndex
+	api        *handlers // implements API; concrete, so that inputs and outputs stay on the stack
+	limits     *RateLimiter
+	budget     *bodyBudget // request bodies held at once (bodybudget.go)
+	sels       []string    // the selector query parameters ("operation", "type"), each allowed once
+	allowClock bool        // PUT /_chimed/clock is allowed (--allow-clock-control)
+	bufs       sync.Pool   // *[]byte response buffers
 }
 
 // Options configure a Server.
@@ -51,6 +52,8 @@ type Options struct {
 	MaxBodyMemory int64
 	// BodyMemoryWait is how long a request waits for body memory before 503; 0 means DefaultBodyMemoryWait.
 	BodyMemoryWait time.Duration
+	// AllowClockControl lets PUT /_chimed/clock move the server clock (--allow-clock-control, §9.5).
+	AllowClockControl bool
 }
 
 // NewServer returns the handler for o.
@@ -67,7 +70,7 @@ func NewServer(o Options) *Server {
 	}
 	return &Server{svc: o.Service, auth: o.Authenticator, logger: o.Logger, routes: indexRoutes(rs),
 		api: &handlers{svc: o.Service}, limits: o.RateLimiter, budget: newBodyBudget(o.MaxBodyMemory,
-			o.BodyMemoryWait), sels: sels}
+			o.BodyMemoryWait), sels: sels, allowClock: o.AllowClockControl}
 }
 
 // call is one request in flight.
@@ -192,6 +195,13 @@ func (s *Server) serve(c *call) {
 		}
 		if id.ReadOnly && !rt.read {
 			s.writeError(c, chime.Errorf(chime.EFORBIDDEN, "AWS authorization failed"))
+			return
+		}
+	}
+	// The server clock's offset, re-read when the cached one is older than chime.ClockTTL (clock.go, D19).
+	if !rt.timeless {
+		if err := s.svc.SyncClock(r.Context()); err != nil {
+			s.writeError(c, err)
 			return
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -82,7 +83,8 @@ func (db *DB) fault() error {
 // read, at the cost of a few page reads.
 const pingQuery = `SELECT EXISTS (SELECT 1 FROM accounts), EXISTS (SELECT 1 FROM users),
 	EXISTS (SELECT 1 FROM credentials), EXISTS (SELECT 1 FROM server_secrets), EXISTS (SELECT 1 FROM user_links),
-	EXISTS (SELECT 1 FROM user_sessions), EXISTS (SELECT 1 FROM outbox)`
+	EXISTS (SELECT 1 FROM user_sessions), EXISTS (SELECT 1 FROM outbox),
+	EXISTS (SELECT 1 FROM server_clock), EXISTS (SELECT 1 FROM retention_settings)`
 
 // Ping reports whether the store is ready: the database answers a query reading every table, within 5 seconds
 // unless ctx says otherwise, and no request met a corrupt page (ever) or a storage failure (in the last
@@ -97,6 +99,9 @@ func (db *DB) Ping(ctx context.Context) (err error) {
 		defer cancel()
 	}
 	defer db.observe(&err)
-	var b [7]bool
-	return db.read.QueryRowContext(ctx, pingQuery).Scan(&b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &b[6])
+	b := make([]any, strings.Count(pingQuery, "EXISTS"))
+	for i := range b {
+		b[i] = new(bool)
+	}
+	return db.read.QueryRowContext(ctx, pingQuery).Scan(b...)
 }

@@ -115,6 +115,21 @@ var writeCases = map[string]writeCase{
 		return tx.DeleteGlobalSettings(bg, "111122223333")
 	}, true),
 
+	// The server clock and retention settings (clock.go, retention.go): tables the cache does not hold.
+	"SetClockOffset": userCase(func(tx chime.Tx, f *fixture) error { return tx.SetClockOffset(bg, time.Hour) }, true),
+	"PutRetentionSettings": userCase(func(tx chime.Tx, f *fixture) error {
+		return tx.PutRetentionSettings(bg, &chime.RetentionSettings{AccountID: "acct-a", AwsAccountID: "111122223333",
+			RoomDays: 7, InitiateDeletion: f.now})
+	}, true),
+	"DeleteRetentionSettings": userCase(func(tx chime.Tx, f *fixture) error {
+		// (a transaction that writes nothing does not move SQLite's change counter, which flushes the cache)
+		if err := tx.PutRetentionSettings(bg, &chime.RetentionSettings{AccountID: "acct-b",
+			AwsAccountID: "111122223333", ConversationDays: 1}); err != nil {
+			return err
+		}
+		return tx.DeleteRetentionSettings(bg, "111122223333", "acct-b")
+	}, true),
+
 	// Credential writes are autocommit statements of this process; its change detector then sees a commit
 	// outside group commit and flushes everything, so they keep nothing.
 	"InsertCredential": {cred: func(db *DB, f *fixture) error {
@@ -133,7 +148,7 @@ var writeCases = map[string]writeCase{
 }
 
 // readMethods are the methods that write nothing.
-var readMethods = []string{"Account", "ListAccounts", "User", "UserByEmail", "ListUsers", "CountUsers", "PINExists",
+var readMethods = []string{"ClockOffset", "RetentionSettings", "Account", "ListAccounts", "User", "UserByEmail", "ListUsers", "CountUsers", "PINExists",
 	"UsersByEmail", "Link", "CountLiveLinks", "Session", "ListOutbox", "UserSettings", "GlobalSettings",
 	"Credential", "ListCredentials", "CountCredentials"}
 

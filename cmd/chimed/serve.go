@@ -50,6 +50,7 @@ type Main struct {
 	SignInTTL       time.Duration
 	SessionTTL      time.Duration
 	MailTimeout     time.Duration
+	AllowClock      bool // --allow-clock-control: PUT /_chimed/clock may move the server clock (§9.5)
 
 	stdout, stderr io.Writer
 	logger         *slog.Logger
@@ -125,6 +126,8 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.DurationVar(&m.SessionTTL, "session-ttl", chime.DefaultSessionTTL, "lifetime of a user session (CHIMED_SESSION_TTL)")
 	fs.DurationVar(&m.MailTimeout, "mail-timeout", chime.DefaultMailTimeout,
 		"bound on the mail sent by one request; later mail is Failed (CHIMED_MAIL_TIMEOUT)")
+	fs.BoolVar(&m.AllowClock, "allow-clock-control", false,
+		"let PUT /_chimed/clock move the server clock forward, for tests of time-based behaviour (CHIMED_ALLOW_CLOCK_CONTROL)")
 	if err := envFallback(fs); err != nil {
 		return err
 	}
@@ -203,7 +206,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			Credentials: creds}
 	}
 	handler := chimehttp.NewServer(chimehttp.Options{Service: svc, Authenticator: auth, Logger: m.logger,
-		RateLimiter: chimehttp.NewRateLimiter(m.RateLimit, m.RateBurst), MaxBodyMemory: int64(m.MaxBodyMemoryMB) << 20})
+		RateLimiter: chimehttp.NewRateLimiter(m.RateLimit, m.RateBurst), MaxBodyMemory: int64(m.MaxBodyMemoryMB) << 20,
+		AllowClockControl: m.AllowClock})
 	m.server = &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: m.ReadHeaderTime,

@@ -35,6 +35,8 @@ type Config struct {
 	Logger *slog.Logger
 	// Keyring seals the secrets of Credentials; nil means MustKeyring(tb).
 	Keyring *chimed.Keyring
+	// AllowClockControl lets PUT /_chimed/clock move the server clock (--allow-clock-control).
+	AllowClockControl bool
 }
 
 // Server is a chimed (store, service and http.NewServer) behind an httptest server on 127.0.0.1:0. When the
@@ -88,7 +90,7 @@ func NewServer(tb testing.TB, c Config) *Server {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	h = chimehttp.NewServer(chimehttp.Options{Service: s.Service, Authenticator: auth, Logger: logger,
-		RateLimiter: c.RateLimiter})
+		RateLimiter: c.RateLimiter, AllowClockControl: c.AllowClockControl})
 	s.HTTP.Start()
 	if s.HTTP.URL != s.URL {
 		tb.Fatalf("httptest server at %s, announced as %s", s.HTTP.URL, s.URL)
