@@ -54,6 +54,7 @@ type Tx interface {
 	AccountTx
 	UserTx
 	LifecycleTx
+	PhoneNumberTx
 	SettingsTx
 	ClockTx
 	RetentionTx
@@ -167,4 +168,11 @@ type RetentionTx interface {
 	// DeleteRetentionSettings deletes the settings of the AWS account aws's account accountID ("": of all of
 	// its accounts).
 	DeleteRetentionSettings(ctx context.Context, aws, accountID string) error
+}
+
+// PhoneNumberTx holds the Tx methods of phone numbers (sqlstore/phonenumbers.go).
+type PhoneNumberTx interface {
+	// AcquiredNumbers returns up to limit E.164 numbers acquired by any AWS account, ever, that lie between from
+	// and to (inclusive, byte order), ascending. A number once acquired stays acquired (D21).
+	AcquiredNumbers(ctx context.Context, from, to string, limit int) ([]string, error)
 }

@@ -161,6 +161,20 @@ func wireField(op string, f chime.Field) string {
 		return "userId"
 	case chime.FieldAlexaRoomARN:
 		return "AlexaForBusinessMetadata.AlexaForBusinessRoomArn"
+	case chime.FieldProductType:
+		return "product-type"
+	case chime.FieldCountry:
+		return "country"
+	case chime.FieldAreaCode:
+		return "area-code"
+	case chime.FieldCity:
+		return "city"
+	case chime.FieldState:
+		return "state"
+	case chime.FieldTollFreePrefix:
+		return "toll-free-prefix"
+	case chime.FieldNumberType:
+		return "phone-number-type"
 	case chime.FieldRoomRetentionDays:
 		return "RetentionSettings.RoomRetentionSettings.RetentionDays"
 	case chime.FieldConversationRetentionDays:

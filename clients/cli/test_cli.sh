@@ -365,5 +365,28 @@ expect "the documented output" 'd == {"BusinessCalling": {"CdrBucket": "s3bucket
 fails "update-global-settings with a bucket name S3 refuses" BadRequestException update-global-settings \
 	--business-calling CdrBucket="Not_A_Bucket"
 
+# ------------------------------------------------------------------------------------------------------------
+# Phone numbers: search the pools (D21, D22) and the supported countries (D30)
+# ------------------------------------------------------------------------------------------------------------
+# awscli/examples/chime/search-available-phone-numbers.rst, verbatim: `--area-code "206"` lists ten numbers
+ok "search-available-phone-numbers (documented example)" search-available-phone-numbers --area-code "206"
+expect "the documented ten numbers, +12065550100 to +12065550109" \
+	"d['E164PhoneNumbers'] == ['+1206555%04d' % n for n in range(100, 110)] and d.get('NextToken')"
+ok "search-available-phone-numbers next page" search-available-phone-numbers --area-code "206" --max-results 5 \
+	--next-token "$(val 'd["NextToken"]')"
+expect "the next five numbers" "d['E164PhoneNumbers'] == ['+1206555%04d' % n for n in range(110, 115)]"
+ok "search-available-phone-numbers by toll-free prefix" search-available-phone-numbers --toll-free-prefix 844 --max-results 3
+expect "three toll-free numbers" "d['E164PhoneNumbers'] == ['+18445550100', '+18445550101', '+18445550102']"
+ok "search-available-phone-numbers in GB" search-available-phone-numbers --country GB --phone-number-type Local --max-results 2
+expect "the GB Local pool" "d['E164PhoneNumbers'] == ['+442079460000', '+442079460001']"
+fails "search-available-phone-numbers without a US filter" BadRequestException search-available-phone-numbers --phone-number-type Local
+fails "search-available-phone-numbers in an unsupported country" BadRequestException search-available-phone-numbers --country CA --phone-number-type Local
+fails "search-available-phone-numbers --city without --state" BadRequestException search-available-phone-numbers --city Seattle
+ok "list-supported-phone-number-countries BusinessCalling" list-supported-phone-number-countries --product-type BusinessCalling
+expect "US Local only" 'd == {"PhoneNumberCountries": [{"CountryCode": "US", "SupportedPhoneNumberTypes": ["Local"]}]}'
+ok "list-supported-phone-number-countries SipMediaApplicationDialIn" list-supported-phone-number-countries --product-type SipMediaApplicationDialIn
+expect "five countries, ascending" "[c['CountryCode'] for c in d['PhoneNumberCountries']] == ['AU', 'DE', 'FR', 'GB', 'US']"
+fails "list-supported-phone-number-countries with an unknown product type" BadRequestException list-supported-phone-number-countries --product-type Nope
+
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

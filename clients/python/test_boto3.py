@@ -1145,6 +1145,56 @@ class UnusualCharacterTests(ChimeTestCase):
 
 
 # ==============================================================================================================
+# Phone number search and countries (spec part 2 §4.24, §4.25; D21, D22, D30)
+# ==============================================================================================================
+
+
+class PhoneNumberSearchTests(ChimeTestCase):
+
+    def test_list_supported_phone_number_countries(self):
+        resp = self.chime.list_supported_phone_number_countries(ProductType="BusinessCalling")
+        self.assertMeta(resp, 200)
+        self.assertEqual(resp["PhoneNumberCountries"],
+                         [{"CountryCode": "US", "SupportedPhoneNumberTypes": ["Local"]}])
+        resp = self.chime.list_supported_phone_number_countries(ProductType="SipMediaApplicationDialIn")
+        self.assertEqual([(c["CountryCode"], c["SupportedPhoneNumberTypes"]) for c in resp["PhoneNumberCountries"]],
+                         [("AU", ["Local", "TollFree"]), ("DE", ["Local"]), ("FR", ["Local"]),
+                          ("GB", ["Local", "TollFree"]), ("US", ["Local", "TollFree"])])
+        # botocore sends an unknown enum value; the server refuses it.
+        self.assertBadRequest(self.chime.list_supported_phone_number_countries, ProductType="Nope")
+
+    def test_search_by_area_code(self):
+        # botocore puts the selector first: GET /search?type=phone-numbers&area-code=206&max-results=5
+        resp = self.chime.search_available_phone_numbers(AreaCode="206", MaxResults=5)
+        self.assertMeta(resp, 200)
+        self.assertEqual(resp["E164PhoneNumbers"], ["+1206555%04d" % n for n in range(100, 105)])
+        nxt = self.chime.search_available_phone_numbers(AreaCode="206", MaxResults=5, NextToken=resp["NextToken"])
+        self.assertEqual(nxt["E164PhoneNumbers"], ["+1206555%04d" % n for n in range(105, 110)])
+        # the default page is 10
+        self.assertEqual(len(self.chime.search_available_phone_numbers(State="WA")["E164PhoneNumbers"]), 10)
+
+    def test_search_other_countries_and_whole_pool(self):
+        resp = self.chime.search_available_phone_numbers(Country="GB", PhoneNumberType="TollFree", MaxResults=2)
+        self.assertEqual(resp["E164PhoneNumbers"], ["+448081570000", "+448081570001"])
+        resp = self.chime.search_available_phone_numbers(Country="AU", PhoneNumberType="TollFree", MaxResults=100)
+        self.assertEqual(resp["E164PhoneNumbers"], ["+611800160%d" % n for n in range(400, 500)])
+        self.assertNotIn("NextToken", resp)
+
+    def test_search_refusals(self):
+        # botocore checks only `min`: these reach the server, which refuses each.
+        for kw in [dict(), dict(PhoneNumberType="Local"), dict(Country="CA", PhoneNumberType="Local"),
+                   dict(City="Seattle"), dict(State="ZZ"), dict(AreaCode="911"), dict(AreaCode="800"),
+                   dict(TollFreePrefix="8000"), dict(TollFreePrefix="800", AreaCode="206"),
+                   dict(TollFreePrefix="800", PhoneNumberType="Local"), dict(State="WA", PhoneNumberType="TollFree"),
+                   dict(Country="GB"), dict(Country="DE", PhoneNumberType="TollFree"),
+                   dict(AreaCode="206", MaxResults=501), dict(AreaCode="206", NextToken="garbage")]:
+            with self.subTest(**kw):
+                self.assertBadRequest(self.chime.search_available_phone_numbers, **kw)
+        with self.assertRaises(botocore.exceptions.ParamValidationError):  # `min` is checked by botocore
+            self.chime.search_available_phone_numbers(AreaCode="206", MaxResults=0)
+
+
+# ==============================================================================================================
 # chimed control endpoints
 # ==============================================================================================================
 
