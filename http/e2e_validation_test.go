@@ -49,8 +49,10 @@ func TestUserIdListBound(t *testing.T) {
 	_, err = c.BatchSuspendUser(ctx, &chime.BatchSuspendUserInput{AccountId: lwa.AccountId, UserIdList: over})
 	wantBadRequest(t, err)
 	out, err := c.BatchUnsuspendUser(ctx, &chime.BatchUnsuspendUserInput{AccountId: lwa.AccountId, UserIdList: over[1:]})
-	if err != nil || len(out.UserErrors) != 50 { // none of them is in this account
-		t.Errorf("50 ids to unsuspend: %v errors, %v", len(out.UserErrors), err)
+	if err != nil {
+		t.Errorf("50 ids to unsuspend: %v", err)
+	} else if len(out.UserErrors) != 50 { // none of them is in this account
+		t.Errorf("50 ids to unsuspend: %v errors", len(out.UserErrors))
 	}
 
 	_, err = c.BatchSuspendUser(ctx, &chime.BatchSuspendUserInput{AccountId: team.AccountId, UserIdList: over})
