@@ -23,6 +23,8 @@ type Service struct {
 	life   lifecycle
 
 	srvClock serverClock // the offset of the server clock (clock.go)
+
+	callingNameInterval time.Duration // D28; 0: no rule (service_phone_settings.go)
 }
 
 // ServiceOptions tune a Service; the zero value is production behaviour.
@@ -39,6 +41,10 @@ type ServiceOptions struct {
 	MailTimeout time.Duration // bound on the mail sent by one request; default DefaultMailTimeout
 	Keyring     *Keyring      // seals the links kept in the outbox; nil: a random key of this process
 	Logger      *slog.Logger  // default slog.Default()
+
+	// CallingNameInterval is the least time between two successful UpdatePhoneNumberSettings of an AWS account
+	// (D28); 0 means DefaultCallingNameInterval, negative disables the rule (--calling-name-interval 0).
+	CallingNameInterval time.Duration
 }
 
 // NewService returns a Service over store. Page tokens are signed with the store's shared key.
@@ -61,7 +67,8 @@ func NewService(ctx context.Context, store Store, o ServiceOptions) (*Service, e
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{store: store, tokens: NewPageTokens(key), now: o.Now, rand: o.Rand, life: life}
+	s := &Service{store: store, tokens: NewPageTokens(key), now: o.Now, rand: o.Rand, life: life,
+		callingNameInterval: callingNameInterval(o.CallingNameInterval)}
 	if _, err := s.loadClock(ctx); err != nil {
 		return nil, fmt.Errorf("server clock: %w", err)
 	}

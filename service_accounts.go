@@ -219,7 +219,7 @@ func (s *Service) SetAccountType(ctx context.Context, aws, id string, typ *strin
 }
 
 // ResetTenant deletes every account and user of the caller's AWS account, with their invitations, sessions,
-// user settings and outbox, and the AWS account's global settings (control endpoint §9.2, D48).
+// user settings and outbox, and the AWS account's global and phone number settings (control endpoint §9.2, D48).
 func (s *Service) ResetTenant(ctx context.Context, aws string) error {
 	return s.store.Write(ctx, func(tx Tx) error {
 		if err := tx.DeleteTenant(ctx, aws); err != nil { // locks the accounts first
@@ -229,6 +229,9 @@ func (s *Service) ResetTenant(ctx context.Context, aws string) error {
 			return err
 		}
 		if err := tx.DeleteRetentionSettings(ctx, aws, ""); err != nil { // D48
+			return err
+		}
+		if err := tx.DeletePhoneNumberSettings(ctx, aws); err != nil { // D48
 			return err
 		}
 		return tx.DeleteOutbox(ctx, aws, "")

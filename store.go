@@ -58,6 +58,7 @@ type Tx interface {
 	SettingsTx
 	ClockTx
 	RetentionTx
+	PhoneSettingsTx
 }
 
 // AccountTx holds the Tx methods of accounts and of whole AWS accounts (tenants).
@@ -148,6 +149,18 @@ type SettingsTx interface {
 	PatchGlobalSettings(ctx context.Context, aws string, businessCalling, voiceConnector *string) error
 	// DeleteGlobalSettings removes the global settings of the AWS account aws.
 	DeleteGlobalSettings(ctx context.Context, aws string) error
+}
+
+// PhoneSettingsTx holds the Tx methods of AWS accounts' phone number settings (sqlstore/phonesettings.go; §4.31).
+type PhoneSettingsTx interface {
+	// PhoneNumberSettings returns the phone number settings of the AWS account aws. ENOTFOUND when never set.
+	PhoneNumberSettings(ctx context.Context, aws string) (*PhoneNumberSettings, error)
+	// PutPhoneNumberSettings stores st as the settings of aws. When notAfter is not zero it stores them only if
+	// none are stored or the stored ones were updated at or before notAfter, in one statement; ENOTFOUND when
+	// they were not stored.
+	PutPhoneNumberSettings(ctx context.Context, aws string, st *PhoneNumberSettings, notAfter time.Time) error
+	// DeletePhoneNumberSettings removes the phone number settings of aws.
+	DeletePhoneNumberSettings(ctx context.Context, aws string) error
 }
 
 // ClockTx holds the Tx methods of the server clock's offset (sqlstore/clock.go; docs/behavior.md D19, §9.5).

@@ -130,6 +130,20 @@ var writeCases = map[string]writeCase{
 		return tx.DeleteRetentionSettings(bg, "111122223333", "acct-b")
 	}, true),
 
+	// Phone number settings (phonesettings.go): a table the cache does not hold.
+	"PutPhoneNumberSettings": userCase(func(tx chime.Tx, f *fixture) error {
+		return tx.PutPhoneNumberSettings(bg, "111122223333", &chime.PhoneNumberSettings{CallingName: "Acme",
+			UpdatedAt: f.now}, time.Time{})
+	}, true),
+	"DeletePhoneNumberSettings": userCase(func(tx chime.Tx, f *fixture) error {
+		// (a row to delete: a transaction that changes nothing does not commit to the WAL)
+		if err := tx.PutPhoneNumberSettings(bg, "111122223333", &chime.PhoneNumberSettings{CallingName: "Acme",
+			UpdatedAt: f.now}, time.Time{}); err != nil {
+			return err
+		}
+		return tx.DeletePhoneNumberSettings(bg, "111122223333")
+	}, true),
+
 	// Credential writes are autocommit statements of this process; its change detector then sees a commit
 	// outside group commit and flushes everything, so they keep nothing.
 	"InsertCredential": {cred: func(db *DB, f *fixture) error {
@@ -150,7 +164,7 @@ var writeCases = map[string]writeCase{
 // readMethods are the methods that write nothing.
 var readMethods = []string{"ClockOffset", "RetentionSettings", "Account", "ListAccounts", "User", "UserByEmail", "ListUsers", "CountUsers", "PINExists",
 	"UsersByEmail", "Link", "CountLiveLinks", "Session", "ListOutbox", "UserSettings", "GlobalSettings",
-	"Credential", "ListCredentials", "CountCredentials",
+	"PhoneNumberSettings", "Credential", "ListCredentials", "CountCredentials",
 	"AcquiredNumbers"}
 
 // Every method of the store's interfaces is either in writeCases or in readMethods: a new write method cannot be

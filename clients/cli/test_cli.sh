@@ -388,5 +388,18 @@ ok "list-supported-phone-number-countries SipMediaApplicationDialIn" list-suppor
 expect "five countries, ascending" "[c['CountryCode'] for c in d['PhoneNumberCountries']] == ['AU', 'DE', 'FR', 'GB', 'US']"
 fails "list-supported-phone-number-countries with an unknown product type" BadRequestException list-supported-phone-number-countries --product-type Nope
 
+# ------------------------------------------------------------------------------------------------------------
+# Phone number settings: the AWS account's default calling name (§4.31, D28)
+# ------------------------------------------------------------------------------------------------------------
+ok "get-phone-number-settings never set" get-phone-number-settings
+expect "{}: the CLI prints nothing" 'd is None'
+# awscli/examples/chime/update-phone-number-settings.rst: --calling-name "myName123", no output
+ok "update-phone-number-settings (documented example)" update-phone-number-settings --calling-name "myName123"
+expect "update-phone-number-settings prints nothing (204)" 'd is None'
+ok "get-phone-number-settings after the update" get-phone-number-settings
+expect "the name and its timestamp" 'd["CallingName"] == "myName123" and d["CallingNameUpdatedTimestamp"].endswith("Z")'
+fails "update-phone-number-settings again within 168 h" BadRequestException update-phone-number-settings --calling-name "Other"
+fails "update-phone-number-settings with a name outside the pattern" BadRequestException update-phone-number-settings --calling-name "a-b"
+
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

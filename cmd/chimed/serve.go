@@ -24,33 +24,34 @@ import (
 
 // Main is the serve command: its configuration and the running server.
 type Main struct {
-	Listen          string
-	DB              string
-	DBOptions       sqlstore.Options // --db-max-conns, --db-conn-timeout, …, --sqlite-synchronous, --cache-users
-	PprofAddr       string
-	MemoryLimitMB   int
-	Auth            string
-	LogLevel        string
-	ShutdownTimeout time.Duration
-	MasterKeyFile   string
-	ClockSkew       time.Duration
-	Regions         string
-	RateLimit       float64
-	RateBurst       int
-	ReadHeaderTime  time.Duration
-	ReadTime        time.Duration
-	IdleTime        time.Duration
-	MaxConnections  int
-	MaxBodyMemoryMB int
-	SMTPURL         string
-	SMTPTLS         string
-	SMTPFrom        string
-	PublicURL       string
-	InviteTTL       time.Duration
-	SignInTTL       time.Duration
-	SessionTTL      time.Duration
-	MailTimeout     time.Duration
-	AllowClock      bool // --allow-clock-control: PUT /_chimed/clock may move the server clock (§9.5)
+	Listen              string
+	DB                  string
+	DBOptions           sqlstore.Options // --db-max-conns, --db-conn-timeout, …, --sqlite-synchronous, --cache-users
+	PprofAddr           string
+	MemoryLimitMB       int
+	Auth                string
+	LogLevel            string
+	ShutdownTimeout     time.Duration
+	MasterKeyFile       string
+	ClockSkew           time.Duration
+	Regions             string
+	RateLimit           float64
+	RateBurst           int
+	ReadHeaderTime      time.Duration
+	ReadTime            time.Duration
+	IdleTime            time.Duration
+	MaxConnections      int
+	MaxBodyMemoryMB     int
+	SMTPURL             string
+	SMTPTLS             string
+	SMTPFrom            string
+	PublicURL           string
+	InviteTTL           time.Duration
+	SignInTTL           time.Duration
+	SessionTTL          time.Duration
+	MailTimeout         time.Duration
+	CallingNameInterval time.Duration
+	AllowClock          bool // --allow-clock-control: PUT /_chimed/clock may move the server clock (§9.5)
 
 	stdout, stderr io.Writer
 	logger         *slog.Logger
@@ -126,6 +127,8 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.DurationVar(&m.SessionTTL, "session-ttl", chime.DefaultSessionTTL, "lifetime of a user session (CHIMED_SESSION_TTL)")
 	fs.DurationVar(&m.MailTimeout, "mail-timeout", chime.DefaultMailTimeout,
 		"bound on the mail sent by one request; later mail is Failed (CHIMED_MAIL_TIMEOUT)")
+	fs.DurationVar(&m.CallingNameInterval, "calling-name-interval", chime.DefaultCallingNameInterval,
+		"least time between two successful UpdatePhoneNumberSettings of an AWS account; 0 disables (CHIMED_CALLING_NAME_INTERVAL)")
 	fs.BoolVar(&m.AllowClock, "allow-clock-control", false,
 		"let PUT /_chimed/clock move the server clock forward, for tests of time-based behaviour (CHIMED_ALLOW_CLOCK_CONTROL)")
 	if err := envFallback(fs); err != nil {
@@ -136,6 +139,9 @@ func (m *Main) ParseFlags(args []string) error {
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if m.CallingNameInterval < 0 {
+		return fmt.Errorf("--calling-name-interval must not be negative (0 disables it)")
 	}
 	return nil
 }
@@ -291,7 +297,10 @@ func (m *Main) Close() error {
 // the bound address), and a Mailer when --smtp-url is set.
 func (m *Main) lifecycleOptions(keyring *chime.Keyring) (chime.ServiceOptions, error) {
 	o := chime.ServiceOptions{Keyring: keyring, Logger: m.logger, InviteTTL: m.InviteTTL, SignInTTL: m.SignInTTL,
-		SessionTTL: m.SessionTTL, MailTimeout: m.MailTimeout}
+		SessionTTL: m.SessionTTL, MailTimeout: m.MailTimeout, CallingNameInterval: m.CallingNameInterval}
+	if m.CallingNameInterval == 0 {
+		o.CallingNameInterval = -1 // D28: 0 disables the rule
+	}
 	public := m.PublicURL
 	if public == "" {
 		addr := m.listener.Addr().(*net.TCPAddr)
