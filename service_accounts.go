@@ -11,7 +11,7 @@ func (s *Service) CreateAccount(ctx context.Context, aws string, name *string) (
 	if name == nil {
 		return nil, InvalidField(FieldName, "is required")
 	}
-	if err := validateName(FieldName, *name); err != nil {
+	if err := requireText(FieldName, *name); err != nil {
 		return nil, err
 	}
 	a := &Account{
@@ -55,13 +55,13 @@ func (s *Service) ListAccounts(ctx context.Context, aws string, in ListAccountsI
 	var f AccountFilter
 	var err error
 	if in.Name != nil {
-		if err := validateName(FieldName, *in.Name); err != nil {
+		if err := requireText(FieldName, *in.Name); err != nil {
 			return nil, "", err
 		}
 		f.NamePrefix = *in.Name
 	}
 	if in.UserEmail != nil {
-		if err := validateEmail(FieldEmail, *in.UserEmail); err != nil {
+		if err := requireText(FieldEmail, *in.UserEmail); err != nil {
 			return nil, "", err
 		}
 		f.EmailKey = EmailKey(*in.UserEmail)
@@ -91,7 +91,7 @@ func (s *Service) ListAccounts(ctx context.Context, aws string, in ListAccountsI
 // ENOTFOUND.
 func (s *Service) UpdateAccount(ctx context.Context, aws, id string, name *string, license *License) (a *Account, err error) {
 	if name != nil {
-		if err := validateName(FieldName, *name); err != nil {
+		if err := requireText(FieldName, *name); err != nil {
 			return nil, err
 		}
 	}

@@ -15,7 +15,7 @@ func (s *Service) InviteUsers(ctx context.Context, aws, accountID string, emails
 		return nil, InvalidField(FieldEmail, "must have at most %d members", MaxBatch)
 	}
 	for _, e := range emails {
-		if err := validateEmail(FieldEmail, e); err != nil {
+		if err := requireText(FieldEmail, e); err != nil {
 			return nil, err
 		}
 	}

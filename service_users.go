@@ -19,7 +19,7 @@ func (s *Service) CreateUser(ctx context.Context, aws, accountID string, in Crea
 	if in.Email == nil {
 		return nil, InvalidField(FieldEmail, "is required")
 	}
-	if err := validateEmail(FieldEmail, *in.Email); err != nil {
+	if err := requireText(FieldEmail, *in.Email); err != nil {
 		return nil, err
 	}
 	typ := UserPrivate
@@ -91,7 +91,7 @@ func (s *Service) ListUsers(ctx context.Context, aws, accountID string, in ListU
 	var f UserFilter
 	var err error
 	if in.UserEmail != nil {
-		if err := validateEmail(FieldEmail, *in.UserEmail); err != nil {
+		if err := requireText(FieldEmail, *in.UserEmail); err != nil {
 			return nil, "", err
 		}
 		f.EmailKey = EmailKey(*in.UserEmail)

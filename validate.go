@@ -78,12 +78,16 @@ func checkText(field Field, v string, max int) error {
 }
 
 // ValidateID checks an identifier: storable text with a non-blank character. Errors: EINVALID about field.
-func ValidateID(field Field, v string) error {
+func ValidateID(field Field, v string) error { return requireText(field, v) }
+
+// requireText checks a name, an address or an identifier the domain stores: storable text (checkText) with a
+// non-blank character. The API's syntax of each is the model's, checked by the wire layer.
+func requireText(field Field, v string) error {
 	if err := checkText(field, v, MaxTextLen); err != nil {
 		return err
 	}
 	if !hasNonSpace(v) {
-		return InvalidField(field, "must not be empty")
+		return InvalidField(field, "must not be blank")
 	}
 	return nil
 }
@@ -102,29 +106,6 @@ func hasNonSpace(v string) bool {
 		}
 	}
 	return false
-}
-
-// validateName checks a name: storable text with a non-blank character.
-func validateName(field Field, v string) error {
-	if err := checkText(field, v, MaxTextLen); err != nil {
-		return err
-	}
-	if !hasNonSpace(v) {
-		return InvalidField(field, "must not be blank")
-	}
-	return nil
-}
-
-// validateEmail checks an address: storable, non-blank text (the API's syntax is the model's, checked by the
-// wire layer).
-func validateEmail(field Field, v string) error {
-	if err := checkText(field, v, MaxTextLen); err != nil {
-		return err
-	}
-	if !hasNonSpace(v) {
-		return InvalidField(field, "must not be blank")
-	}
-	return nil
 }
 
 // Valid reports whether l is a license the domain knows.
