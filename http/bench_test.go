@@ -47,65 +47,42 @@ func BenchmarkEncodeUserReflect(b *testing.B) {
 	}
 }
 
-// BenchmarkGetUserHandler measures GetUser through the whole handler (routing, emulator auth, service, store
-// read, encoding) without the network.
-func BenchmarkGetUserHandler(b *testing.B) {
+// benchHandler serves requests for the caller 111122223333 (emulator auth) over a fresh SQLite store holding one
+// Team account with n invited users, and returns the server and the account's path.
+func benchHandler(b *testing.B, n int) (*Server, string, []*chime.User) {
 	ctx := context.Background()
 	store, err := sqlstore.Open(ctx, "sqlite:"+filepath.Join(b.TempDir(), "b.db"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer store.Close()
+	b.Cleanup(func() { store.Close() })
 	svc, err := chime.NewService(ctx, store, chime.ServiceOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	a, _ := svc.CreateAccount(ctx, "111122223333", ptr("bench"))
-	svc.InviteUsers(ctx, "111122223333", a.ID, []string{"u@example.com"}, nil)
-	users, _, _ := svc.ListUsers(ctx, "111122223333", a.ID, chime.ListUsersInput{})
-	srv := NewServer(Options{Service: svc, Authenticator: AnyAuth{},
-		Logger: newDiscardLogger()})
-	path := "/accounts/" + a.ID + "/users/" + users[0].ID
-	auth := "AWS4-HMAC-SHA256 Credential=111122223333/20261122/us-east-1/chime/aws4_request, " +
-		"SignedHeaders=host;x-amz-date, Signature=" + strings.Repeat("0", 64)
-	b.ReportAllocs()
-	for b.Loop() {
-		req := httptest.NewRequest("GET", path, nil)
-		req.Header.Set("Authorization", auth)
-		rec := httptest.NewRecorder()
-		srv.ServeHTTP(rec, req)
-		if rec.Code != 200 {
-			b.Fatalf("status %d: %s", rec.Code, rec.Body)
-		}
-	}
-}
-
-func newDiscardLogger() *slog.Logger { return slog.New(slog.NewJSONHandler(io.Discard, nil)) }
-
-// BenchmarkListUsersHandler measures a ListUsers page of 100 through the whole handler without the network.
-func BenchmarkListUsersHandler(b *testing.B) {
-	ctx := context.Background()
-	store, err := sqlstore.Open(ctx, "sqlite:"+filepath.Join(b.TempDir(), "b.db"))
+	a, err := svc.CreateAccount(ctx, "111122223333", ptr("bench"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer store.Close()
-	svc, err := chime.NewService(ctx, store, chime.ServiceOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	a, _ := svc.CreateAccount(ctx, "111122223333", ptr("bench"))
-	for i := 0; i < 3; i++ {
-		emails := make([]string, 50)
+	for i := 0; i < n; i += 50 {
+		emails := make([]string, min(50, n-i))
 		for j := range emails {
-			emails[j] = fmt.Sprintf("u%d-%d@example.com", i, j)
+			emails[j] = fmt.Sprintf("u%d@example.com", i+j)
 		}
 		if _, err := svc.InviteUsers(ctx, "111122223333", a.ID, emails, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
+	users, _, err := svc.ListUsers(ctx, "111122223333", a.ID, chime.ListUsersInput{MaxResults: chime.MaxPageSize})
+	if err != nil || len(users) != n {
+		b.Fatalf("%d users: %v", len(users), err)
+	}
 	srv := NewServer(Options{Service: svc, Authenticator: AnyAuth{}, Logger: newDiscardLogger()})
-	path := "/accounts/" + a.ID + "/users?max-results=100"
+	return srv, "/accounts/" + a.ID + "/users", users
+}
+
+// serveLoop runs GET path through srv (emulator auth, any signature) until the benchmark ends.
+func serveLoop(b *testing.B, srv *Server, path string) {
 	auth := "AWS4-HMAC-SHA256 Credential=111122223333/20261122/us-east-1/chime/aws4_request, " +
 		"SignedHeaders=host;x-amz-date, Signature=" + strings.Repeat("0", 64)
 	b.ReportAllocs()
@@ -119,3 +96,18 @@ func BenchmarkListUsersHandler(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkGetUserHandler measures GetUser through the whole handler (routing, emulator auth, service, store
+// read, encoding) without the network.
+func BenchmarkGetUserHandler(b *testing.B) {
+	srv, path, users := benchHandler(b, 1)
+	serveLoop(b, srv, path+"/"+users[0].ID)
+}
+
+// BenchmarkListUsersHandler measures a ListUsers page of 100 through the whole handler without the network.
+func BenchmarkListUsersHandler(b *testing.B) {
+	srv, path, _ := benchHandler(b, 150)
+	serveLoop(b, srv, path+"?max-results=100")
+}
+
+func newDiscardLogger() *slog.Logger { return slog.New(slog.NewJSONHandler(io.Discard, nil)) }
