@@ -94,8 +94,13 @@ func TestPhoneNumberSettingsE2E(t *testing.T) {
 		t.Fatalf("clear: %d %s", r.Status, r.Body)
 	}
 	got := mustPhoneSettings(t, s, tenantA)
-	if strings.Contains(got, `"CallingName":"Acme`) || !strings.Contains(got, `"CallingNameUpdatedTimestamp":"`) {
+	if !strings.Contains(got, `"CallingName":""`) || !strings.Contains(got, `"CallingNameUpdatedTimestamp":"`) {
 		t.Fatalf("after clearing: %s", got)
+	}
+	// The SDK sees the cleared name as an empty string, not as an absent member (D28).
+	cleared, err := c.GetPhoneNumberSettings(ctx, &chime.GetPhoneNumberSettingsInput{})
+	if err != nil || cleared.CallingName == nil || *cleared.CallingName != "" {
+		t.Fatalf("after clearing: %v, %v", cleared, err)
 	}
 
 	// Bounds and pattern → 400 (the model's pattern), whatever the interval.

@@ -13,8 +13,11 @@ func (h *handlers) GetPhoneNumberSettings(ctx context.Context, id chime.Identity
 	if err != nil {
 		return GetPhoneNumberSettingsResponse{}, err
 	}
-	return GetPhoneNumberSettingsResponse{CallingName: st.CallingName,
-		CallingNameUpdatedTimestamp: isoTime(st.UpdatedAt)}, nil
+	out := GetPhoneNumberSettingsResponse{CallingNameUpdatedTimestamp: isoTime(st.UpdatedAt)}
+	if !st.UpdatedAt.IsZero() { // set once: the name, "" when cleared (D28)
+		out.CallingName = &st.CallingName
+	}
+	return out, nil
 }
 
 // UpdatePhoneNumberSettings sets the caller's default calling name (§4.31, D28); 204.

@@ -718,16 +718,16 @@ func appendGetPhoneNumberResponse(b []byte, v *GetPhoneNumberResponse) []byte {
 
 // GetPhoneNumberSettingsResponse is the model's GetPhoneNumberSettingsResponse shape.
 type GetPhoneNumberSettingsResponse struct {
-	CallingName                 string  `json:"CallingName,omitempty"`
+	CallingName                 *string `json:"CallingName,omitzero"`
 	CallingNameUpdatedTimestamp isoTime `json:"CallingNameUpdatedTimestamp,omitzero"`
 }
 
 // appendGetPhoneNumberSettingsResponse appends v as JSON.
 func appendGetPhoneNumberSettingsResponse(b []byte, v *GetPhoneNumberSettingsResponse) []byte {
 	start := len(b)
-	if v.CallingName != "" {
+	if v.CallingName != nil {
 		b = append(b, ",\"CallingName\":"...)
-		b = appendJSONString(b, v.CallingName)
+		b = appendJSONString(b, *v.CallingName)
 	}
 	if !v.CallingNameUpdatedTimestamp.IsZero() {
 		b = append(b, ",\"CallingNameUpdatedTimestamp\":"...)
@@ -1240,7 +1240,7 @@ type PhoneNumber struct {
 	Status            string                   `json:"Status,omitempty"`
 	Capabilities      *PhoneNumberCapabilities `json:"Capabilities,omitzero"`
 	Associations      []PhoneNumberAssociation `json:"Associations,omitzero"`
-	CallingName       string                   `json:"CallingName,omitempty"`
+	CallingName       *string                  `json:"CallingName,omitzero"`
 	CallingNameStatus string                   `json:"CallingNameStatus,omitempty"`
 	CreatedTimestamp  isoTime                  `json:"CreatedTimestamp,omitzero"`
 	UpdatedTimestamp  isoTime                  `json:"UpdatedTimestamp,omitzero"`
@@ -1289,9 +1289,9 @@ func appendPhoneNumber(b []byte, v *PhoneNumber) []byte {
 		}
 		b = append(b, ']')
 	}
-	if v.CallingName != "" {
+	if v.CallingName != nil {
 		b = append(b, ",\"CallingName\":"...)
-		b = appendJSONString(b, v.CallingName)
+		b = appendJSONString(b, *v.CallingName)
 	}
 	if v.CallingNameStatus != "" {
 		b = append(b, ",\"CallingNameStatus\":"...)

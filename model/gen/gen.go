@@ -256,6 +256,9 @@ func (g *generator) goType(ref string, pointers bool) string {
 	switch s.Type {
 	case "string":
 		t = "string"
+		if emptyAllowed(s) {
+			pointers = true // "" is a value of its own here: absent and empty must differ on the wire
+		}
 	case "boolean":
 		t = "bool"
 	case "integer", "long":
@@ -275,6 +278,13 @@ func (g *generator) goType(ref string, pointers bool) string {
 		return "*" + t
 	}
 	return t
+}
+
+// emptyAllowed reports whether the model says so explicitly that "" is a valid value of a string shape: its
+// pattern matches the empty string (e.g. CallingName `^$|^[a-zA-Z0-9 ]{2,15}$`). Such members are pointers in
+// outputs too, so that an empty value is sent rather than omitted.
+func emptyAllowed(s *model.Shape) bool {
+	return s.Pattern != "" && (s.Min == nil || *s.Min == 0) && regexp.MustCompile(s.Pattern).MatchString("")
 }
 
 func (g *generator) elemType(ref string) string {
