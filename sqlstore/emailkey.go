@@ -60,8 +60,8 @@ type rekeyRow struct {
 }
 
 // rekeyEmails sets users.email_key to key(email) wherever it differs and the new key is free in the user's AWS
-// account; the users whose new key is held are tried again at the end (their key may have been freed by a later
-// row) and then logged.
+// account; the users whose new key is held are tried again at the end, as long as retrying re-keys someone
+// (their key may have been freed by a later row, or by a chain of them), and then logged.
 func rekeyEmails(ctx context.Context, tx *sql.Tx, key func(string) string) error {
 	var collided []rekeyRow
 	changed := 0
@@ -84,13 +84,17 @@ func rekeyEmails(ctx context.Context, tx *sql.Tx, key func(string) string) error
 		}
 		after = last
 	}
-	if len(collided) > 0 {
+	// A held key may be freed by a row re-keyed later, and that row's by another (a chain): retry while it helps.
+	for len(collided) > 0 {
 		done, held, err := rekeyBatchRows(ctx, tx, collided)
 		if err != nil {
 			return err
 		}
 		changed += done
 		collided = held
+		if done == 0 {
+			break
+		}
 	}
 	for _, r := range collided {
 		holder, holderAccount := "", ""
