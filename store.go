@@ -43,13 +43,9 @@ type UserFilter struct {
 	Limit    int
 }
 
-// Tx is one transaction of a Store: the methods of every resource, one interface per resource. Each resource
-// interface is implemented in one file of sqlstore (accounts.go, users.go, lifecycle.go). Resources still to
-// come get their own interface embedded here and their own sqlstore file, e.g.
-//
-//	PhoneNumberTx // phone numbers and their assignments (sqlstore/phonenumbers.go)
-//	RoomTx        // chat rooms and their memberships (sqlstore/rooms.go)
-//	BotTx         // chat bots (sqlstore/bots.go)
+// Tx is one transaction of a Store: the methods of every resource, one interface per resource, each
+// implemented in one file of sqlstore. A new resource (rooms, bots, …) gets its own interface embedded here and
+// its own sqlstore file.
 type Tx interface {
 	AccountTx
 	UserTx
