@@ -2,7 +2,6 @@ package chime
 
 import (
 	"context"
-	"regexp"
 	"time"
 )
 
@@ -19,9 +18,6 @@ const DefaultCallingNameInterval = 168 * time.Hour
 
 // FieldCallingName is the calling name of UpdatePhoneNumberSettings (§4.31).
 const FieldCallingName Field = "CallingName"
-
-// callingNamePattern is the model's CallingName pattern.
-var callingNamePattern = regexp.MustCompile(`^$|^[a-zA-Z0-9 ]{2,15}$`)
 
 // callingNameInterval returns the interval of ServiceOptions.CallingNameInterval: 0 is the default, negative
 // disables the rule (0 returned).
@@ -50,15 +46,16 @@ func (s *Service) GetPhoneNumberSettings(ctx context.Context, aws string) (st Ph
 	return st, err
 }
 
-// UpdatePhoneNumberSettings sets the caller's default calling name (§4.31, D28): "" clears it; the model's
-// pattern otherwise. At most one successful update per calling-name interval (server clock): an update within
-// the interval of the previous one is refused. Errors: EINVALID (FieldCallingName; the interval).
+// UpdatePhoneNumberSettings sets the caller's default calling name (§4.31, D28): "" clears it (the name's syntax
+// is the model's, checked by the wire layer). At most one successful update per calling-name interval (server
+// clock): an update within the interval of the previous one is refused; the store's conditional write decides,
+// so of two racing updates one wins. Errors: EINVALID (FieldCallingName; the interval).
 func (s *Service) UpdatePhoneNumberSettings(ctx context.Context, aws string, name *string) error {
 	if name == nil {
 		return InvalidField(FieldCallingName, "is required")
 	}
-	if !callingNamePattern.MatchString(*name) {
-		return InvalidField(FieldCallingName, "must be empty or 2 to 15 letters, digits and spaces")
+	if err := checkText(FieldCallingName, *name, MaxTextLen); err != nil {
+		return err
 	}
 	now := s.clock()
 	var notAfter time.Time // the latest previous update that still allows this one (zero: no rule)
@@ -66,24 +63,16 @@ func (s *Service) UpdatePhoneNumberSettings(ctx context.Context, aws string, nam
 		notAfter = now.Add(-s.callingNameInterval)
 	}
 	return s.store.Write(ctx, func(tx Tx) error {
-		prev, err := tx.PhoneNumberSettings(ctx, aws)
-		if err != nil && ErrorCode(err) != ENOTFOUND {
+		err := tx.PutPhoneNumberSettings(ctx, aws, &PhoneNumberSettings{CallingName: *name, UpdatedAt: now}, notAfter)
+		if ErrorCode(err) != ENOTFOUND {
 			return err
 		}
-		refusal := func(last time.Time) error {
-			return Invalid("the calling name was updated at %s; it may be updated again from %s",
-				last.UTC().Format(time.RFC3339), last.Add(s.callingNameInterval).UTC().Format(time.RFC3339))
-		}
-		if prev != nil && !notAfter.IsZero() && prev.UpdatedAt.After(notAfter) {
-			return refusal(prev.UpdatedAt)
-		}
-		err = tx.PutPhoneNumberSettings(ctx, aws, &PhoneNumberSettings{CallingName: *name, UpdatedAt: now}, notAfter)
-		if ErrorCode(err) == ENOTFOUND { // a concurrent update won
-			if cur, err := tx.PhoneNumberSettings(ctx, aws); err == nil {
-				return refusal(cur.UpdatedAt)
-			}
+		// Refused: the previous update is within the interval.
+		cur, err := tx.PhoneNumberSettings(ctx, aws)
+		if err != nil {
 			return Invalid("the calling name was updated within the last %s", s.callingNameInterval)
 		}
-		return err
+		return Invalid("the calling name was updated at %s; it may be updated again from %s",
+			cur.UpdatedAt.UTC().Format(time.RFC3339), cur.UpdatedAt.Add(s.callingNameInterval).UTC().Format(time.RFC3339))
 	})
 }
