@@ -37,12 +37,6 @@ type RetentionSettingsPatch struct {
 	Conversation *RetentionPolicyPatch
 }
 
-// enterpriseOnlyRefusal is D2's 403 for an Enterprise-only feature on a Team account.
-func enterpriseOnlyRefusal(a *Account) error {
-	return Errorf(EFORBIDDEN, "Chime Account provided is not an Enterprise Chime Account[AWS Account ID: %s][Chime Account ID: %s]",
-		a.AwsAccountID, a.ID)
-}
-
 // retentionAccount loads the account of a retention call and checks its type (§5.1: 404 before 403).
 func retentionAccount(ctx context.Context, tx Tx, aws, id string) (*Account, error) {
 	a, err := account(ctx, tx, aws, id)
@@ -50,7 +44,7 @@ func retentionAccount(ctx context.Context, tx Tx, aws, id string) (*Account, err
 		return nil, err
 	}
 	if a.Type == AccountTeam {
-		return nil, enterpriseOnlyRefusal(a)
+		return nil, notEnterprise(a)
 	}
 	return a, nil
 }
