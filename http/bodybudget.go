@@ -150,29 +150,19 @@ func (s *Server) readBodyBudgeted(c *call) error {
 	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
 		return nil
 	}
-	ctx := r.Context()
-	if n := r.ContentLength; n > 0 {
-		if !s.budget.acquire(ctx, n) {
-			return errBodyBudget
-		}
-		c.reserved = n
-		body := make([]byte, n)
-		if _, err := io.ReadFull(r.Body, body); err != nil {
-			return chime.Invalid("the request body could not be read")
-		}
-		var extra [1]byte // net/http stops at Content-Length; another Body may not
-		if m, _ := r.Body.Read(extra[:]); m > 0 {
-			return errBodyTooLarge
-		}
-		c.body = body
-		return nil
+	// The reservation grows with the bytes received: the buffer doubles from bodyChunk up to the declared length
+	// (or MaxBodyBytes when none is declared), so a client that declares 1 MiB and then sends slowly holds only
+	// about what it has sent, not the budget of others.
+	limit := int64(MaxBodyBytes)
+	if r.ContentLength > 0 {
+		limit = r.ContentLength
 	}
-	// Unknown length: the reservation grows with the buffer, doubling from bodyChunk up to MaxBodyBytes.
+	ctx := r.Context()
 	var body []byte
 	for {
 		if len(body) == cap(body) {
-			if cap(body) == MaxBodyBytes {
-				var extra [1]byte
+			if int64(cap(body)) == limit {
+				var extra [1]byte // net/http stops at Content-Length; another Body may not
 				m, err := io.ReadFull(r.Body, extra[:])
 				if m > 0 {
 					return errBodyTooLarge
@@ -182,11 +172,11 @@ func (s *Server) readBodyBudgeted(c *call) error {
 				}
 				return chime.Invalid("the request body could not be read")
 			}
-			grown := min(max(2*cap(body), bodyChunk), MaxBodyBytes)
-			if !s.budget.acquire(ctx, int64(grown-cap(body))) {
+			grown := min(max(2*int64(cap(body)), bodyChunk), limit)
+			if !s.budget.acquire(ctx, grown-int64(cap(body))) {
 				return errBodyBudget
 			}
-			c.reserved += int64(grown - cap(body))
+			c.reserved += grown - int64(cap(body))
 			nb := make([]byte, len(body), grown)
 			copy(nb, body)
 			body = nb
@@ -197,10 +187,6 @@ func (s *Server) readBodyBudgeted(c *call) error {
 			break
 		}
 		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return errBodyTooLarge
-			}
 			return chime.Invalid("the request body could not be read")
 		}
 	}

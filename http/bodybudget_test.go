@@ -210,19 +210,23 @@ func wantUnavailable(t *testing.T, rec *httptest.ResponseRecorder) {
 	}
 }
 
-// TestReadBodyBudget: a request reserves its declared length before reading, or, chunked, grows its
-// reservation with its buffer; a request finding the budget spent waits, then gets 503; everything is given
+// TestReadBodyBudget: a request's reservation grows with the bytes it has sent (its buffer), up to its declared
+// length; a request finding the budget spent waits, then gets 503; everything is given
 // back when requests end; requests without a body never wait.
 func TestReadBodyBudget(t *testing.T) {
 	t.Parallel()
 	s := budgetServer(t)
 
-	// A slow client declares a whole MiB and sends nothing yet: the budget is spent.
+	// A slow client declares a whole MiB and sends nothing yet: it holds one chunk, not the MiB it declared.
 	slowR, slowW := io.Pipe()
 	req := httptest.NewRequest("POST", "/accounts", slowR)
 	req.ContentLength = MaxBodyBytes
 	req.Header.Set("Authorization", testAuth)
 	slow := serveAsync(s, req)
+	waitInUse(t, s.budget, bodyChunk)
+	// Once it has sent more than half, it holds the whole MiB: the budget is spent.
+	first := append([]byte(`{"Name":"slow"}`), bytes.Repeat([]byte(" "), MaxBodyBytes/2+100-15)...)
+	go slowW.Write(first)
 	waitInUse(t, s.budget, MaxBodyBytes)
 
 	// Another body waits, then is refused, in JSON for the API and in HTML for a page.
@@ -250,7 +254,7 @@ func TestReadBodyBudget(t *testing.T) {
 
 	// The slow client finishes: its request runs, and its bytes come back.
 	go func() {
-		slowW.Write(append([]byte(`{"Name":"slow"}`), bytes.Repeat([]byte(" "), MaxBodyBytes-15)...))
+		slowW.Write(bytes.Repeat([]byte(" "), MaxBodyBytes-len(first)))
 		slowW.Close()
 	}()
 	if rec := <-slow; rec.Code != 201 {
