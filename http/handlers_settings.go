@@ -18,10 +18,8 @@ func (h *handlers) GetUserSettings(ctx context.Context, id chime.Identity, in *G
 
 // UpdateUserSettings replaces a user's telephony settings (§4.18); 204.
 func (h *handlers) UpdateUserSettings(ctx context.Context, id chime.Identity, in *UpdateUserSettingsRequest) error {
-	var st *chime.UserSettings
-	if t := in.UserSettings.Telephony; t != nil && t.InboundCalling != nil && t.OutboundCalling != nil && t.SMS != nil {
-		st = &chime.UserSettings{InboundCalling: *t.InboundCalling, OutboundCalling: *t.OutboundCalling, SMS: *t.SMS}
-	}
+	t := in.UserSettings.Telephony // the model requires Telephony and its three members (validated)
+	st := &chime.UserSettings{InboundCalling: *t.InboundCalling, OutboundCalling: *t.OutboundCalling, SMS: *t.SMS}
 	return h.svc.UpdateUserSettings(ctx, id.AwsAccountID, *in.AccountId, *in.UserId, st)
 }
 
