@@ -65,13 +65,19 @@ func (s *Service) loadClock(ctx context.Context) (time.Duration, error) {
 	return d, nil
 }
 
-// SyncClock re-reads the server clock's offset when the cached one is older than ClockTTL. Call it outside any
-// transaction, at the start of a request.
+// SyncClock re-reads the server clock's offset when the cached one is older than ClockTTL; one request at a
+// time reads it, the others go on with the cached offset meanwhile. Call it outside any transaction, at the
+// start of a request.
 func (s *Service) SyncClock(ctx context.Context) error {
-	if st := s.srvClock.state.Load(); st != nil && time.Since(st.read) < ClockTTL {
+	st := s.srvClock.state.Load()
+	if st != nil && time.Since(st.read) < ClockTTL {
 		return nil
 	}
-	s.srvClock.mu.Lock()
+	if st == nil {
+		s.srvClock.mu.Lock()
+	} else if !s.srvClock.mu.TryLock() {
+		return nil // another request is refreshing it: this one does not queue behind that read
+	}
 	defer s.srvClock.mu.Unlock()
 	if st := s.srvClock.state.Load(); st != nil && time.Since(st.read) < ClockTTL {
 		return nil // another request refreshed it meanwhile
