@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,7 +17,7 @@ import (
 	"github.com/chimed/chimed/internal/testenv"
 )
 
-// holdBody opens a connection to addr that declares a 1 MiB body and sends none of it.
+// holdBody opens a connection to addr that declares a 1 MiB body, sends 600 KiB of it and stops.
 func holdBody(t *testing.T, addr string) {
 	t.Helper()
 	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
@@ -26,10 +27,14 @@ func holdBody(t *testing.T, addr string) {
 	t.Cleanup(func() { c.Close() })
 	fmt.Fprintf(c, "POST /accounts HTTP/1.1\r\nHost: chimed\r\nContent-Type: application/json\r\n"+
 		"Content-Length: %d\r\n\r\n", 1<<20)
+	// A reservation grows with the bytes received: past half of the declared MiB it is the whole MiB.
+	if _, err := c.Write(bytes.Repeat([]byte(" "), 600<<10)); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestMaxBodyMemoryFlag: --max-body-memory-mb (or CHIMED_MAX_BODY_MEMORY_MB) bounds the request bodies the
-// real server holds at once: with 1 MiB, one client holding a 1 MiB body makes every other request with a body
+// real server holds at once: with 1 MiB, one client holding most of a 1 MiB body makes every other request with a body
 // wait, then get 503 ServiceUnavailableException, while GetUser-like reads still answer; with the default
 // (64 MiB) the same client blocks nobody.
 func TestMaxBodyMemoryFlag(t *testing.T) {
