@@ -18,12 +18,15 @@ const (
 	ELIMIT         = "ResourceLimitExceeded"
 	EINTERNAL      = "ServiceFailure"
 	EUNAVAILABLE   = "ServiceUnavailable"
+	// EASSOCIATED refuses a change to a phone number that is associated with a user (spec part 2 §5.3): a bad
+	// request whose body Code says why.
+	EASSOCIATED = "PhoneNumberAssociationsExist"
 )
 
 // ErrorCodes returns every error code the domain can produce. The wire layer must map each one.
 func ErrorCodes() []string {
 	return []string{EINVALID, EUNAUTHORIZED, EFORBIDDEN, EACCESSDENIED, ENOTFOUND, ECONFLICT, EUNPROCESSABLE,
-		ETHROTTLED, ELIMIT, EINTERNAL, EUNAVAILABLE}
+		ETHROTTLED, ELIMIT, EINTERNAL, EUNAVAILABLE, EASSOCIATED}
 }
 
 // Field names the input an error is about, in the domain's terms; the wire layer names it as its clients do.

@@ -25,6 +25,7 @@ type Service struct {
 	srvClock serverClock // the offset of the server clock (clock.go)
 
 	callingNameInterval time.Duration // D28; 0: no rule (service_phone_settings.go)
+	numbers             numberOptions // D23–D27 (service_numbers_*.go)
 }
 
 // ServiceOptions tune a Service; the zero value is production behaviour.
@@ -45,6 +46,15 @@ type ServiceOptions struct {
 	// CallingNameInterval is the least time between two successful UpdatePhoneNumberSettings of an AWS account
 	// (D28); 0 means DefaultCallingNameInterval, negative disables the rule (--calling-name-interval 0).
 	CallingNameInterval time.Duration
+
+	// Phone numbers (service_numbers_*.go): OrderDelay is how long an order stays Processing (D23, default 0);
+	// CallingNameDelay how long a number's calling name stays UpdateInProgress (D27, default 0); DeletionQueue
+	// how long a deleted number can be restored (D25; 0 means DefaultDeletionQueue); NumberLimit the inventory
+	// of an AWS account (D24; 0 means DefaultNumberLimit).
+	OrderDelay       time.Duration
+	CallingNameDelay time.Duration
+	DeletionQueue    time.Duration
+	NumberLimit      int
 }
 
 // NewService returns a Service over store. Page tokens are signed with the store's shared key.
@@ -68,7 +78,7 @@ func NewService(ctx context.Context, store Store, o ServiceOptions) (*Service, e
 		return nil, err
 	}
 	s := &Service{store: store, tokens: NewPageTokens(key), now: o.Now, rand: o.Rand, life: life,
-		callingNameInterval: callingNameInterval(o.CallingNameInterval)}
+		callingNameInterval: callingNameInterval(o.CallingNameInterval), numbers: newNumberOptions(o)}
 	if _, err := s.loadClock(ctx); err != nil {
 		return nil, fmt.Errorf("server clock: %w", err)
 	}

@@ -156,7 +156,11 @@ func (s *Service) DeleteAccount(ctx context.Context, aws, id string) error {
 		if err := tx.DeleteRetentionSettings(ctx, aws, a.ID); err != nil { // D45
 			return err
 		}
-		return tx.DeleteAccount(ctx, a, s.clock())
+		now := s.clock()
+		if err := releaseAccountNumbers(ctx, tx, a, now); err != nil { // D45
+			return err
+		}
+		return tx.DeleteAccount(ctx, a, now)
 	})
 }
 
@@ -219,7 +223,8 @@ func (s *Service) SetAccountType(ctx context.Context, aws, id string, typ *strin
 }
 
 // ResetTenant deletes every account and user of the caller's AWS account, with their invitations, sessions,
-// user settings and outbox, and the AWS account's global and phone number settings (control endpoint §9.2, D48).
+// user settings and outbox, and the AWS account's global and phone number settings, phone numbers and orders
+// (control endpoint §9.2, D48; numbers once acquired stay unavailable, D21).
 func (s *Service) ResetTenant(ctx context.Context, aws string) error {
 	return s.store.Write(ctx, func(tx Tx) error {
 		if err := tx.DeleteTenant(ctx, aws); err != nil { // locks the accounts first
@@ -232,6 +237,9 @@ func (s *Service) ResetTenant(ctx context.Context, aws string) error {
 			return err
 		}
 		if err := tx.DeletePhoneNumberSettings(ctx, aws); err != nil { // D48
+			return err
+		}
+		if err := tx.DeletePhoneNumbers(ctx, aws); err != nil { // D48: numbers and orders
 			return err
 		}
 		return tx.DeleteOutbox(ctx, aws, "")

@@ -322,6 +322,9 @@ func (s *Service) BatchSuspendUser(ctx context.Context, aws, accountID string, i
 			return err
 		}
 		if a.Type == AccountTeam {
+			if err := releaseNumber(ctx, tx, a.ID, u.ID, s.clock()); err != nil { // D29
+				return err
+			}
 			return tx.DeleteUser(ctx, u)
 		}
 		if u.RegistrationStatus == Suspended {

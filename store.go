@@ -184,4 +184,38 @@ type PhoneNumberTx interface {
 	// AcquiredNumbers returns up to limit E.164 numbers acquired by any AWS account, ever, that lie between from
 	// and to (inclusive, byte order), ascending. A number once acquired stays acquired (D21).
 	AcquiredNumbers(ctx context.Context, from, to string, limit int) ([]string, error)
+	// AcquireNumber records that the AWS account aws acquired e164 at at. It reports false, changing nothing, when
+	// e164 was acquired before (by anyone, ever; of two concurrent transactions exactly one gets true).
+	AcquireNumber(ctx context.Context, aws, e164 string, at time.Time) (bool, error)
+	// LockNumbers serializes the write transactions that call it for the AWS account aws until they end (a no-op
+	// where the engine serializes writers): a transaction that counts the inventory and then adds to it calls it
+	// first.
+	LockNumbers(ctx context.Context, aws string) error
+
+	// InsertOrder stores a new order with its lines.
+	InsertOrder(ctx context.Context, o *PhoneNumberOrder) error
+	// Order returns the order id of aws with its lines. ENOTFOUND when missing or foreign.
+	Order(ctx context.Context, aws, id string) (*PhoneNumberOrder, error)
+	// ListOrders returns up to f.Limit orders of aws with their lines, in (CreatedAt, ID) order after f's key.
+	ListOrders(ctx context.Context, aws string, f OrderFilter) ([]*PhoneNumberOrder, error)
+
+	// InsertPhoneNumber stores a new inventory number. ECONFLICT when e164 has a record.
+	InsertPhoneNumber(ctx context.Context, n *PhoneNumber) error
+	// PhoneNumber returns the number e164 of aws's inventory as stored (pending transitions not applied); in a
+	// write transaction it locks the row. ENOTFOUND when missing, foreign, or purged at now (PurgeAt ≤ now).
+	PhoneNumber(ctx context.Context, aws, e164 string, now time.Time) (*PhoneNumber, error)
+	// PhoneNumberOfUser returns the number associated with user userID of account accountID, as PhoneNumber does.
+	// ENOTFOUND when none.
+	PhoneNumberOfUser(ctx context.Context, accountID, userID string, now time.Time) (*PhoneNumber, error)
+	// UpdatePhoneNumber stores every mutable field of n. ENOTFOUND when its record is gone.
+	UpdatePhoneNumber(ctx context.Context, n *PhoneNumber) error
+	// ListPhoneNumbers returns up to f.Limit numbers of aws that match f (see PhoneNumberFilter), as stored.
+	ListPhoneNumbers(ctx context.Context, aws string, f PhoneNumberFilter) ([]*PhoneNumber, error)
+	// CountPhoneNumbers counts the numbers of aws whose state at now (a due pending state applied) is one of
+	// statuses; purged numbers never count.
+	CountPhoneNumbers(ctx context.Context, aws string, statuses []NumberStatus, now time.Time) (int, error)
+	// PurgePhoneNumbers deletes the records of aws whose PurgeAt is at or before now.
+	PurgePhoneNumbers(ctx context.Context, aws string, now time.Time) error
+	// DeletePhoneNumbers deletes every number and order of aws (acquired_numbers keeps its rows: D21).
+	DeletePhoneNumbers(ctx context.Context, aws string) error
 }

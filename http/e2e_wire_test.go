@@ -59,7 +59,7 @@ func TestNotImplementedOperations(t *testing.T) {
 	wantBadRequest(t, err)
 	_, err = c.GetBot(ctx, &chime.GetBotInput{AccountId: a.AccountId, BotId: aws.String("bot")})
 	wantBadRequest(t, err)
-	_, err = c.ListPhoneNumbers(ctx, &chime.ListPhoneNumbersInput{})
+	_, err = c.ListBots(ctx, &chime.ListBotsInput{AccountId: a.AccountId})
 	wantBadRequest(t, err)
 	// Model validation still comes first: ListRooms' max-results is 1..99.
 	r := s.raw(t, tenantA, "GET", "/accounts/"+*a.AccountId+"/rooms?max-results=100", nil)

@@ -19,7 +19,7 @@ type exception struct {
 // when a domain code has no entry.
 func exceptionName(code string) (string, bool) {
 	switch code {
-	case chime.EINVALID:
+	case chime.EINVALID, chime.EASSOCIATED:
 		return "BadRequestException", true
 	case chime.EUNAUTHORIZED:
 		return "UnauthorizedClientException", true
@@ -162,7 +162,21 @@ func wireField(op string, f chime.Field) string {
 	case chime.FieldAlexaRoomARN:
 		return "AlexaForBusinessMetadata.AlexaForBusinessRoomArn"
 	case chime.FieldProductType:
-		return "product-type"
+		switch op {
+		case "ListSupportedPhoneNumberCountries", "ListPhoneNumbers":
+			return "product-type"
+		case "BatchUpdatePhoneNumber":
+			return "UpdatePhoneNumberRequestItems.ProductType"
+		}
+		return "ProductType"
+	case chime.FieldE164Number:
+		return "E164PhoneNumber"
+	case chime.FieldE164Numbers:
+		return "E164PhoneNumbers"
+	case chime.FieldNumberIDs:
+		return "PhoneNumberIds"
+	case chime.FieldNumberItems:
+		return "UpdatePhoneNumberRequestItems"
 	case chime.FieldCountry:
 		return "country"
 	case chime.FieldAreaCode:

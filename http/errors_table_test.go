@@ -31,6 +31,8 @@ var specExceptions = map[string]struct {
 	"ResourceLimitExceeded": {"ResourceLimitExceededException", 400, &types.ResourceLimitExceededException{}},
 	"ServiceFailure":        {"ServiceFailureException", 500, &types.ServiceFailureException{}},
 	"ServiceUnavailable":    {"ServiceUnavailableException", 503, &types.ServiceUnavailableException{}},
+	// spec part 2 §5.3: a bad request whose body Code names the reason
+	"PhoneNumberAssociationsExist": {"BadRequestException", 400, &types.BadRequestException{}},
 }
 
 func TestSpecTableMatchesSDK(t *testing.T) {

@@ -144,6 +144,49 @@ var writeCases = map[string]writeCase{
 		return tx.DeletePhoneNumberSettings(bg, "111122223333")
 	}, true),
 
+	// Phone numbers and orders (phonenumbers.go): tables the cache does not hold. Each case writes a row (a
+	// transaction that changes nothing does not commit to the WAL).
+	"AcquireNumber": userCase(func(tx chime.Tx, f *fixture) error {
+		_, err := tx.AcquireNumber(bg, "111122223333", "+12065550100", f.now)
+		return err
+	}, true),
+	"LockNumbers": userCase(func(tx chime.Tx, f *fixture) error {
+		if err := tx.LockNumbers(bg, "111122223333"); err != nil {
+			return err
+		}
+		return tx.InsertPhoneNumber(bg, testNumber(f, "+12065550101"))
+	}, true),
+	"InsertOrder": userCase(func(tx chime.Tx, f *fixture) error {
+		return tx.InsertOrder(bg, &chime.PhoneNumberOrder{ID: "order-1", AwsAccountID: "111122223333",
+			ProductType: chime.ProductBusinessCalling, Outcome: chime.OrderSuccessful, CreatedAt: f.now,
+			ReadyAt: f.now, Lines: []chime.OrderLine{{E164: "+12065550102", Acquired: true}}})
+	}, true),
+	"InsertPhoneNumber": userCase(func(tx chime.Tx, f *fixture) error {
+		return tx.InsertPhoneNumber(bg, testNumber(f, "+12065550103"))
+	}, true),
+	"UpdatePhoneNumber": userCase(func(tx chime.Tx, f *fixture) error {
+		n := testNumber(f, "+12065550104")
+		if err := tx.InsertPhoneNumber(bg, n); err != nil {
+			return err
+		}
+		n.Status = chime.NumberAssigned
+		return tx.UpdatePhoneNumber(bg, n)
+	}, true),
+	"PurgePhoneNumbers": userCase(func(tx chime.Tx, f *fixture) error {
+		n := testNumber(f, "+12065550105")
+		n.Status, n.DeletedAt, n.PurgeAt = chime.NumberDeleteInProgress, f.now, f.now
+		if err := tx.InsertPhoneNumber(bg, n); err != nil {
+			return err
+		}
+		return tx.PurgePhoneNumbers(bg, "111122223333", f.now)
+	}, true),
+	"DeletePhoneNumbers": userCase(func(tx chime.Tx, f *fixture) error {
+		if err := tx.InsertPhoneNumber(bg, testNumber(f, "+12065550106")); err != nil {
+			return err
+		}
+		return tx.DeletePhoneNumbers(bg, "111122223333")
+	}, true),
+
 	// Credential writes are autocommit statements of this process; its change detector then sees a commit
 	// outside group commit and flushes everything, so they keep nothing.
 	"InsertCredential": {cred: func(db *DB, f *fixture) error {
@@ -165,7 +208,15 @@ var writeCases = map[string]writeCase{
 var readMethods = []string{"ClockOffset", "RetentionSettings", "Account", "ListAccounts", "User", "UserByEmail", "ListUsers", "CountUsers", "PINExists",
 	"UsersByEmail", "Link", "CountLiveLinks", "Session", "ListOutbox", "UserSettings", "GlobalSettings",
 	"PhoneNumberSettings", "Credential", "ListCredentials", "CountCredentials",
-	"AcquiredNumbers"}
+	"AcquiredNumbers", "Order", "ListOrders", "PhoneNumber", "PhoneNumberOfUser", "ListPhoneNumbers",
+	"CountPhoneNumbers"}
+
+// testNumber is an Unassigned US number of AWS account 111122223333.
+func testNumber(f *fixture, e164 string) *chime.PhoneNumber {
+	return &chime.PhoneNumber{AwsAccountID: "111122223333", E164: e164, Country: "US", Type: chime.NumberLocal,
+		ProductType: chime.ProductBusinessCalling, Status: chime.NumberUnassigned,
+		CallingNameStatus: chime.CallingNameUnassigned, CreatedAt: f.now, UpdatedAt: f.now}
+}
 
 // Every method of the store's interfaces is either in writeCases or in readMethods: a new write method cannot be
 // added without a case here.

@@ -51,6 +51,10 @@ type Main struct {
 	SessionTTL          time.Duration
 	MailTimeout         time.Duration
 	CallingNameInterval time.Duration
+	OrderDelay          time.Duration // D23
+	CallingNameDelay    time.Duration // D27
+	DeletionQueue       time.Duration // D25
+	NumberLimit         int           // D24
 	AllowClock          bool // --allow-clock-control: PUT /_chimed/clock may move the server clock (§9.5)
 
 	stdout, stderr io.Writer
@@ -129,6 +133,14 @@ func (m *Main) ParseFlags(args []string) error {
 		"bound on the mail sent by one request; later mail is Failed (CHIMED_MAIL_TIMEOUT)")
 	fs.DurationVar(&m.CallingNameInterval, "calling-name-interval", chime.DefaultCallingNameInterval,
 		"least time between two successful UpdatePhoneNumberSettings of an AWS account; 0 disables (CHIMED_CALLING_NAME_INTERVAL)")
+	fs.DurationVar(&m.OrderDelay, "order-delay", 0,
+		"time a phone number order stays Processing before its numbers are acquired (CHIMED_ORDER_DELAY)")
+	fs.DurationVar(&m.CallingNameDelay, "calling-name-delay", 0,
+		"time a number's new calling name stays UpdateInProgress (CHIMED_CALLING_NAME_DELAY)")
+	fs.DurationVar(&m.DeletionQueue, "phone-deletion-queue", chime.DefaultDeletionQueue,
+		"time a deleted phone number can be restored before it is deleted for good (CHIMED_PHONE_DELETION_QUEUE)")
+	fs.IntVar(&m.NumberLimit, "phone-number-limit", chime.DefaultNumberLimit,
+		"phone numbers an AWS account's inventory may hold (CHIMED_PHONE_NUMBER_LIMIT)")
 	fs.BoolVar(&m.AllowClock, "allow-clock-control", false,
 		"let PUT /_chimed/clock move the server clock forward, for tests of time-based behaviour (CHIMED_ALLOW_CLOCK_CONTROL)")
 	if err := envFallback(fs); err != nil {
@@ -142,6 +154,15 @@ func (m *Main) ParseFlags(args []string) error {
 	}
 	if m.CallingNameInterval < 0 {
 		return fmt.Errorf("--calling-name-interval must not be negative (0 disables it)")
+	}
+	if m.OrderDelay < 0 || m.CallingNameDelay < 0 {
+		return fmt.Errorf("--order-delay and --calling-name-delay must not be negative")
+	}
+	if m.DeletionQueue <= 0 {
+		return fmt.Errorf("--phone-deletion-queue must be positive")
+	}
+	if m.NumberLimit < 1 {
+		return fmt.Errorf("--phone-number-limit must be at least 1")
 	}
 	return nil
 }
@@ -297,7 +318,9 @@ func (m *Main) Close() error {
 // the bound address), and a Mailer when --smtp-url is set.
 func (m *Main) lifecycleOptions(keyring *chime.Keyring) (chime.ServiceOptions, error) {
 	o := chime.ServiceOptions{Keyring: keyring, Logger: m.logger, InviteTTL: m.InviteTTL, SignInTTL: m.SignInTTL,
-		SessionTTL: m.SessionTTL, MailTimeout: m.MailTimeout, CallingNameInterval: m.CallingNameInterval}
+		SessionTTL: m.SessionTTL, MailTimeout: m.MailTimeout, CallingNameInterval: m.CallingNameInterval,
+		OrderDelay: m.OrderDelay, CallingNameDelay: m.CallingNameDelay, DeletionQueue: m.DeletionQueue,
+		NumberLimit: m.NumberLimit}
 	if m.CallingNameInterval == 0 {
 		o.CallingNameInterval = -1 // D28: 0 disables the rule
 	}
