@@ -342,18 +342,38 @@ ok "update-user-settings (calls off)" update-user-settings --account-id "$DIR" -
 ok "get-user-settings after update" get-user-settings --account-id "$DIR" --user-id "$DU"
 expect "all three replaced" 'd["UserSettings"]["Telephony"] == {"InboundCalling": False, "OutboundCalling": False, "SMS": True}'
 fails "get-user-settings of an unknown user" NotFoundException get-user-settings --account-id "$DIR" --user-id "$MISSING"
+fails "update-user-settings of an unknown user" NotFoundException update-user-settings --account-id "$DIR" --user-id "$MISSING" \
+	--user-settings "Telephony={InboundCalling=true,OutboundCalling=true,SMS=true}"
+fails "get-user-settings in an unknown account" NotFoundException get-user-settings --account-id "$MISSING" --user-id "$DU"
+ok "get-user-settings of an LWA user" get-user-settings --account-id "$LWA" --user-id "$LU"
+expect "defaults are per user: all three on" 'd["UserSettings"]["Telephony"] == {"InboundCalling": True, "OutboundCalling": True, "SMS": True}'
 
 ok "associate-signin-delegate-groups-with-account (documented example)" associate-signin-delegate-groups-with-account \
 	--account-id "$DIR" --signin-delegate-groups GroupName=my_users
-expect "associate prints no groups" 'not d'
+expect "associate prints nothing, as documented (empty output shape)" 'd is None'
+ok "associate-signin-delegate-groups-with-account: a second group, a repeat and a case variant" \
+	associate-signin-delegate-groups-with-account --account-id "$DIR" \
+	--signin-delegate-groups GroupName=Admins GroupName=my_users GroupName=MY_USERS
 ok "get-account shows the delegate group" get-account --account-id "$DIR"
-expect "SigninDelegateGroups holds my_users" 'd["Account"]["SigninDelegateGroups"] == [{"GroupName": "my_users"}]'
+expect "SigninDelegateGroups: set union in first-association order, case-sensitive" \
+	'd["Account"]["SigninDelegateGroups"] == [{"GroupName": "my_users"}, {"GroupName": "Admins"}, {"GroupName": "MY_USERS"}]'
 fails "associate-signin-delegate-groups-with-account on an EnterpriseLWA account" ForbiddenException \
 	associate-signin-delegate-groups-with-account --account-id "$LWA" --signin-delegate-groups GroupName=my_users
 ok "disassociate-signin-delegate-groups-from-account (documented example)" \
 	disassociate-signin-delegate-groups-from-account --account-id "$DIR" --group-names "my_users"
+expect "disassociate prints nothing, as documented" 'd is None'
 ok "get-account after disassociate" get-account --account-id "$DIR"
+expect "only my_users was removed" 'd["Account"]["SigninDelegateGroups"] == [{"GroupName": "Admins"}, {"GroupName": "MY_USERS"}]'
+ok "disassociate the rest and an unknown name" \
+	disassociate-signin-delegate-groups-from-account --account-id "$DIR" --group-names Admins MY_USERS nobody
+ok "get-account after disassociating everything" get-account --account-id "$DIR"
 expect "no SigninDelegateGroups left" '"SigninDelegateGroups" not in d["Account"]'
+fails "associate-signin-delegate-groups-with-account on an unknown account" NotFoundException \
+	associate-signin-delegate-groups-with-account --account-id "$MISSING" --signin-delegate-groups GroupName=my_users
+fails "associate-signin-delegate-groups-with-account with a 257-character name" BadRequestException \
+	associate-signin-delegate-groups-with-account --account-id "$DIR" --signin-delegate-groups "GroupName=$(printf 'g%.0s' $(seq 1 257))"
+fails "disassociate-signin-delegate-groups-from-account on an EnterpriseLWA account" ForbiddenException \
+	disassociate-signin-delegate-groups-from-account --account-id "$LWA" --group-names my_users
 
 ok "get-global-settings never set" get-global-settings
 expect "both empty" 'd == {"BusinessCalling": {}, "VoiceConnector": {}}'
@@ -364,6 +384,37 @@ ok "get-global-settings (documented example)" get-global-settings
 expect "the documented output" 'd == {"BusinessCalling": {"CdrBucket": "s3bucket"}, "VoiceConnector": {"CdrBucket": "s3bucket"}}'
 fails "update-global-settings with a bucket name S3 refuses" BadRequestException update-global-settings \
 	--business-calling CdrBucket="Not_A_Bucket"
+ok "update-global-settings: clear one bucket, leave the other" update-global-settings --voice-connector CdrBucket=""
+ok "get-global-settings after clearing" get-global-settings
+expect "BusinessCalling kept, VoiceConnector cleared" 'd == {"BusinessCalling": {"CdrBucket": "s3bucket"}, "VoiceConnector": {}}'
+
+# ------------------------------------------------------------------------------------------------------------
+# Retention settings (§4.20; aws-cli has no documented example for these two commands)
+# ------------------------------------------------------------------------------------------------------------
+ok "get-retention-settings never set" get-retention-settings --account-id "$DIR"
+expect "an empty RetentionSettings, no InitiateDeletionTimestamp" 'd == {"RetentionSettings": {}}'
+ok "put-retention-settings" put-retention-settings --account-id "$DIR" \
+	--retention-settings "RoomRetentionSettings={RetentionDays=5},ConversationRetentionSettings={RetentionDays=5475}"
+expect "put-retention-settings prints nothing (204)" 'd is None'
+ok "get-retention-settings after put" get-retention-settings --account-id "$DIR"
+expect "both policies and a deletion start" \
+	"d['RetentionSettings'] == {'RoomRetentionSettings': {'RetentionDays': 5}, 'ConversationRetentionSettings': {'RetentionDays': 5475}} and $(printf "$ISO" 'd["InitiateDeletionTimestamp"]')"
+ok "put-retention-settings: room policy off" put-retention-settings --account-id "$DIR" --retention-settings '{"RoomRetentionSettings":{}}'
+ok "get-retention-settings after turning the room policy off" get-retention-settings --account-id "$DIR"
+expect "only the conversation policy is left" "d['RetentionSettings'] == {'ConversationRetentionSettings': {'RetentionDays': 5475}} and 'InitiateDeletionTimestamp' in d"
+ok "put-retention-settings: conversation policy off" put-retention-settings --account-id "$DIR" --retention-settings '{"ConversationRetentionSettings":{}}'
+ok "get-retention-settings with both off" get-retention-settings --account-id "$DIR"
+expect "no policies, no deletion start" 'd == {"RetentionSettings": {}}'
+fails "put-retention-settings with 5476 days" BadRequestException put-retention-settings --account-id "$DIR" \
+	--retention-settings "RoomRetentionSettings={RetentionDays=5476}"
+fails "get-retention-settings in an unknown account" NotFoundException get-retention-settings --account-id "$MISSING"
+ok "create-account (Team, for refusals)" create-account --name "Team $RUN"
+TEAM=$(val 'd["Account"]["AccountId"]')
+fails "get-retention-settings on a Team account" ForbiddenException get-retention-settings --account-id "$TEAM"
+fails "put-retention-settings on a Team account" ForbiddenException put-retention-settings --account-id "$TEAM" \
+	--retention-settings "RoomRetentionSettings={RetentionDays=5}"
+fails "associate-signin-delegate-groups-with-account on a Team account" ForbiddenException \
+	associate-signin-delegate-groups-with-account --account-id "$TEAM" --signin-delegate-groups GroupName=my_users
 
 # ------------------------------------------------------------------------------------------------------------
 # Phone numbers: search the pools (D21, D22) and the supported countries (D30)
@@ -384,6 +435,8 @@ fails "search-available-phone-numbers in an unsupported country" BadRequestExcep
 fails "search-available-phone-numbers --city without --state" BadRequestException search-available-phone-numbers --city Seattle
 ok "list-supported-phone-number-countries BusinessCalling" list-supported-phone-number-countries --product-type BusinessCalling
 expect "US Local only" 'd == {"PhoneNumberCountries": [{"CountryCode": "US", "SupportedPhoneNumberTypes": ["Local"]}]}'
+ok "list-supported-phone-number-countries VoiceConnector" list-supported-phone-number-countries --product-type VoiceConnector
+expect "US Local and TollFree" 'd == {"PhoneNumberCountries": [{"CountryCode": "US", "SupportedPhoneNumberTypes": ["Local", "TollFree"]}]}'
 ok "list-supported-phone-number-countries SipMediaApplicationDialIn" list-supported-phone-number-countries --product-type SipMediaApplicationDialIn
 expect "five countries, ascending" "[c['CountryCode'] for c in d['PhoneNumberCountries']] == ['AU', 'DE', 'FR', 'GB', 'US']"
 fails "list-supported-phone-number-countries with an unknown product type" BadRequestException list-supported-phone-number-countries --product-type Nope
@@ -393,13 +446,18 @@ fails "list-supported-phone-number-countries with an unknown product type" BadRe
 # ------------------------------------------------------------------------------------------------------------
 ok "get-phone-number-settings never set" get-phone-number-settings
 expect "{}: the CLI prints nothing" 'd is None'
-# awscli/examples/chime/update-phone-number-settings.rst: --calling-name "myName123", no output
-ok "update-phone-number-settings (documented example)" update-phone-number-settings --calling-name "myName123"
+fails "update-phone-number-settings with a name outside the pattern, before any update" BadRequestException \
+	update-phone-number-settings --calling-name "x"
+# awscli/examples/chime/update-phone-number-settings.rst: --calling-name "myName", no output
+ok "update-phone-number-settings (documented example)" update-phone-number-settings --calling-name "myName"
 expect "update-phone-number-settings prints nothing (204)" 'd is None'
-ok "get-phone-number-settings after the update" get-phone-number-settings
-expect "the name and its timestamp" 'd["CallingName"] == "myName123" and d["CallingNameUpdatedTimestamp"].endswith("Z")'
+ok "get-phone-number-settings (documented example)" get-phone-number-settings
+expect "the documented output shape: the name and an ISO-8601 timestamp" \
+	"sorted(d) == ['CallingName', 'CallingNameUpdatedTimestamp'] and d['CallingName'] == 'myName' and $(printf "$ISO" 'd["CallingNameUpdatedTimestamp"]')"
 fails "update-phone-number-settings again within 168 h" BadRequestException update-phone-number-settings --calling-name "Other"
 fails "update-phone-number-settings with a name outside the pattern" BadRequestException update-phone-number-settings --calling-name "a-b"
+ok "get-phone-number-settings after the refusals" get-phone-number-settings
+expect "still the documented name" 'd["CallingName"] == "myName"'
 
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

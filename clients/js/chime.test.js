@@ -439,3 +439,244 @@ describe("unusual characters", () => {
     assert.equal((await userByEmail(a.AccountId, e)).PrimaryEmail, e);
   });
 });
+
+// ---- user settings, sign-in delegate groups, retention, global settings (spec part 2 §4.18–§4.21) -------------
+
+/** The members of an output other than $metadata. */
+const body = (out) => Object.fromEntries(Object.entries(out).filter(([k]) => k !== "$metadata"));
+const forbidden = (p) => rejectsWith(p, "ForbiddenException", "Forbidden", 403);
+
+describe("settings", () => {
+  test("GetUserSettings and UpdateUserSettings", async () => {
+    const { AccountId } = await newAccount();
+    const u = await invitedUser(AccountId);
+    const on = { Telephony: { InboundCalling: true, OutboundCalling: true, SMS: true } };
+    const got = await call("GetUserSettings", { AccountId, UserId: u.UserId });
+    meta(got, 200);
+    assert.deepEqual(got.UserSettings, on); // awscli/examples/chime/get-user-settings.rst
+    const out = await call("UpdateUserSettings", {
+      AccountId,
+      UserId: u.UserId,
+      UserSettings: { Telephony: { InboundCalling: true, OutboundCalling: false, SMS: false } },
+    });
+    meta(out, 204);
+    assert.deepEqual(body(out), {});
+    assert.deepEqual((await call("GetUserSettings", { AccountId, UserId: u.UserId })).UserSettings.Telephony, {
+      InboundCalling: true,
+      OutboundCalling: false,
+      SMS: false,
+    });
+    // the JS SDK does not check `required`: the server refuses a missing boolean and changes nothing
+    await badRequest(call("UpdateUserSettings", { AccountId, UserId: u.UserId, UserSettings: { Telephony: { SMS: true } } }));
+    await badRequest(call("UpdateUserSettings", { AccountId, UserId: u.UserId }));
+    assert.equal((await call("GetUserSettings", { AccountId, UserId: u.UserId })).UserSettings.Telephony.SMS, false);
+    await notFound(call("GetUserSettings", { AccountId, UserId: missingId() }));
+    await notFound(call("UpdateUserSettings", { AccountId, UserId: missingId(), UserSettings: on }));
+    await notFound(call("GetUserSettings", { AccountId: missingId(), UserId: u.UserId }));
+    const other = server.client({ awsAccountId: OTHER_AWS_ACCOUNT });
+    await notFound(call("GetUserSettings", { AccountId, UserId: u.UserId }, other));
+  });
+
+  test("AssociateSigninDelegateGroupsWithAccount and DisassociateSigninDelegateGroupsFromAccount", async () => {
+    const { AccountId } = await newAccount();
+    await forbidden(call("AssociateSigninDelegateGroupsWithAccount", { AccountId, SigninDelegateGroups: [{ GroupName: "g" }] }));
+    await setType(AccountId, "EnterpriseLWA");
+    await forbidden(call("DisassociateSigninDelegateGroupsFromAccount", { AccountId, GroupNames: ["g"] }));
+    await setType(AccountId, "EnterpriseDirectory");
+    const out = await call("AssociateSigninDelegateGroupsWithAccount", {
+      AccountId,
+      SigninDelegateGroups: [{ GroupName: "my_users" }, { GroupName: "Ops" }, { GroupName: "my_users" }],
+    });
+    meta(out, 200);
+    assert.deepEqual(body(out), {});
+    assert.deepEqual((await call("GetAccount", { AccountId })).Account.SigninDelegateGroups, [
+      { GroupName: "my_users" },
+      { GroupName: "Ops" },
+    ]);
+    const dis = await call("DisassociateSigninDelegateGroupsFromAccount", { AccountId, GroupNames: ["my_users", "unknown"] });
+    meta(dis, 200);
+    assert.deepEqual(body(dis), {});
+    assert.deepEqual((await call("GetAccount", { AccountId })).Account.SigninDelegateGroups, [{ GroupName: "Ops" }]);
+    await call("DisassociateSigninDelegateGroupsFromAccount", { AccountId, GroupNames: ["Ops"] });
+    assert.equal((await call("GetAccount", { AccountId })).Account.SigninDelegateGroups, undefined);
+    // the JS SDK sends what the model forbids; the server refuses it
+    await badRequest(call("DisassociateSigninDelegateGroupsFromAccount", { AccountId, GroupNames: [] }));
+    await badRequest(call("AssociateSigninDelegateGroupsWithAccount", { AccountId }));
+    await badRequest(call("AssociateSigninDelegateGroupsWithAccount", { AccountId, SigninDelegateGroups: [{ GroupName: "" }] }));
+    await badRequest(
+      call("AssociateSigninDelegateGroupsWithAccount", { AccountId, SigninDelegateGroups: [{ GroupName: "n".repeat(257) }] }),
+    );
+    await notFound(call("AssociateSigninDelegateGroupsWithAccount", { AccountId: missingId(), SigninDelegateGroups: [{ GroupName: "g" }] }));
+  });
+
+  test("GetRetentionSettings and PutRetentionSettings", async () => {
+    const { AccountId } = await newAccount();
+    const room = { RoomRetentionSettings: { RetentionDays: 5 } };
+    await forbidden(call("GetRetentionSettings", { AccountId }));
+    await forbidden(call("PutRetentionSettings", { AccountId, RetentionSettings: room }));
+    await setType(AccountId, "EnterpriseOIDC");
+    let got = await call("GetRetentionSettings", { AccountId });
+    meta(got, 200);
+    assert.deepEqual(body(got), { RetentionSettings: {} });
+    const out = await call("PutRetentionSettings", { AccountId, RetentionSettings: room });
+    meta(out, 204);
+    assert.equal(out.RetentionSettings, undefined); // 204: the modeled members come back empty
+    assert.equal(out.InitiateDeletionTimestamp, undefined);
+    got = await call("GetRetentionSettings", { AccountId });
+    assert.deepEqual(got.RetentionSettings, room);
+    assert.ok(got.InitiateDeletionTimestamp instanceof Date);
+    assert.ok(Math.abs(got.InitiateDeletionTimestamp.getTime() - (Date.now() + 30 * 86400_000)) < 300_000);
+    await call("PutRetentionSettings", { AccountId, RetentionSettings: { ConversationRetentionSettings: { RetentionDays: 5475 } } });
+    meta(await call("PutRetentionSettings", { AccountId, RetentionSettings: {} }), 204);
+    assert.deepEqual((await call("GetRetentionSettings", { AccountId })).RetentionSettings, {
+      ...room,
+      ConversationRetentionSettings: { RetentionDays: 5475 },
+    });
+    await call("PutRetentionSettings", {
+      AccountId,
+      RetentionSettings: { RoomRetentionSettings: {}, ConversationRetentionSettings: {} },
+    });
+    assert.deepEqual(body(await call("GetRetentionSettings", { AccountId })), { RetentionSettings: {} });
+    for (const days of [0, 5476, -1]) {
+      await badRequest(call("PutRetentionSettings", { AccountId, RetentionSettings: { RoomRetentionSettings: { RetentionDays: days } } }));
+    }
+    await badRequest(call("PutRetentionSettings", { AccountId }));
+    await notFound(call("GetRetentionSettings", { AccountId: missingId() }));
+    await notFound(call("PutRetentionSettings", { AccountId: missingId(), RetentionSettings: room }));
+  });
+
+  test("GetGlobalSettings and UpdateGlobalSettings", async () => {
+    // global settings belong to the AWS account: this test has one of its own
+    const c = server.client({ awsAccountId: "210987654321" });
+    let got = await call("GetGlobalSettings", {}, c);
+    meta(got, 200);
+    assert.deepEqual(body(got), { BusinessCalling: {}, VoiceConnector: {} });
+    // awscli/examples/chime/update-global-settings.rst and get-global-settings.rst
+    const out = await call("UpdateGlobalSettings", { BusinessCalling: { CdrBucket: "s3bucket" }, VoiceConnector: { CdrBucket: "s3bucket" } }, c);
+    meta(out, 204);
+    assert.deepEqual(body(out), {});
+    got = await call("GetGlobalSettings", {}, c);
+    assert.deepEqual(body(got), { BusinessCalling: { CdrBucket: "s3bucket" }, VoiceConnector: { CdrBucket: "s3bucket" } });
+    await call("UpdateGlobalSettings", { VoiceConnector: { CdrBucket: "" } }, c);
+    meta(await call("UpdateGlobalSettings", {}, c), 204);
+    assert.deepEqual(body(await call("GetGlobalSettings", {}, c)), { BusinessCalling: { CdrBucket: "s3bucket" }, VoiceConnector: {} });
+    for (const bad of ["ab", "Bucket", "a_b", "a..b", "-ab", "b".repeat(64)]) {
+      await badRequest(call("UpdateGlobalSettings", { BusinessCalling: { CdrBucket: bad } }, c));
+    }
+    const other = server.client({ awsAccountId: "210987654320" });
+    assert.deepEqual(body(await call("GetGlobalSettings", {}, other)), { BusinessCalling: {}, VoiceConnector: {} });
+  });
+});
+
+// ---- phone number search and countries (spec part 2 §4.24, §4.25) ---------------------------------------------
+
+describe("phone number search", () => {
+  test("SearchAvailablePhoneNumbers: the documented example and paginateSearchAvailablePhoneNumbers", async () => {
+    // awscli/examples/chime/search-available-phone-numbers.rst: area code 206, default page of ten
+    const out = await call("SearchAvailablePhoneNumbers", { AreaCode: "206" });
+    meta(out, 200);
+    const ten = Array.from({ length: 10 }, (_, i) => `+1206555${String(100 + i).padStart(4, "0")}`);
+    assert.deepEqual(out.E164PhoneNumbers, ten);
+    assert.ok(out.NextToken);
+    const pages = [];
+    for await (const page of C.paginateSearchAvailablePhoneNumbers({ client: chime, pageSize: 4 }, { AreaCode: "206" })) {
+      pages.push(page.E164PhoneNumbers);
+      if (pages.length === 3) break;
+    }
+    assert.deepEqual(pages.flat(), [...ten, "+12065550110", "+12065550111"]);
+    const gb = await call("SearchAvailablePhoneNumbers", { Country: "GB", PhoneNumberType: "Local", MaxResults: 3 });
+    assert.deepEqual(gb.E164PhoneNumbers, ["+442079460000", "+442079460001", "+442079460002"]);
+    const tf = await call("SearchAvailablePhoneNumbers", { TollFreePrefix: "800", PhoneNumberType: "TollFree", MaxResults: 2 });
+    assert.deepEqual(tf.E164PhoneNumbers, ["+18005550100", "+18005550101"]);
+  });
+
+  test("SearchAvailablePhoneNumbers refusals", async () => {
+    for (const input of [
+      {},
+      { PhoneNumberType: "Local" },
+      { Country: "CA", PhoneNumberType: "Local" },
+      { City: "Seattle" },
+      { AreaCode: "411" },
+      { AreaCode: "206", TollFreePrefix: "800" },
+      { Country: "FR", PhoneNumberType: "TollFree" },
+      { AreaCode: "206", MaxResults: 0 },
+      { AreaCode: "206", MaxResults: 501 },
+      { AreaCode: "206", NextToken: "garbage" },
+    ]) {
+      await badRequest(call("SearchAvailablePhoneNumbers", input));
+    }
+  });
+
+  test("ListSupportedPhoneNumberCountries", async () => {
+    const out = await call("ListSupportedPhoneNumberCountries", { ProductType: "VoiceConnector" });
+    meta(out, 200);
+    assert.deepEqual(out.PhoneNumberCountries, [{ CountryCode: "US", SupportedPhoneNumberTypes: ["Local", "TollFree"] }]);
+    const sma = await call("ListSupportedPhoneNumberCountries", { ProductType: "SipMediaApplicationDialIn" });
+    assert.deepEqual(sma.PhoneNumberCountries.map((c) => c.CountryCode), ["AU", "DE", "FR", "GB", "US"]);
+    assert.deepEqual(
+      (await call("ListSupportedPhoneNumberCountries", { ProductType: "BusinessCalling" })).PhoneNumberCountries,
+      [{ CountryCode: "US", SupportedPhoneNumberTypes: ["Local"] }],
+    );
+    await badRequest(call("ListSupportedPhoneNumberCountries", {}));
+    await badRequest(call("ListSupportedPhoneNumberCountries", { ProductType: "Nope" }));
+  });
+});
+
+// ---- phone number settings: the default calling name (spec part 2 §4.31, D28; clock §9.5) ---------------------
+
+describe("phone number settings (own server with --allow-clock-control)", () => {
+  const TENANT = "135792468024";
+  let clocked;
+  let c;
+  before(async () => {
+    clocked = await new ChimedServer({ extraArgs: ["--allow-clock-control"] }).start();
+    c = clocked.client({ awsAccountId: TENANT });
+  });
+  after(async () => {
+    if (clocked) await clocked.cleanup();
+  });
+
+  async function advance(seconds) {
+    const now = await clocked.control("GET", "/_chimed/clock", undefined, { awsAccountId: TENANT });
+    assert.equal(now.status, 200, JSON.stringify(now.body));
+    const r = await clocked.control("PUT", "/_chimed/clock", { OffsetSeconds: now.body.OffsetSeconds + seconds }, {
+      awsAccountId: TENANT,
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  }
+
+  test("GetPhoneNumberSettings and UpdatePhoneNumberSettings once per 168 h", async () => {
+    let got = await call("GetPhoneNumberSettings", {}, c);
+    meta(got, 200);
+    assert.deepEqual(body(got), {});
+    // awscli/examples/chime/update-phone-number-settings.rst
+    const out = await call("UpdatePhoneNumberSettings", { CallingName: "myName" }, c);
+    meta(out, 204);
+    assert.deepEqual(body(out), {});
+    got = await call("GetPhoneNumberSettings", {}, c);
+    assert.equal(got.CallingName, "myName");
+    assertRecent(got.CallingNameUpdatedTimestamp);
+    await badRequest(call("UpdatePhoneNumberSettings", { CallingName: "Second" }, c));
+    assert.equal((await call("GetPhoneNumberSettings", {}, c)).CallingName, "myName");
+    await advance(168 * 3600 - 1);
+    await badRequest(call("UpdatePhoneNumberSettings", { CallingName: "Second" }, c));
+    await advance(1);
+    meta(await call("UpdatePhoneNumberSettings", { CallingName: "Second" }, c), 204);
+    got = await call("GetPhoneNumberSettings", {}, c);
+    assert.equal(got.CallingName, "Second");
+    assert.ok(got.CallingNameUpdatedTimestamp.getTime() - Date.now() > 167 * 3600_000, "timestamp is not the server clock's");
+  });
+
+  test("UpdatePhoneNumberSettings input checks", async () => {
+    const d = clocked.client({ awsAccountId: "246802468024" });
+    for (const bad of ["a", "a-b", "x".repeat(16), "ünï"]) {
+      await badRequest(call("UpdatePhoneNumberSettings", { CallingName: bad }, d));
+    }
+    await badRequest(call("UpdatePhoneNumberSettings", {}, d));
+    assert.deepEqual(body(await call("GetPhoneNumberSettings", {}, d)), {});
+    meta(await call("UpdatePhoneNumberSettings", { CallingName: "" }, d), 204);
+    const got = await call("GetPhoneNumberSettings", {}, d);
+    assert.equal(got.CallingName, "");
+    assert.ok(got.CallingNameUpdatedTimestamp instanceof Date);
+  });
+});

@@ -1193,6 +1193,372 @@ class PhoneNumberSearchTests(ChimeTestCase):
         with self.assertRaises(botocore.exceptions.ParamValidationError):  # `min` is checked by botocore
             self.chime.search_available_phone_numbers(AreaCode="206", MaxResults=0)
 
+    def test_search_documented_example(self):
+        # awscli/examples/chime/search-available-phone-numbers.rst: --area-code "206", no --max-results
+        resp = self.chime.search_available_phone_numbers(AreaCode="206")
+        self.assertMeta(resp, 200)
+        self.assertEqual(resp["E164PhoneNumbers"], ["+1206555%04d" % n for n in range(100, 110)])
+        self.assertTrue(resp.get("NextToken"))
+        # searching reserves nothing: the same ten again
+        self.assertEqual(self.chime.search_available_phone_numbers(AreaCode="206")["E164PhoneNumbers"],
+                         resp["E164PhoneNumbers"])
+        # a token is bound to its filters
+        self.assertBadRequest(self.chime.search_available_phone_numbers, AreaCode="207", NextToken=resp["NextToken"])
+        # toll-free, and the largest page
+        resp = self.chime.search_available_phone_numbers(TollFreePrefix="888", MaxResults=500)
+        self.assertEqual(len(resp["E164PhoneNumbers"]), 500)
+        self.assertEqual(resp["E164PhoneNumbers"][:2], ["+18885550100", "+18885550101"])
+        self.assertTrue(all(re.fullmatch(r"\+1888555\d{4}", n) for n in resp["E164PhoneNumbers"]))
+
+    def test_list_supported_countries_voice_connector(self):
+        resp = self.chime.list_supported_phone_number_countries(ProductType="VoiceConnector")
+        self.assertMeta(resp, 200)
+        self.assertEqual(resp["PhoneNumberCountries"],
+                         [{"CountryCode": "US", "SupportedPhoneNumberTypes": ["Local", "TollFree"]}])
+        with self.assertRaises(botocore.exceptions.ParamValidationError):  # ProductType is required
+            self.chime.list_supported_phone_number_countries()
+        self.assertBadRequest(self.chime.list_supported_phone_number_countries, ProductType="businesscalling")
+
+
+# ==============================================================================================================
+# User settings, sign-in delegate groups, retention, global settings (spec part 2 §4.18–§4.21)
+# ==============================================================================================================
+
+
+class SettingsTests(ChimeTestCase):
+
+    def unvalidated_client(self, aws_account_id=MAIN_AWS_ACCOUNT):
+        """A client that sends what botocore would refuse (parameter_validation off), to reach the server."""
+        key, secret = SERVER.credentials(aws_account_id)
+        return boto3.session.Session().client(
+            "chime", endpoint_url=SERVER.endpoint, region_name=REGION,
+            aws_access_key_id=key, aws_secret_access_key=secret,
+            config=Config(retries={"max_attempts": 1, "mode": "standard"}, parameter_validation=False))
+
+    def test_user_settings(self):
+        aid = self.new_account()["AccountId"]
+        uid = self.invited_user(aid)["UserId"]
+        resp = self.chime.get_user_settings(AccountId=aid, UserId=uid)
+        self.assertMeta(resp, 200)
+        # awscli/examples/chime/get-user-settings.rst: all three on
+        self.assertEqual(resp["UserSettings"], {"Telephony": {"InboundCalling": True, "OutboundCalling": True,
+                                                              "SMS": True}})
+        resp = self.chime.update_user_settings(AccountId=aid, UserId=uid, UserSettings={
+            "Telephony": {"InboundCalling": False, "OutboundCalling": True, "SMS": False}})
+        self.assertMeta(resp, 204)
+        self.assertEqual(set(resp) - {"ResponseMetadata"}, set())
+        self.assertEqual(self.chime.get_user_settings(AccountId=aid, UserId=uid)["UserSettings"]["Telephony"],
+                         {"InboundCalling": False, "OutboundCalling": True, "SMS": False})
+        # another user of the account keeps the defaults
+        other = self.invited_user(aid)["UserId"]
+        self.assertEqual(self.chime.get_user_settings(AccountId=aid, UserId=other)["UserSettings"]["Telephony"],
+                         {"InboundCalling": True, "OutboundCalling": True, "SMS": True})
+        # every account type has user settings
+        d = self.directory_account()["AccountId"]
+        du = self.chime.create_user(AccountId=d, Email=self.email("dir"))["User"]["UserId"]
+        self.assertEqual(self.chime.get_user_settings(AccountId=d, UserId=du)["UserSettings"]["Telephony"]["SMS"], True)
+
+    def test_user_settings_errors(self):
+        aid = self.new_account()["AccountId"]
+        uid = self.invited_user(aid)["UserId"]
+        on = {"Telephony": {"InboundCalling": True, "OutboundCalling": True, "SMS": True}}
+        missing = str(uuid.uuid4())
+        self.assertNotFound(self.chime.get_user_settings, AccountId=aid, UserId=missing)
+        self.assertNotFound(self.chime.update_user_settings, AccountId=aid, UserId=missing, UserSettings=on)
+        self.assertNotFound(self.chime.get_user_settings, AccountId=missing, UserId=uid)
+        self.assertNotFound(self.chime.update_user_settings, AccountId=missing, UserId=uid, UserSettings=on)
+        # another AWS account cannot see them
+        self.assertNotFound(SERVER.client(OTHER_AWS_ACCOUNT).get_user_settings, AccountId=aid, UserId=uid)
+        # botocore refuses a missing boolean; sent anyway, the server refuses it too
+        with self.assertRaises(botocore.exceptions.ParamValidationError):
+            self.chime.update_user_settings(AccountId=aid, UserId=uid,
+                                            UserSettings={"Telephony": {"InboundCalling": False}})
+        raw = self.unvalidated_client()
+        self.assertBadRequest(raw.update_user_settings, AccountId=aid, UserId=uid,
+                              UserSettings={"Telephony": {"InboundCalling": False}})
+        self.assertBadRequest(raw.update_user_settings, AccountId=aid, UserId=uid, UserSettings={})
+        # nothing was changed by the refused updates
+        self.assertEqual(self.chime.get_user_settings(AccountId=aid, UserId=uid)["UserSettings"], on)
+        # a removed Team user has no settings any more
+        self.chime.batch_suspend_user(AccountId=aid, UserIdList=[uid])
+        self.assertNotFound(self.chime.get_user_settings, AccountId=aid, UserId=uid)
+
+    def test_signin_delegate_groups(self):
+        aid = self.directory_account()["AccountId"]
+        resp = self.chime.associate_signin_delegate_groups_with_account(
+            AccountId=aid, SigninDelegateGroups=[{"GroupName": "my_users"}, {"GroupName": "Admins"},
+                                                 {"GroupName": "my_users"}])
+        self.assertMeta(resp, 200)
+        self.assertEqual(set(resp) - {"ResponseMetadata"}, set())
+        self.assertEqual(self.chime.get_account(AccountId=aid)["Account"]["SigninDelegateGroups"],
+                         [{"GroupName": "my_users"}, {"GroupName": "Admins"}])
+        # set union in first-association order; names are case-sensitive; an empty list changes nothing
+        self.chime.associate_signin_delegate_groups_with_account(
+            AccountId=aid, SigninDelegateGroups=[{"GroupName": "admins"}, {"GroupName": "Admins"}])
+        self.assertMeta(self.chime.associate_signin_delegate_groups_with_account(
+            AccountId=aid, SigninDelegateGroups=[]), 200)
+        self.assertEqual([g["GroupName"] for g in
+                          self.chime.get_account(AccountId=aid)["Account"]["SigninDelegateGroups"]],
+                         ["my_users", "Admins", "admins"])
+        # set difference; unknown names are ignored
+        resp = self.chime.disassociate_signin_delegate_groups_from_account(
+            AccountId=aid, GroupNames=["Admins", "nobody"])
+        self.assertMeta(resp, 200)
+        self.assertEqual(set(resp) - {"ResponseMetadata"}, set())
+        self.assertEqual([g["GroupName"] for g in
+                          self.chime.get_account(AccountId=aid)["Account"]["SigninDelegateGroups"]],
+                         ["my_users", "admins"])
+        self.chime.disassociate_signin_delegate_groups_from_account(AccountId=aid, GroupNames=["my_users", "admins"])
+        self.assertNotIn("SigninDelegateGroups", self.chime.get_account(AccountId=aid)["Account"])
+
+    def test_signin_delegate_groups_errors(self):
+        groups = [{"GroupName": "g"}]
+        # only EnterpriseDirectory accounts (D2): Team and EnterpriseLWA get ForbiddenException
+        team = self.new_account()["AccountId"]
+        lwa = self.new_account()["AccountId"]
+        self.set_type(lwa, "EnterpriseLWA")
+        for aid in (team, lwa):
+            with self.subTest(account=aid):
+                err = self.assertChimeError("ForbiddenException", "Forbidden", 403,
+                                            self.chime.associate_signin_delegate_groups_with_account,
+                                            AccountId=aid, SigninDelegateGroups=groups)
+                self.assertIn("not an Enterprise Chime Account", err.response["Error"]["Message"])
+                self.assertChimeError("ForbiddenException", "Forbidden", 403,
+                                      self.chime.disassociate_signin_delegate_groups_from_account,
+                                      AccountId=aid, GroupNames=["g"])
+        missing = str(uuid.uuid4())
+        self.assertNotFound(self.chime.associate_signin_delegate_groups_with_account, AccountId=missing,
+                            SigninDelegateGroups=groups)
+        self.assertNotFound(self.chime.disassociate_signin_delegate_groups_from_account, AccountId=missing,
+                            GroupNames=["g"])
+        d = self.directory_account()["AccountId"]
+        self.assertBadRequest(self.chime.associate_signin_delegate_groups_with_account, AccountId=d,
+                              SigninDelegateGroups=[{"GroupName": "   "}])
+        self.assertBadRequest(self.chime.associate_signin_delegate_groups_with_account, AccountId=d,
+                              SigninDelegateGroups=[{"GroupName": "x" * 257}])
+        self.assertBadRequest(self.chime.associate_signin_delegate_groups_with_account, AccountId=d,
+                              SigninDelegateGroups=[{"GroupName": "g%02d" % i} for i in range(51)])
+        with self.assertRaises(botocore.exceptions.ParamValidationError):  # GroupNames has min 1
+            self.chime.disassociate_signin_delegate_groups_from_account(AccountId=d, GroupNames=[])
+        self.assertBadRequest(self.unvalidated_client().disassociate_signin_delegate_groups_from_account,
+                              AccountId=d, GroupNames=[])
+        # 50 is the limit, not 49
+        self.chime.associate_signin_delegate_groups_with_account(
+            AccountId=d, SigninDelegateGroups=[{"GroupName": "g%02d" % i} for i in range(50)])
+        self.assertEqual(len(self.chime.get_account(AccountId=d)["Account"]["SigninDelegateGroups"]), 50)
+        self.assertBadRequest(self.chime.associate_signin_delegate_groups_with_account, AccountId=d,
+                              SigninDelegateGroups=[{"GroupName": "one more"}])
+
+    def test_retention_settings(self):
+        aid = self.new_account()["AccountId"]
+        self.set_type(aid, "EnterpriseLWA")
+        resp = self.chime.get_retention_settings(AccountId=aid)
+        self.assertMeta(resp, 200)
+        self.assertEqual(resp["RetentionSettings"], {})
+        self.assertNotIn("InitiateDeletionTimestamp", resp)
+
+        resp = self.chime.put_retention_settings(AccountId=aid, RetentionSettings={
+            "RoomRetentionSettings": {"RetentionDays": 5}})
+        self.assertMeta(resp, 204)
+        self.assertEqual(set(resp) - {"ResponseMetadata"}, set())  # 204: no body
+        got = self.chime.get_retention_settings(AccountId=aid)
+        self.assertEqual(got["RetentionSettings"], {"RoomRetentionSettings": {"RetentionDays": 5}})
+        deletion = got["InitiateDeletionTimestamp"]
+        self.assertIsInstance(deletion, datetime.datetime)
+        in30 = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=30)
+        self.assertLess(abs((deletion - in30).total_seconds()), 300, deletion)
+
+        # an absent sub-structure is unchanged; limits 1 and 5475 are accepted
+        self.chime.put_retention_settings(AccountId=aid, RetentionSettings={
+            "ConversationRetentionSettings": {"RetentionDays": 5475}})
+        self.assertEqual(self.chime.get_retention_settings(AccountId=aid)["RetentionSettings"],
+                         {"RoomRetentionSettings": {"RetentionDays": 5},
+                          "ConversationRetentionSettings": {"RetentionDays": 5475}})
+        self.chime.put_retention_settings(AccountId=aid, RetentionSettings={
+            "RoomRetentionSettings": {"RetentionDays": 1}})
+        # {} changes nothing
+        self.assertMeta(self.chime.put_retention_settings(AccountId=aid, RetentionSettings={}), 204)
+        got = self.chime.get_retention_settings(AccountId=aid)
+        self.assertEqual(got["RetentionSettings"], {"RoomRetentionSettings": {"RetentionDays": 1},
+                                                    "ConversationRetentionSettings": {"RetentionDays": 5475}})
+        self.assertIn("InitiateDeletionTimestamp", got)
+        # a sub-structure without RetentionDays turns that policy off
+        self.chime.put_retention_settings(AccountId=aid, RetentionSettings={"RoomRetentionSettings": {}})
+        got = self.chime.get_retention_settings(AccountId=aid)
+        self.assertEqual(got["RetentionSettings"], {"ConversationRetentionSettings": {"RetentionDays": 5475}})
+        self.assertIn("InitiateDeletionTimestamp", got)
+        # both off: no deletion is scheduled any more
+        self.chime.put_retention_settings(AccountId=aid, RetentionSettings={"ConversationRetentionSettings": {}})
+        got = self.chime.get_retention_settings(AccountId=aid)
+        self.assertEqual(got["RetentionSettings"], {})
+        self.assertNotIn("InitiateDeletionTimestamp", got)
+
+        # every Enterprise type has retention settings
+        for t in ("EnterpriseDirectory", "EnterpriseOIDC"):
+            with self.subTest(type=t):
+                other = self.new_account()["AccountId"]
+                self.set_type(other, t)
+                self.assertMeta(self.chime.put_retention_settings(AccountId=other, RetentionSettings={
+                    "RoomRetentionSettings": {"RetentionDays": 30}}), 204)
+                self.assertEqual(self.chime.get_retention_settings(AccountId=other)["RetentionSettings"],
+                                 {"RoomRetentionSettings": {"RetentionDays": 30}})
+
+    def test_retention_settings_errors(self):
+        team = self.new_account()["AccountId"]
+        room = {"RoomRetentionSettings": {"RetentionDays": 5}}
+        err = self.assertChimeError("ForbiddenException", "Forbidden", 403, self.chime.get_retention_settings,
+                                    AccountId=team)
+        self.assertIn("not an Enterprise Chime Account", err.response["Error"]["Message"])
+        self.assertIn(team, err.response["Error"]["Message"])
+        self.assertChimeError("ForbiddenException", "Forbidden", 403, self.chime.put_retention_settings,
+                              AccountId=team, RetentionSettings=room)
+        missing = str(uuid.uuid4())
+        self.assertNotFound(self.chime.get_retention_settings, AccountId=missing)
+        self.assertNotFound(self.chime.put_retention_settings, AccountId=missing, RetentionSettings=room)
+        aid = self.new_account()["AccountId"]
+        self.set_type(aid, "EnterpriseLWA")
+        self.assertNotFound(SERVER.client(OTHER_AWS_ACCOUNT).get_retention_settings, AccountId=aid)
+        # botocore checks min 1 but not max 5475
+        self.assertBadRequest(self.chime.put_retention_settings, AccountId=aid,
+                              RetentionSettings={"RoomRetentionSettings": {"RetentionDays": 5476}})
+        self.assertBadRequest(self.chime.put_retention_settings, AccountId=aid,
+                              RetentionSettings={"ConversationRetentionSettings": {"RetentionDays": 100000}})
+        with self.assertRaises(botocore.exceptions.ParamValidationError):
+            self.chime.put_retention_settings(AccountId=aid,
+                                              RetentionSettings={"RoomRetentionSettings": {"RetentionDays": 0}})
+        raw = self.unvalidated_client()
+        self.assertBadRequest(raw.put_retention_settings, AccountId=aid,
+                              RetentionSettings={"RoomRetentionSettings": {"RetentionDays": 0}})
+        self.assertBadRequest(raw.put_retention_settings, AccountId=aid)  # RetentionSettings is required
+        # nothing was stored by the refused puts
+        self.assertEqual(self.chime.get_retention_settings(AccountId=aid)["RetentionSettings"], {})
+
+    def test_global_settings(self):
+        # global settings belong to the AWS account: this test has an AWS account of its own
+        tenant = "210987654321"
+        c = SERVER.client(tenant)
+        resp = c.get_global_settings()
+        self.assertMeta(resp, 200)
+        self.assertEqual({k: v for k, v in resp.items() if k != "ResponseMetadata"},
+                         {"BusinessCalling": {}, "VoiceConnector": {}})
+        # awscli/examples/chime/update-global-settings.rst and get-global-settings.rst
+        resp = c.update_global_settings(BusinessCalling={"CdrBucket": "s3bucket"},
+                                        VoiceConnector={"CdrBucket": "s3bucket"})
+        self.assertMeta(resp, 204)
+        self.assertEqual(set(resp) - {"ResponseMetadata"}, set())
+        resp = c.get_global_settings()
+        self.assertEqual(resp["BusinessCalling"], {"CdrBucket": "s3bucket"})
+        self.assertEqual(resp["VoiceConnector"], {"CdrBucket": "s3bucket"})
+        # another AWS account does not see them
+        other = SERVER.client("210987654320").get_global_settings()
+        self.assertEqual((other["BusinessCalling"], other["VoiceConnector"]), ({}, {}))
+        # an omitted member is unchanged, "" clears, {} changes nothing
+        c.update_global_settings(VoiceConnector={"CdrBucket": "vc-cdrs.example-1"})
+        c.update_global_settings()
+        resp = c.get_global_settings()
+        self.assertEqual((resp["BusinessCalling"], resp["VoiceConnector"]),
+                         ({"CdrBucket": "s3bucket"}, {"CdrBucket": "vc-cdrs.example-1"}))
+        c.update_global_settings(BusinessCalling={"CdrBucket": ""})
+        resp = c.get_global_settings()
+        self.assertEqual((resp["BusinessCalling"], resp["VoiceConnector"]),
+                         ({}, {"CdrBucket": "vc-cdrs.example-1"}))
+        # names S3 would refuse
+        for bad in ("ab", "x" * 64, "Upper-Case", "under_score", "-leading", "trailing-", "a..b"):
+            with self.subTest(bucket=bad):
+                self.assertBadRequest(c.update_global_settings, BusinessCalling={"CdrBucket": bad})
+        self.assertBadRequest(c.update_global_settings, VoiceConnector={"CdrBucket": "no spaces"})
+        resp = c.get_global_settings()
+        self.assertEqual((resp["BusinessCalling"], resp["VoiceConnector"]),
+                         ({}, {"CdrBucket": "vc-cdrs.example-1"}))
+
+
+# ==============================================================================================================
+# Phone number settings: the AWS account's default calling name (spec part 2 §4.31, D28; clock §9.5)
+# ==============================================================================================================
+
+
+class PhoneNumberSettingsTests(ChimeTestCase):
+    """A server of its own with --allow-clock-control: the once-per-168h rule is checked by moving its clock."""
+
+    TENANT = "135792468024"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = ChimedServer(extra_args=["--allow-clock-control"]).start()
+        cls.chime = cls.server.client(cls.TENANT)
+        cls.exc = cls.chime.exceptions
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.cleanup()
+
+    def advance(self, seconds):
+        status, body = self.server.control("GET", "/_chimed/clock", aws_account_id=self.TENANT)
+        self.assertEqual(status, 200, body)
+        status, body = self.server.control("PUT", "/_chimed/clock",
+                                           {"OffsetSeconds": body["OffsetSeconds"] + seconds},
+                                           aws_account_id=self.TENANT)
+        self.assertEqual(status, 200, body)
+        return body["OffsetSeconds"]
+
+    def settings(self, client=None):
+        resp = (client or self.chime).get_phone_number_settings()
+        self.assertMeta(resp, 200)
+        return {k: v for k, v in resp.items() if k != "ResponseMetadata"}
+
+    def test_calling_name_once_per_interval(self):
+        self.assertEqual(self.settings(), {})  # never set
+        # awscli/examples/chime/update-phone-number-settings.rst
+        resp = self.chime.update_phone_number_settings(CallingName="myName")
+        self.assertMeta(resp, 204)
+        self.assertEqual(set(resp) - {"ResponseMetadata"}, set())
+        got = self.settings()
+        self.assertEqual(got["CallingName"], "myName")
+        self.assertRecent(got["CallingNameUpdatedTimestamp"])
+        first = got["CallingNameUpdatedTimestamp"]
+
+        # a second update within 168 h is refused, and changes nothing
+        self.assertBadRequest(self.chime.update_phone_number_settings, CallingName="Other Name")
+        self.assertEqual(self.settings(), got)
+        # the rule is per AWS account: another one may still set its own name
+        other = self.server.client(OTHER_AWS_ACCOUNT)
+        self.assertMeta(other.update_phone_number_settings(CallingName="Theirs"), 204)
+        self.assertEqual(self.settings(other)["CallingName"], "Theirs")
+
+        # one second short of 168 h: still refused; at 168 h: accepted
+        self.advance(168 * 3600 - 1)
+        self.assertBadRequest(self.chime.update_phone_number_settings, CallingName="Other Name")
+        self.advance(1)
+        self.assertMeta(self.chime.update_phone_number_settings(CallingName="Other Name"), 204)
+        got = self.settings()
+        self.assertEqual(got["CallingName"], "Other Name")
+        # the timestamp is the server clock's, 168 h after the first one
+        self.assertLess(abs((got["CallingNameUpdatedTimestamp"] - first).total_seconds() - 168 * 3600), 120, got)
+
+        # "" clears the name (Get shows "" with its timestamp); that counts as an update too
+        self.advance(168 * 3600)
+        self.assertMeta(self.chime.update_phone_number_settings(CallingName=""), 204)
+        got = self.settings()
+        self.assertEqual(got["CallingName"], "")
+        self.assertIsInstance(got["CallingNameUpdatedTimestamp"], datetime.datetime)
+        self.assertBadRequest(self.chime.update_phone_number_settings, CallingName="Again")
+
+    def test_calling_name_pattern(self):
+        c = self.server.client("246802468024")
+        # CallingName: ^$|^[a-zA-Z0-9 ]{2,15}$; botocore checks none of it
+        for bad in ("a", "a-b", "x" * 16, "caf\u00e9", "name!", "tab\tname"):
+            with self.subTest(name=bad):
+                self.assertBadRequest(c.update_phone_number_settings, CallingName=bad)
+        self.assertEqual(self.settings(c), {})  # refused updates do not start the interval
+        self.assertMeta(c.update_phone_number_settings(CallingName="A1 b2 C3 d4 E5 f"[:15]), 204)
+        self.assertEqual(self.settings(c)["CallingName"], "A1 b2 C3 d4 E5 ")
+        with self.assertRaises(botocore.exceptions.ParamValidationError):  # CallingName is required
+            c.update_phone_number_settings()
+
+    def test_clock_control_is_off_on_the_main_server(self):
+        status, body = SERVER.control("PUT", "/_chimed/clock", {"OffsetSeconds": 3600})
+        self.assertEqual(status, 403, body)
+
 
 # ==============================================================================================================
 # chimed control endpoints
