@@ -55,6 +55,11 @@ type Tx interface {
 	ClockTx
 	RetentionTx
 	PhoneSettingsTx
+	BotTx      // bots.go
+	RoomTx     // rooms.go
+	MessageTx  // messages.go
+	BotEventTx // botevents.go
+	DialOutTx  // dialouts.go
 }
 
 // AccountTx holds the Tx methods of accounts and of whole AWS accounts (tenants).

@@ -209,7 +209,7 @@ var readMethods = []string{"ClockOffset", "RetentionSettings", "Account", "ListA
 	"UsersByEmail", "Link", "CountLiveLinks", "Session", "ListOutbox", "UserSettings", "GlobalSettings",
 	"PhoneNumberSettings", "Credential", "ListCredentials", "CountCredentials",
 	"AcquiredNumbers", "Order", "ListOrders", "PhoneNumber", "PhoneNumberOfUser", "ListPhoneNumbers",
-	"CountPhoneNumbers"}
+	"CountPhoneNumbers", "Bot", "EventsConfiguration", "Room", "RoomMembership"}
 
 // testNumber is an Unassigned US number of AWS account 111122223333.
 func testNumber(f *fixture, e164 string) *chime.PhoneNumber {

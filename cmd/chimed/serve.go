@@ -55,7 +55,7 @@ type Main struct {
 	CallingNameDelay    time.Duration // D27
 	DeletionQueue       time.Duration // D25
 	NumberLimit         int           // D24
-	AllowClock          bool // --allow-clock-control: PUT /_chimed/clock may move the server clock (§9.5)
+	AllowClock          bool          // --allow-clock-control: PUT /_chimed/clock may move the server clock (§9.5)
 
 	stdout, stderr io.Writer
 	logger         *slog.Logger

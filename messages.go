@@ -1,0 +1,20 @@
+package chime
+
+import (
+	"context"
+	"time"
+)
+
+// Messages, conversations, incoming webhooks and bot reply URLs (spec part 2 §9.6, §9.7; D34, D35, D39).
+//
+// CONTRACT (used by rooms.go; the messages work fills in the rest): Service.botRoomURL keeps this signature.
+
+// botRoomURL creates the inbound URL through which bot b posts into room roomID (D39): until expires (server
+// time), or while b is a member of the room when expires is zero (the Invite event's Persistent URL). It runs
+// inside the trigger's write transaction tx and returns the URL.
+func (s *Service) botRoomURL(ctx context.Context, tx Tx, b *Bot, roomID string, expires, now time.Time) (string, error) {
+	return "", nil
+}
+
+// MessageTx holds the Tx methods of messages, conversations and inbound URLs (sqlstore/messages.go).
+type MessageTx interface{}
