@@ -171,11 +171,11 @@ func (s *Service) BatchUpdatePhoneNumber(ctx context.Context, aws string, items 
 		errs = errs[:0]
 		seen := map[string]bool{}
 		for _, it := range items {
-			e164, _ := ParseNumberID(it.NumberID)
-			if e164 != "" && seen[e164] {
+			key := batchKey(it.NumberID)
+			if seen[key] {
 				continue
 			}
-			seen[e164] = true
+			seen[key] = true
 			err := it.check()
 			if err == nil {
 				var n *PhoneNumber
@@ -195,6 +195,15 @@ func (s *Service) BatchUpdatePhoneNumber(ctx context.Context, aws string, items 
 		errs = []NumberError{}
 	}
 	return errs, err
+}
+
+// batchKey is what makes two IDs of a batch the same (D46): the number they name, or the ID itself when it names
+// none, so that a repeated unknown ID is reported once too.
+func batchKey(id string) string {
+	if e164, ok := ParseNumberID(id); ok {
+		return e164
+	}
+	return "\x00" + id
 }
 
 // itemError turns a rule's refusal into a batch item error; ok is false for a failure of the store.
@@ -253,13 +262,9 @@ func (s *Service) applyUpdate(ctx context.Context, tx Tx, n *PhoneNumber, u Numb
 	}
 	n.CallingNameStatus, n.NextCallingNameStatus = CallingNameUpdateInProgress, next
 	n.CallingNameAt, n.UpdatedAt = now.Add(s.numbers.callingNameDelay), now
-	if err := tx.UpdatePhoneNumber(ctx, n); err != nil {
-		return err
-	}
-	if s.numbers.callingNameDelay == 0 {
-		n.settle(now) // the answer shows what every later request sees
-	}
-	return nil
+	// The answer shows the state before the transition it schedules (D19), UpdateInProgress even when the
+	// calling-name delay is 0 and every later request sees UpdateSucceeded.
+	return tx.UpdatePhoneNumber(ctx, n)
 }
 
 // DeletePhoneNumber moves an unassigned number to the deletion queue (§4.30, D25, D26); a queued number is left
@@ -302,11 +307,11 @@ func (s *Service) BatchDeletePhoneNumber(ctx context.Context, aws string, ids []
 		errs = errs[:0]
 		seen := map[string]bool{}
 		for _, id := range ids {
-			e164, _ := ParseNumberID(id)
-			if e164 != "" && seen[e164] {
+			key := batchKey(id)
+			if seen[key] {
 				continue
 			}
-			seen[e164] = true
+			seen[key] = true
 			n, err := number(ctx, tx, aws, id, now)
 			if err == nil {
 				err = s.queueForDeletion(ctx, tx, n, now)
