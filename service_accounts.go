@@ -126,8 +126,8 @@ func (s *Service) UpdateAccount(ctx context.Context, aws, id string, name *strin
 	return a, nil
 }
 
-// DeleteAccount deletes an account (§4.5, D3, D4, D45), with its outbox messages, its sign-in delegate groups
-// and its users' settings.
+// DeleteAccount deletes an account (§4.5, D3, D4, D45), with its outbox messages, its sign-in delegate groups,
+// its users' settings, and its rooms and memberships.
 // Errors: ENOTFOUND; EUNPROCESSABLE while a Team account has any user, or an Enterprise account has a user that
 // is not suspended.
 func (s *Service) DeleteAccount(ctx context.Context, aws, id string) error {
@@ -154,6 +154,9 @@ func (s *Service) DeleteAccount(ctx context.Context, aws, id string) error {
 			return err
 		}
 		if err := tx.DeleteRetentionSettings(ctx, aws, a.ID); err != nil { // D45
+			return err
+		}
+		if err := tx.DeleteRooms(ctx, aws, a.ID); err != nil { // D45: rooms and memberships
 			return err
 		}
 		now := s.clock()
@@ -223,8 +226,8 @@ func (s *Service) SetAccountType(ctx context.Context, aws, id string, typ *strin
 }
 
 // ResetTenant deletes every account and user of the caller's AWS account, with their invitations, sessions,
-// user settings and outbox, and the AWS account's global and phone number settings, phone numbers and orders
-// (control endpoint §9.2, D48; numbers once acquired stay unavailable, D21).
+// user settings, outbox, rooms and memberships, and the AWS account's global and phone number settings, phone
+// numbers and orders (control endpoint §9.2, D48; numbers once acquired stay unavailable, D21).
 func (s *Service) ResetTenant(ctx context.Context, aws string) error {
 	return s.store.Write(ctx, func(tx Tx) error {
 		if err := tx.DeleteTenant(ctx, aws); err != nil { // locks the accounts first
@@ -240,6 +243,9 @@ func (s *Service) ResetTenant(ctx context.Context, aws string) error {
 			return err
 		}
 		if err := tx.DeletePhoneNumbers(ctx, aws); err != nil { // D48: numbers and orders
+			return err
+		}
+		if err := tx.DeleteRooms(ctx, aws, ""); err != nil { // D48: rooms and memberships
 			return err
 		}
 		return tx.DeleteOutbox(ctx, aws, "")

@@ -204,6 +204,25 @@ func wireField(op string, f chime.Field) string {
 		return "BusinessCalling.CdrBucket"
 	case chime.FieldVoiceConnectorBucket:
 		return "VoiceConnector.CdrBucket"
+	case chime.FieldRoomID:
+		return "roomId"
+	case chime.FieldMemberID:
+		switch op {
+		case "ListRooms":
+			return "member-id"
+		case "UpdateRoomMembership", "DeleteRoomMembership":
+			return "memberId"
+		case "BatchCreateRoomMembership":
+			return "MembershipItemList.MemberId"
+		}
+		return "MemberId"
+	case chime.FieldRole:
+		if op == "BatchCreateRoomMembership" {
+			return "MembershipItemList.Role"
+		}
+		return "Role"
+	case chime.FieldMembershipItems:
+		return "MembershipItemList"
 	}
 	return string(f)
 }

@@ -187,6 +187,55 @@ var writeCases = map[string]writeCase{
 		return tx.DeletePhoneNumbers(bg, "111122223333")
 	}, true),
 
+	// Rooms and memberships (rooms.go): tables the cache does not hold. Each case writes a row.
+	"InsertRoom": userCase(func(tx chime.Tx, f *fixture) error { return tx.InsertRoom(bg, testRoom(f, "room-1"), "tok") }, true),
+	"UpdateRoom": userCase(func(tx chime.Tx, f *fixture) error {
+		r := testRoom(f, "room-2")
+		if err := tx.InsertRoom(bg, r, ""); err != nil {
+			return err
+		}
+		r.Name = "renamed"
+		return tx.UpdateRoom(bg, r)
+	}, true),
+	"DeleteRoom": userCase(func(tx chime.Tx, f *fixture) error {
+		if err := tx.InsertRoom(bg, testRoom(f, "room-3"), ""); err != nil {
+			return err
+		}
+		return tx.DeleteRoom(bg, "acct-a", "room-3")
+	}, true),
+	"DeleteRooms": userCase(func(tx chime.Tx, f *fixture) error {
+		if err := tx.InsertRoom(bg, testRoom(f, "room-4"), ""); err != nil {
+			return err
+		}
+		return tx.DeleteRooms(bg, "111122223333", "")
+	}, true),
+	"InsertRoomMembership": userCase(func(tx chime.Tx, f *fixture) error {
+		if err := tx.InsertRoom(bg, testRoom(f, "room-5"), ""); err != nil {
+			return err
+		}
+		return tx.InsertRoomMembership(bg, testMembership(f, "room-5", "a1"), "")
+	}, true),
+	"UpdateRoomMembership": userCase(func(tx chime.Tx, f *fixture) error {
+		m := testMembership(f, "room-6", "a1")
+		if err := tx.InsertRoom(bg, testRoom(f, "room-6"), ""); err != nil {
+			return err
+		}
+		if err := tx.InsertRoomMembership(bg, m, ""); err != nil {
+			return err
+		}
+		m.Role = chime.RoleAdministrator
+		return tx.UpdateRoomMembership(bg, m)
+	}, true),
+	"DeleteRoomMembership": userCase(func(tx chime.Tx, f *fixture) error {
+		if err := tx.InsertRoom(bg, testRoom(f, "room-7"), ""); err != nil {
+			return err
+		}
+		if err := tx.InsertRoomMembership(bg, testMembership(f, "room-7", "a1"), ""); err != nil {
+			return err
+		}
+		return tx.DeleteRoomMembership(bg, "acct-a", "room-7", "a1")
+	}, true),
+
 	// Credential writes are autocommit statements of this process; its change detector then sees a commit
 	// outside group commit and flushes everything, so they keep nothing.
 	"InsertCredential": {cred: func(db *DB, f *fixture) error {
@@ -209,13 +258,26 @@ var readMethods = []string{"ClockOffset", "RetentionSettings", "Account", "ListA
 	"UsersByEmail", "Link", "CountLiveLinks", "Session", "ListOutbox", "UserSettings", "GlobalSettings",
 	"PhoneNumberSettings", "Credential", "ListCredentials", "CountCredentials",
 	"AcquiredNumbers", "Order", "ListOrders", "PhoneNumber", "PhoneNumberOfUser", "ListPhoneNumbers",
-	"CountPhoneNumbers", "Bot", "EventsConfiguration", "Room", "RoomMembership"}
+	"CountPhoneNumbers", "Bot", "EventsConfiguration", "Room", "RoomMembership",
+	"RoomByToken", "CountRooms", "ListRooms", "CountRoomMemberships", "CountMemberRooms", "ListRoomMemberships"}
 
 // testNumber is an Unassigned US number of AWS account 111122223333.
 func testNumber(f *fixture, e164 string) *chime.PhoneNumber {
 	return &chime.PhoneNumber{AwsAccountID: "111122223333", E164: e164, Country: "US", Type: chime.NumberLocal,
 		ProductType: chime.ProductBusinessCalling, Status: chime.NumberUnassigned,
 		CallingNameStatus: chime.CallingNameUnassigned, CreatedAt: f.now, UpdatedAt: f.now}
+}
+
+// testRoom is a room of account acct-a.
+func testRoom(f *fixture, id string) *chime.Room {
+	return &chime.Room{ID: id, AccountID: "acct-a", AwsAccountID: "111122223333", Name: id, CreatedBy: "arn",
+		CreatedAt: f.now, UpdatedAt: f.now}
+}
+
+// testMembership is a Member membership of member in room of account acct-a.
+func testMembership(f *fixture, room, member string) *chime.RoomMembership {
+	return &chime.RoomMembership{RoomID: room, AccountID: "acct-a", MemberID: member, Type: chime.MemberUser,
+		Role: chime.RoleMember, InvitedBy: "arn", CreatedAt: f.now, UpdatedAt: f.now}
 }
 
 // Every method of the store's interfaces is either in writeCases or in readMethods: a new write method cannot be
