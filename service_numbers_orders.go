@@ -3,6 +3,7 @@ package chime
 import (
 	"context"
 	"encoding/binary"
+	"slices"
 	"strings"
 	"time"
 )
@@ -160,7 +161,15 @@ func (s *Service) CreatePhoneNumberOrder(ctx context.Context, aws string, pt *st
 		o = &PhoneNumberOrder{ID: newID(), AwsAccountID: aws, ProductType: product, CreatedAt: now,
 			ReadyAt: now.Add(s.numbers.orderDelay), Lines: make([]OrderLine, len(list))}
 		acquired := 0
-		for i, e := range list {
+		// Numbers are acquired in ascending order, whatever the request's order, so that two transactions
+		// acquiring overlapping numbers take their row locks in the same order and never deadlock.
+		order := make([]int, len(list))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortFunc(order, func(a, b int) int { return strings.Compare(list[a], list[b]) })
+		for _, i := range order {
+			e := list[i]
 			o.Lines[i].E164 = e
 			country, typ, ok := poolOf(e)
 			if !ok {
