@@ -26,6 +26,7 @@ type Service struct {
 
 	callingNameInterval time.Duration // D28; 0: no rule (service_phone_settings.go)
 	numbers             numberOptions // D23–D27 (service_numbers_*.go)
+	bots                botOptions    // §6, D38 (botworker.go)
 }
 
 // ServiceOptions tune a Service; the zero value is production behaviour.
@@ -55,6 +56,15 @@ type ServiceOptions struct {
 	CallingNameDelay time.Duration
 	DeletionQueue    time.Duration
 	NumberLimit      int
+
+	// Bots (botworker.go, §6): BotSender posts endpoint challenges and events (nil: nothing is sent, challenges
+	// are skipped and events stay Pending); BotDeliveryTimeout bounds one attempt (0: DefaultBotDeliveryTimeout);
+	// NoBotEndpointVerification skips the challenge of PutEventsConfiguration (--bot-endpoint-verification=false);
+	// BotPollInterval is how often RunBotDelivery scans for Pending events (0: DefaultBotPollInterval).
+	BotSender                 BotSender
+	BotDeliveryTimeout        time.Duration
+	NoBotEndpointVerification bool
+	BotPollInterval           time.Duration
 }
 
 // NewService returns a Service over store. Page tokens are signed with the store's shared key.
@@ -78,7 +88,8 @@ func NewService(ctx context.Context, store Store, o ServiceOptions) (*Service, e
 		return nil, err
 	}
 	s := &Service{store: store, tokens: NewPageTokens(key), now: o.Now, rand: o.Rand, life: life,
-		callingNameInterval: callingNameInterval(o.CallingNameInterval), numbers: newNumberOptions(o)}
+		callingNameInterval: callingNameInterval(o.CallingNameInterval), numbers: newNumberOptions(o),
+		bots: newBotOptions(o)}
 	if _, err := s.loadClock(ctx); err != nil {
 		return nil, fmt.Errorf("server clock: %w", err)
 	}

@@ -153,6 +153,12 @@ func (s *Service) DeleteAccount(ctx context.Context, aws, id string) error {
 		if err := tx.DeleteOutbox(ctx, aws, a.ID); err != nil {
 			return err
 		}
+		if err := tx.DeleteBots(ctx, aws, a.ID); err != nil { // D45: bots and their events configurations
+			return err
+		}
+		if err := tx.DeleteBotEvents(ctx, aws, a.ID); err != nil { // D45: their outbox events
+			return err
+		}
 		if err := tx.DeleteRetentionSettings(ctx, aws, a.ID); err != nil { // D45
 			return err
 		}
@@ -234,6 +240,12 @@ func (s *Service) ResetTenant(ctx context.Context, aws string) error {
 			return err
 		}
 		if err := tx.DeleteGlobalSettings(ctx, aws); err != nil {
+			return err
+		}
+		if err := tx.DeleteBots(ctx, aws, ""); err != nil { // D48: bots and events configurations
+			return err
+		}
+		if err := tx.DeleteBotEvents(ctx, aws, ""); err != nil { // D48: the bot event outbox
 			return err
 		}
 		if err := tx.DeleteRetentionSettings(ctx, aws, ""); err != nil { // D48

@@ -204,6 +204,14 @@ func wireField(op string, f chime.Field) string {
 		return "BusinessCalling.CdrBucket"
 	case chime.FieldVoiceConnectorBucket:
 		return "VoiceConnector.CdrBucket"
+	case chime.FieldBotID:
+		return "botId"
+	case chime.FieldBotDomain:
+		return "Domain"
+	case chime.FieldOutboundEventsHTTPSEndpoint:
+		return "OutboundEventsHTTPSEndpoint"
+	case chime.FieldLambdaFunctionArn:
+		return "LambdaFunctionArn"
 	case chime.FieldRoomID:
 		return "roomId"
 	case chime.FieldMemberID:

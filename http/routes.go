@@ -98,6 +98,8 @@ func routeTable() []route {
 	// forms are the credentials). The outbox is signed like the API and, since it holds invitation links (they
 	// register users), needs a key with write rights like every control endpoint, although it is a GET.
 	rs = append(rs, r(get, "/_chimed/outbox", "", "chimed:Outbox", false, (*Server).outbox))
+	// The bot event outbox (§9.8), likewise: event bodies carry the bots' reply URLs.
+	rs = append(rs, r(get, "/_chimed/bot-events", "", "chimed:BotEvents", false, (*Server).botEvents))
 	session := r(get, "/_chimed/session", "", "chimed:Session", true, (*Server).session)
 	session.public = true
 	rs = append(rs, session)

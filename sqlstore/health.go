@@ -89,7 +89,8 @@ const pingQuery = `SELECT EXISTS (SELECT 1 FROM accounts), EXISTS (SELECT 1 FROM
 	EXISTS (SELECT 1 FROM user_settings), EXISTS (SELECT 1 FROM global_settings),
 	EXISTS (SELECT 1 FROM phone_numbers), EXISTS (SELECT 1 FROM phone_number_orders),
 	EXISTS (SELECT 1 FROM phone_number_order_lines),
-	EXISTS (SELECT 1 FROM rooms), EXISTS (SELECT 1 FROM room_memberships)`
+	EXISTS (SELECT 1 FROM rooms), EXISTS (SELECT 1 FROM room_memberships),
+	EXISTS (SELECT 1 FROM bots), EXISTS (SELECT 1 FROM bot_events_configurations), EXISTS (SELECT 1 FROM bot_events)`
 
 // Ping reports whether the store is ready: the database answers a query reading every table, within 5 seconds
 // unless ctx says otherwise, and no request met a corrupt page (ever) or a storage failure (in the last

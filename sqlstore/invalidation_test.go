@@ -236,6 +236,62 @@ var writeCases = map[string]writeCase{
 		return tx.DeleteRoomMembership(bg, "acct-a", "room-7", "a1")
 	}, true),
 
+	// Bots, events configurations and the bot event outbox (bots.go, botevents.go): tables the cache does not
+	// hold. Each case writes a row.
+	"InsertBot": userCase(func(tx chime.Tx, f *fixture) error { return tx.InsertBot(bg, testBot(f, "bot-1")) }, true),
+	"UpdateBot": userCase(func(tx chime.Tx, f *fixture) error {
+		b := testBot(f, "bot-2")
+		if err := tx.InsertBot(bg, b); err != nil {
+			return err
+		}
+		b.Disabled = true
+		return tx.UpdateBot(bg, b)
+	}, true),
+	"PutEventsConfiguration": userCase(func(tx chime.Tx, f *fixture) error {
+		if err := tx.InsertBot(bg, testBot(f, "bot-3")); err != nil {
+			return err
+		}
+		return tx.PutEventsConfiguration(bg, &chime.EventsConfiguration{AccountID: "acct-a", BotID: "bot-3",
+			Endpoint: "https://bot.example.com/"})
+	}, true),
+	"DeleteEventsConfiguration": userCase(func(tx chime.Tx, f *fixture) error {
+		if err := tx.InsertBot(bg, testBot(f, "bot-4")); err != nil {
+			return err
+		}
+		return tx.DeleteEventsConfiguration(bg, "acct-a", "bot-4")
+	}, true),
+	"DeleteBots": userCase(func(tx chime.Tx, f *fixture) error {
+		if err := tx.InsertBot(bg, testBot(f, "bot-5")); err != nil {
+			return err
+		}
+		return tx.DeleteBots(bg, "111122223333", "acct-a")
+	}, true),
+	"InsertBotEvent": userCase(func(tx chime.Tx, f *fixture) error { return tx.InsertBotEvent(bg, testBotEvent(f, "ev-1")) }, true),
+	"ClaimBotEvent": userCase(func(tx chime.Tx, f *fixture) error {
+		if err := tx.InsertBotEvent(bg, testBotEvent(f, "ev-2")); err != nil {
+			return err
+		}
+		_, err := tx.ClaimBotEvent(bg, "claim", f.now, f.now.Add(time.Minute))
+		return err
+	}, true),
+	"FinishBotEvent": userCase(func(tx chime.Tx, f *fixture) error {
+		e := testBotEvent(f, "ev-3")
+		if err := tx.InsertBotEvent(bg, e); err != nil {
+			return err
+		}
+		e.Status = chime.BotEventFailed
+		if err := tx.FinishBotEvent(bg, e, "nobody"); chime.ErrorCode(err) != chime.ENOTFOUND {
+			return fmt.Errorf("finish without the claim: %v, want NotFound", err)
+		}
+		return nil
+	}, true),
+	"DeleteBotEvents": userCase(func(tx chime.Tx, f *fixture) error {
+		if err := tx.InsertBotEvent(bg, testBotEvent(f, "ev-4")); err != nil {
+			return err
+		}
+		return tx.DeleteBotEvents(bg, "111122223333", "")
+	}, true),
+
 	// Credential writes are autocommit statements of this process; its change detector then sees a commit
 	// outside group commit and flushes everything, so they keep nothing.
 	"InsertCredential": {cred: func(db *DB, f *fixture) error {
@@ -259,7 +315,8 @@ var readMethods = []string{"ClockOffset", "RetentionSettings", "Account", "ListA
 	"PhoneNumberSettings", "Credential", "ListCredentials", "CountCredentials",
 	"AcquiredNumbers", "Order", "ListOrders", "PhoneNumber", "PhoneNumberOfUser", "ListPhoneNumbers",
 	"CountPhoneNumbers", "Bot", "EventsConfiguration", "Room", "RoomMembership",
-	"RoomByToken", "CountRooms", "ListRooms", "CountRoomMemberships", "CountMemberRooms", "ListRoomMemberships"}
+	"RoomByToken", "CountRooms", "ListRooms", "CountRoomMemberships", "CountMemberRooms", "ListRoomMemberships",
+	"BotEmailTaken", "CountBots", "ListBots", "ListBotEvents"}
 
 // testNumber is an Unassigned US number of AWS account 111122223333.
 func testNumber(f *fixture, e164 string) *chime.PhoneNumber {
@@ -278,6 +335,19 @@ func testRoom(f *fixture, id string) *chime.Room {
 func testMembership(f *fixture, room, member string) *chime.RoomMembership {
 	return &chime.RoomMembership{RoomID: room, AccountID: "acct-a", MemberID: member, Type: chime.MemberUser,
 		Role: chime.RoleMember, InvitedBy: "arn", CreatedAt: f.now, UpdatedAt: f.now}
+}
+
+// testBot is a bot of account acct-a.
+func testBot(f *fixture, id string) *chime.Bot {
+	return &chime.Bot{ID: id, AccountID: "acct-a", AwsAccountID: "111122223333", DisplayName: id + " (Bot)",
+		Email: id + "-chimebot@example.com", SealedToken: []byte("sealed"), CreatedAt: f.now}
+}
+
+// testBotEvent is a Pending event of a bot of account acct-a.
+func testBotEvent(f *fixture, id string) *chime.BotEvent {
+	return &chime.BotEvent{ID: id, AwsAccountID: "111122223333", AccountID: "acct-a", BotID: "bot-x",
+		Type: chime.BotEventInvite, TargetType: chime.BotTargetHTTPS, Target: "https://bot.example.com/",
+		Body: []byte(`{}`), Status: chime.BotEventPending, CreatedAt: f.now}
 }
 
 // Every method of the store's interfaces is either in writeCases or in readMethods: a new write method cannot be

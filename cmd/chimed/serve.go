@@ -16,6 +16,7 @@ import (
 	"time"
 
 	chime "github.com/chimed/chimed"
+	"github.com/chimed/chimed/botdelivery"
 	chimehttp "github.com/chimed/chimed/http"
 	"github.com/chimed/chimed/sigv4"
 	"github.com/chimed/chimed/smtp"
@@ -56,6 +57,9 @@ type Main struct {
 	DeletionQueue       time.Duration // D25
 	NumberLimit         int           // D24
 	AllowClock          bool          // --allow-clock-control: PUT /_chimed/clock may move the server clock (§9.5)
+	BotVerification     bool          // --bot-endpoint-verification (§6.5)
+	BotTimeout          time.Duration // --bot-delivery-timeout (§6.4)
+	BotCAFile           string        // --bot-ca-file
 
 	stdout, stderr io.Writer
 	logger         *slog.Logger
@@ -67,6 +71,8 @@ type Main struct {
 	conns          *connLimiter // the listener's connection cap (connlimit.go)
 	server         *http.Server
 	served         chan error
+	botStop        context.CancelFunc // stops the bot event delivery worker
+	botDone        chan struct{}      // closed when it has stopped
 }
 
 // NewMain returns a Main with default settings.
@@ -143,6 +149,12 @@ func (m *Main) ParseFlags(args []string) error {
 		"phone numbers an AWS account's inventory may hold (CHIMED_PHONE_NUMBER_LIMIT)")
 	fs.BoolVar(&m.AllowClock, "allow-clock-control", false,
 		"let PUT /_chimed/clock move the server clock forward, for tests of time-based behaviour (CHIMED_ALLOW_CLOCK_CONTROL)")
+	fs.BoolVar(&m.BotVerification, "bot-endpoint-verification", true,
+		"challenge bot endpoints on PutEventsConfiguration (CHIMED_BOT_ENDPOINT_VERIFICATION)")
+	fs.DurationVar(&m.BotTimeout, "bot-delivery-timeout", chime.DefaultBotDeliveryTimeout,
+		"time one bot event delivery attempt may take (CHIMED_BOT_DELIVERY_TIMEOUT)")
+	fs.StringVar(&m.BotCAFile, "bot-ca-file", "",
+		"PEM file of extra root certificates for https:// bot endpoints (CHIMED_BOT_CA_FILE)")
 	if err := envFallback(fs); err != nil {
 		return err
 	}
@@ -163,6 +175,9 @@ func (m *Main) ParseFlags(args []string) error {
 	}
 	if m.NumberLimit < 1 {
 		return fmt.Errorf("--phone-number-limit must be at least 1")
+	}
+	if m.BotTimeout <= 0 {
+		return fmt.Errorf("--bot-delivery-timeout must be positive")
 	}
 	return nil
 }
@@ -213,11 +228,24 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	if life.BotSender, err = botdelivery.New(botdelivery.Config{CAFile: m.BotCAFile, Timeout: m.BotTimeout}); err != nil {
+		return fmt.Errorf("--bot-ca-file: %w", err)
+	}
+	life.BotDeliveryTimeout, life.NoBotEndpointVerification = m.BotTimeout, !m.BotVerification
 	svc, err := chime.NewService(ctx, m.store, life)
 	if err != nil {
 		return err
 	}
 	m.svc = svc
+	// Bot events (§6): the worker delivers what the outbox holds, including what a previous run left.
+	botCtx, botStop := context.WithCancel(context.Background())
+	m.botStop, m.botDone = botStop, make(chan struct{})
+	go func() { defer close(m.botDone); svc.RunBotDelivery(botCtx) }()
+	defer func() {
+		if err != nil {
+			m.stopBots()
+		}
+	}()
 	// --regions: names separated by commas, spaces around them tolerated; honored in both auth modes.
 	regions, err := sigv4.ParseRegions(m.Regions)
 	if err != nil {
@@ -292,6 +320,8 @@ func (m *Main) Close() error {
 			err = errors.Join(err, e)
 		}
 	}
+	// Deliveries cut short stay Pending for the next start.
+	m.stopBots()
 	if m.svc != nil { // mail still being sent in the background, bounded by the mail timeout
 		ctx, cancel := context.WithTimeout(context.Background(), m.MailTimeout+10*time.Second)
 		defer cancel()
@@ -312,6 +342,15 @@ func (m *Main) Close() error {
 		m.logw.Close()
 	}
 	return err
+}
+
+// stopBots stops the bot event delivery worker and waits for it.
+func (m *Main) stopBots() {
+	if m.botStop != nil {
+		m.botStop()
+		<-m.botDone
+		m.botStop = nil
+	}
 }
 
 // lifecycleOptions turns the mail and link flags into service options: the public URL (default: http:// and
