@@ -73,7 +73,7 @@ func newBotOptions(o ServiceOptions) botOptions {
 
 // lease is how long a claim holds an event: every attempt and wait of one delivery, with a margin.
 func (b *botOptions) lease() time.Duration {
-	return 3*b.timeout + botRetryDelays[0] + botRetryDelays[1] + 5*time.Second
+	return 3*b.timeout + botRetryDelays[0] + botRetryDelays[1] + 2*time.Second
 }
 
 // isoMillis formats t as the wire's timestamps: ISO-8601, milliseconds, Z.
