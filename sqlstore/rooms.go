@@ -90,7 +90,7 @@ func (t *tx) CountRooms(ctx context.Context, accountID string) (int, error) {
 // ListRooms implements chime.Tx.
 func (t *tx) ListRooms(ctx context.Context, accountID string, f chime.RoomFilter) ([]*chime.Room, error) {
 	after := int64(-1 << 62)
-	if !f.AfterCreated.IsZero() {
+	if f.AfterID != "" || !f.AfterCreated.IsZero() { // (a resumed listing always names an id)
 		after = ms(f.AfterCreated)
 	}
 	q := `SELECT ` + roomColumns + ` FROM rooms WHERE account_id = $1
@@ -186,7 +186,7 @@ func (t *tx) CountMemberRooms(ctx context.Context, accountID, memberID string) (
 // ListRoomMemberships implements chime.Tx.
 func (t *tx) ListRoomMemberships(ctx context.Context, accountID, roomID string, f chime.MembershipFilter) ([]*chime.RoomMember, error) {
 	after := int64(-1 << 62)
-	if !f.AfterCreated.IsZero() {
+	if f.AfterMemberID != "" || !f.AfterCreated.IsZero() { // (a resumed listing always names an id)
 		after = ms(f.AfterCreated)
 	}
 	rows, err := t.query(ctx, `SELECT `+membershipColumns+` FROM room_memberships
