@@ -165,6 +165,9 @@ func (s *Service) DeleteAccount(ctx context.Context, aws, id string) error {
 		if err := tx.DeleteRooms(ctx, aws, a.ID); err != nil { // D45: rooms and memberships
 			return err
 		}
+		if err := tx.DeleteChats(ctx, aws, a.ID); err != nil { // D45: messages, conversations, webhooks, URLs
+			return err
+		}
 		now := s.clock()
 		if err := releaseAccountNumbers(ctx, tx, a, now); err != nil { // D45
 			return err
@@ -258,6 +261,9 @@ func (s *Service) ResetTenant(ctx context.Context, aws string) error {
 			return err
 		}
 		if err := tx.DeleteRooms(ctx, aws, ""); err != nil { // D48: rooms and memberships
+			return err
+		}
+		if err := tx.DeleteChats(ctx, aws, ""); err != nil { // D48: messages, conversations, webhooks, URLs
 			return err
 		}
 		return tx.DeleteOutbox(ctx, aws, "")

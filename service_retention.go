@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// Retention settings of Chime accounts (docs/behavior.md §4.20, D2, D35). Only the settings exist so far: no
-// message is kept yet, so the settings hide and purge nothing.
+// Retention settings of Chime accounts (docs/behavior.md §4.20, D2, D35). Their effect on messages (hidden
+// from reads, then purged) is in messages.go.
 
 // Bounds of a retention policy in days (one day to 15 years).
 const (
@@ -96,6 +96,10 @@ func (s *Service) PutRetentionSettings(ctx context.Context, aws, id string, patc
 			r, err = &RetentionSettings{AccountID: a.ID, AwsAccountID: a.AwsAccountID}, nil
 		}
 		if err != nil {
+			return err
+		}
+		// D35: what the settings in force purged by now goes for good before they change.
+		if err := purgeMessages(ctx, tx, a.ID, s.clock()); err != nil {
 			return err
 		}
 		if patch.Room == nil && patch.Conversation == nil {

@@ -319,8 +319,9 @@ func (s *Server) headSignIn(c *call) {
 	c.w.WriteHeader(http.StatusOK)
 }
 
-// Paths that carry a link's token (docs/behavior.md §9.3).
-var tokenPrefixes = [...]string{"/invite", "/signin"}
+// Paths that carry a link's token (docs/behavior.md §9.3), and the incoming webhook URLs (§9.7), whose id is
+// logged as "{token}" too although their token travels in the query (never logged).
+var tokenPrefixes = [...]string{"/invite", "/signin", "/incomingwebhooks"}
 
 // logPath is the request path as logs and error messages show it: on every path that may carry a link's
 // token — whatever the method, and whether or not a route matched — what follows the first "/invite" or
@@ -340,7 +341,7 @@ func redactPath(u *url.URL) string {
 		}
 		for _, pre := range tokenPrefixes {
 			end := i + len(pre)
-			if !strings.EqualFold(p[i:end], pre) {
+			if end > len(p) || !strings.EqualFold(p[i:end], pre) {
 				continue
 			}
 			if strings.Trim(p[end:], "/") == "" {

@@ -100,6 +100,30 @@ func routeTable() []route {
 	rs = append(rs, r(get, "/_chimed/outbox", "", "chimed:Outbox", false, (*Server).outbox))
 	// The bot event outbox (§9.8), likewise: event bodies carry the bots' reply URLs.
 	rs = append(rs, r(get, "/_chimed/bot-events", "", "chimed:BotEvents", false, (*Server).botEvents))
+	// Messages, conversations and webhooks (§9.6, §9.7), signed; the session's message endpoints and the incoming
+	// webhook URLs are public (the Bearer token, the URL's token).
+	rs = append(rs,
+		r(post, "/_chimed/accounts/{}/rooms/{}/messages", "", "chimed:PostRoomMessage", false, (*Server).postRoomMessage),
+		r(get, "/_chimed/accounts/{}/rooms/{}/messages", "", "chimed:ListRoomMessages", true, (*Server).listRoomMessages),
+		r(post, "/_chimed/accounts/{}/conversations", "", "chimed:CreateConversation", false, (*Server).createConversation),
+		r(get, "/_chimed/accounts/{}/conversations", "", "chimed:ListConversations", true, (*Server).listConversations),
+		r(post, "/_chimed/accounts/{}/conversations/{}/messages", "", "chimed:PostConversationMessage", false,
+			(*Server).postConversationMessage),
+		r(get, "/_chimed/accounts/{}/conversations/{}/messages", "", "chimed:ListConversationMessages", true,
+			(*Server).listConversationMessages),
+		r(post, "/_chimed/accounts/{}/rooms/{}/webhooks", "", "chimed:CreateWebhook", false, (*Server).createWebhook),
+		r(post, "/_chimed/accounts/{}/rooms/{}/webhooks/{}", "regenerate-url", "chimed:RegenerateWebhookURL", false,
+			(*Server).regenerateWebhookURL),
+	)
+	for _, p := range []route{
+		r(post, "/_chimed/session/rooms/{}/messages", "", "chimed:SessionRoomMessage", false, (*Server).sessionRoomMessage),
+		r(post, "/_chimed/session/conversations/{}/messages", "", "chimed:SessionConversationMessage", false,
+			(*Server).sessionConversationMessage),
+		r(post, "/incomingwebhooks/{}", "", "web:IncomingWebhook", false, (*Server).incoming),
+	} {
+		p.public = true
+		rs = append(rs, p)
+	}
 	session := r(get, "/_chimed/session", "", "chimed:Session", true, (*Server).session)
 	session.public = true
 	rs = append(rs, session)

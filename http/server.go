@@ -35,10 +35,11 @@ type Server struct {
 	routes     routeIndex
 	api        *handlers // implements API; concrete, so that inputs and outputs stay on the stack
 	limits     *RateLimiter
-	budget     *bodyBudget // request bodies held at once (bodybudget.go)
-	sels       []string    // the selector query parameters ("operation", "type"), each allowed once
-	allowClock bool        // PUT /_chimed/clock is allowed (--allow-clock-control)
-	bufs       sync.Pool   // *[]byte response buffers
+	budget     *bodyBudget  // request bodies held at once (bodybudget.go)
+	sels       []string     // the selector query parameters ("operation", "type"), each allowed once
+	allowClock bool         // PUT /_chimed/clock is allowed (--allow-clock-control)
+	webhooks   *RateLimiter // per incoming URL (--webhook-rate-limit, §9.7); nil: no limit
+	bufs       sync.Pool    // *[]byte response buffers
 }
 
 // Options configure a Server.
@@ -54,6 +55,9 @@ type Options struct {
 	BodyMemoryWait time.Duration
 	// AllowClockControl lets PUT /_chimed/clock move the server clock (--allow-clock-control, §9.5).
 	AllowClockControl bool
+	// WebhookRateLimit is the requests per second each incoming webhook or bot reply URL accepts
+	// (--webhook-rate-limit, §9.7); 0 means no limit.
+	WebhookRateLimit float64
 }
 
 // NewServer returns the handler for o.
@@ -70,7 +74,8 @@ func NewServer(o Options) *Server {
 	}
 	return &Server{svc: o.Service, auth: o.Authenticator, logger: o.Logger, routes: indexRoutes(rs),
 		api: &handlers{svc: o.Service}, limits: o.RateLimiter, budget: newBodyBudget(o.MaxBodyMemory,
-			o.BodyMemoryWait), sels: sels, allowClock: o.AllowClockControl}
+			o.BodyMemoryWait), sels: sels, allowClock: o.AllowClockControl,
+		webhooks: NewRateLimiter(o.WebhookRateLimit, 1)}
 }
 
 // call is one request in flight.

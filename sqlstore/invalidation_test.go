@@ -292,6 +292,51 @@ var writeCases = map[string]writeCase{
 		return tx.DeleteBotEvents(bg, "111122223333", "")
 	}, true),
 
+	// Messages, conversations, webhooks and inbound URLs (messages.go): tables the cache does not hold.
+	"InsertMessage": userCase(func(tx chime.Tx, f *fixture) error { return tx.InsertMessage(bg, testMessage(f, "msg-1")) }, true),
+	"RedactMessage": userCase(func(tx chime.Tx, f *fixture) error {
+		if err := tx.InsertMessage(bg, testMessage(f, "msg-2")); err != nil {
+			return err
+		}
+		return tx.RedactMessage(bg, "acct-a", "msg-2", f.now)
+	}, true),
+	"PurgeMessages": userCase(func(tx chime.Tx, f *fixture) error {
+		if err := tx.InsertMessage(bg, testMessage(f, "msg-3")); err != nil {
+			return err
+		}
+		return tx.PurgeMessages(bg, "acct-a", chime.ChatRoom, f.now)
+	}, true),
+	"InsertConversation": userCase(func(tx chime.Tx, f *fixture) error {
+		return tx.InsertConversation(bg, &chime.Conversation{ID: "conv-1", AccountID: "acct-a", AwsAccountID: "111122223333",
+			MemberIDs: []string{"a1", "a2"}, MemberKey: "k1", CreatedAt: f.now})
+	}, true),
+	"InsertWebhook": userCase(func(tx chime.Tx, f *fixture) error { return tx.InsertWebhook(bg, testWebhook(f, "wh-1")) }, true),
+	"DeleteWebhook": userCase(func(tx chime.Tx, f *fixture) error {
+		if err := tx.InsertWebhook(bg, testWebhook(f, "wh-2")); err != nil {
+			return err
+		}
+		return tx.DeleteWebhook(bg, "acct-a", "room-w", "wh-2")
+	}, true),
+	"InsertInboundURL": userCase(func(tx chime.Tx, f *fixture) error { return tx.InsertInboundURL(bg, testInbound(f, "url-1")) }, true),
+	"DeleteInboundURLs": userCase(func(tx chime.Tx, f *fixture) error {
+		if err := tx.InsertInboundURL(bg, testInbound(f, "url-2")); err != nil {
+			return err
+		}
+		return tx.DeleteInboundURLs(bg, "acct-a", "room-w", "wh-x", time.Time{})
+	}, true),
+	"DeleteRoomChats": userCase(func(tx chime.Tx, f *fixture) error {
+		if err := tx.InsertMessage(bg, testMessage(f, "msg-4")); err != nil {
+			return err
+		}
+		return tx.DeleteRoomChats(bg, "acct-a", "room-w")
+	}, true),
+	"DeleteChats": userCase(func(tx chime.Tx, f *fixture) error {
+		if err := tx.InsertMessage(bg, testMessage(f, "msg-5")); err != nil {
+			return err
+		}
+		return tx.DeleteChats(bg, "111122223333", "")
+	}, true),
+
 	// Credential writes are autocommit statements of this process; its change detector then sees a commit
 	// outside group commit and flushes everything, so they keep nothing.
 	"InsertCredential": {cred: func(db *DB, f *fixture) error {
@@ -316,7 +361,9 @@ var readMethods = []string{"ClockOffset", "RetentionSettings", "Account", "ListA
 	"AcquiredNumbers", "Order", "ListOrders", "PhoneNumber", "PhoneNumberOfUser", "ListPhoneNumbers",
 	"CountPhoneNumbers", "Bot", "EventsConfiguration", "Room", "RoomMembership",
 	"RoomByToken", "CountRooms", "ListRooms", "CountRoomMemberships", "CountMemberRooms", "ListRoomMemberships",
-	"BotEmailTaken", "CountBots", "ListBots", "ListBotEvents"}
+	"BotEmailTaken", "CountBots", "ListBots", "ListBotEvents",
+	"Message", "ListMessages", "Conversation", "ConversationByMembers", "ListConversations", "Webhook", "CountWebhooks",
+	"InboundURL", "RoomBotMembers"}
 
 // testNumber is an Unassigned US number of AWS account 111122223333.
 func testNumber(f *fixture, e164 string) *chime.PhoneNumber {
@@ -335,6 +382,24 @@ func testRoom(f *fixture, id string) *chime.Room {
 func testMembership(f *fixture, room, member string) *chime.RoomMembership {
 	return &chime.RoomMembership{RoomID: room, AccountID: "acct-a", MemberID: member, Type: chime.MemberUser,
 		Role: chime.RoleMember, InvitedBy: "arn", CreatedAt: f.now, UpdatedAt: f.now}
+}
+
+// testMessage is a message of room room-w of account acct-a.
+func testMessage(f *fixture, id string) *chime.ChatMessage {
+	return &chime.ChatMessage{ID: id, AwsAccountID: "111122223333", AccountID: "acct-a", Kind: chime.ChatRoom,
+		ChatID: "room-w", SenderType: chime.SenderUser, SenderID: "a1", Content: "hello", CreatedAt: f.now}
+}
+
+// testWebhook is a webhook of room room-w of account acct-a.
+func testWebhook(f *fixture, id string) *chime.Webhook {
+	return &chime.Webhook{ID: id, AwsAccountID: "111122223333", AccountID: "acct-a", RoomID: "room-w", Name: id,
+		CreatedAt: f.now}
+}
+
+// testInbound is a webhook URL of room room-w of account acct-a.
+func testInbound(f *fixture, id string) *chime.InboundURL {
+	return &chime.InboundURL{ID: id, Hash: hash(id), AwsAccountID: "111122223333", AccountID: "acct-a",
+		RoomID: "room-w", Kind: chime.InboundWebhook, OwnerID: "wh-x", CreatedAt: f.now}
 }
 
 // testBot is a bot of account acct-a.

@@ -60,6 +60,7 @@ type Main struct {
 	BotVerification     bool          // --bot-endpoint-verification (§6.5)
 	BotTimeout          time.Duration // --bot-delivery-timeout (§6.4)
 	BotCAFile           string        // --bot-ca-file
+	WebhookRateLimit    float64       // --webhook-rate-limit: requests per second per incoming URL (§9.7)
 
 	stdout, stderr io.Writer
 	logger         *slog.Logger
@@ -155,6 +156,8 @@ func (m *Main) ParseFlags(args []string) error {
 		"time one bot event delivery attempt may take (CHIMED_BOT_DELIVERY_TIMEOUT)")
 	fs.StringVar(&m.BotCAFile, "bot-ca-file", "",
 		"PEM file of extra root certificates for https:// bot endpoints (CHIMED_BOT_CA_FILE)")
+	fs.Float64Var(&m.WebhookRateLimit, "webhook-rate-limit", 0,
+		"requests per second per incoming webhook or bot reply URL; 0 disables (CHIMED_WEBHOOK_RATE_LIMIT)")
 	if err := envFallback(fs); err != nil {
 		return err
 	}
@@ -175,6 +178,9 @@ func (m *Main) ParseFlags(args []string) error {
 	}
 	if m.NumberLimit < 1 {
 		return fmt.Errorf("--phone-number-limit must be at least 1")
+	}
+	if m.WebhookRateLimit < 0 {
+		return fmt.Errorf("--webhook-rate-limit must not be negative (0 disables it)")
 	}
 	if m.BotTimeout <= 0 {
 		return fmt.Errorf("--bot-delivery-timeout must be positive")
@@ -262,7 +268,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	handler := chimehttp.NewServer(chimehttp.Options{Service: svc, Authenticator: auth, Logger: m.logger,
 		RateLimiter: chimehttp.NewRateLimiter(m.RateLimit, m.RateBurst), MaxBodyMemory: int64(m.MaxBodyMemoryMB) << 20,
-		AllowClockControl: m.AllowClock})
+		AllowClockControl: m.AllowClock, WebhookRateLimit: m.WebhookRateLimit})
 	m.server = &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: m.ReadHeaderTime,

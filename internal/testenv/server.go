@@ -37,6 +37,8 @@ type Config struct {
 	Keyring *chimed.Keyring
 	// AllowClockControl lets PUT /_chimed/clock move the server clock (--allow-clock-control).
 	AllowClockControl bool
+	// WebhookRateLimit is the requests per second of each incoming webhook URL (--webhook-rate-limit); 0: none.
+	WebhookRateLimit float64
 }
 
 // Server is a chimed (store, service and http.NewServer) behind an httptest server on 127.0.0.1:0. When the
@@ -90,7 +92,7 @@ func NewServer(tb testing.TB, c Config) *Server {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	h = chimehttp.NewServer(chimehttp.Options{Service: s.Service, Authenticator: auth, Logger: logger,
-		RateLimiter: c.RateLimiter, AllowClockControl: c.AllowClockControl})
+		RateLimiter: c.RateLimiter, AllowClockControl: c.AllowClockControl, WebhookRateLimit: c.WebhookRateLimit})
 	s.HTTP.Start()
 	if s.HTTP.URL != s.URL {
 		tb.Fatalf("httptest server at %s, announced as %s", s.HTTP.URL, s.URL)
