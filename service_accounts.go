@@ -266,6 +266,9 @@ func (s *Service) ResetTenant(ctx context.Context, aws string) error {
 		if err := tx.DeleteChats(ctx, aws, ""); err != nil { // D48: messages, conversations, webhooks, URLs
 			return err
 		}
+		if err := tx.DeleteDialOuts(ctx, aws); err != nil { // D48: the dial-out outbox
+			return err
+		}
 		return tx.DeleteOutbox(ctx, aws, "")
 	})
 }

@@ -231,6 +231,8 @@ func wireField(op string, f chime.Field) string {
 		return "Role"
 	case chime.FieldMembershipItems:
 		return "MembershipItemList"
+	case chime.FieldMeetingID:
+		return "meetingId"
 	}
 	return string(f)
 }

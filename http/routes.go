@@ -100,6 +100,8 @@ func routeTable() []route {
 	rs = append(rs, r(get, "/_chimed/outbox", "", "chimed:Outbox", false, (*Server).outbox))
 	// The bot event outbox (§9.8), likewise: event bodies carry the bots' reply URLs.
 	rs = append(rs, r(get, "/_chimed/bot-events", "", "chimed:BotEvents", false, (*Server).botEvents))
+	// The dial-out outbox (§9.8), likewise: it shows the meetings' join tokens.
+	rs = append(rs, r(get, "/_chimed/dial-outs", "", "chimed:DialOuts", false, (*Server).dialOuts))
 	// Messages, conversations and webhooks (§9.6, §9.7), signed; the session's message endpoints and the incoming
 	// webhook URLs are public (the Bearer token, the URL's token).
 	rs = append(rs,

@@ -88,7 +88,7 @@ const pingQuery = `SELECT EXISTS (SELECT 1 FROM accounts), EXISTS (SELECT 1 FROM
 	EXISTS (SELECT 1 FROM acquired_numbers), EXISTS (SELECT 1 FROM phone_number_settings),
 	EXISTS (SELECT 1 FROM user_settings), EXISTS (SELECT 1 FROM global_settings),
 	EXISTS (SELECT 1 FROM phone_numbers), EXISTS (SELECT 1 FROM phone_number_orders),
-	EXISTS (SELECT 1 FROM phone_number_order_lines),
+	EXISTS (SELECT 1 FROM phone_number_order_lines), EXISTS (SELECT 1 FROM dial_outs),
 	EXISTS (SELECT 1 FROM rooms), EXISTS (SELECT 1 FROM room_memberships),
 	EXISTS (SELECT 1 FROM bots), EXISTS (SELECT 1 FROM bot_events_configurations), EXISTS (SELECT 1 FROM bot_events),
 	EXISTS (SELECT 1 FROM chat_messages), EXISTS (SELECT 1 FROM conversations), EXISTS (SELECT 1 FROM webhooks),

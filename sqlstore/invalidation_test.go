@@ -292,6 +292,21 @@ var writeCases = map[string]writeCase{
 		return tx.DeleteBotEvents(bg, "111122223333", "")
 	}, true),
 
+	// Meeting dial-outs (dialouts.go): a table the cache does not hold. Each case writes a row.
+	"InsertDialOut": userCase(func(tx chime.Tx, f *fixture) error { return tx.InsertDialOut(bg, testDialOut(f, "do-1")) }, true),
+	"LockDialOuts": userCase(func(tx chime.Tx, f *fixture) error {
+		if err := tx.LockDialOuts(bg, "111122223333", "m"); err != nil {
+			return err
+		}
+		return tx.InsertDialOut(bg, testDialOut(f, "do-2"))
+	}, true),
+	"DeleteDialOuts": userCase(func(tx chime.Tx, f *fixture) error {
+		if err := tx.InsertDialOut(bg, testDialOut(f, "do-3")); err != nil {
+			return err
+		}
+		return tx.DeleteDialOuts(bg, "111122223333")
+	}, true),
+
 	// Messages, conversations, webhooks and inbound URLs (messages.go): tables the cache does not hold.
 	"InsertMessage": userCase(func(tx chime.Tx, f *fixture) error { return tx.InsertMessage(bg, testMessage(f, "msg-1")) }, true),
 	"RedactMessage": userCase(func(tx chime.Tx, f *fixture) error {
@@ -361,9 +376,15 @@ var readMethods = []string{"ClockOffset", "RetentionSettings", "Account", "ListA
 	"AcquiredNumbers", "Order", "ListOrders", "PhoneNumber", "PhoneNumberOfUser", "ListPhoneNumbers",
 	"CountPhoneNumbers", "Bot", "EventsConfiguration", "Room", "RoomMembership",
 	"RoomByToken", "CountRooms", "ListRooms", "CountRoomMemberships", "CountMemberRooms", "ListRoomMemberships",
-	"BotEmailTaken", "CountBots", "ListBots", "ListBotEvents",
+	"BotEmailTaken", "CountBots", "ListBots", "ListBotEvents", "CountDialOuts", "ListDialOuts",
 	"Message", "ListMessages", "Conversation", "ConversationByMembers", "ListConversations", "Webhook", "CountWebhooks",
 	"InboundURL", "RoomBotMembers"}
+
+// testDialOut is a dial-out of AWS account 111122223333.
+func testDialOut(f *fixture, id string) *chime.DialOut {
+	return &chime.DialOut{TransactionID: id, AwsAccountID: "111122223333", MeetingID: "m", From: "+12065550100",
+		To: "+12065550199", SealedJoinToken: []byte("sealed"), CreatedAt: f.now}
+}
 
 // testNumber is an Unassigned US number of AWS account 111122223333.
 func testNumber(f *fixture, e164 string) *chime.PhoneNumber {
