@@ -50,13 +50,12 @@ func TestMemberNamesAreCaseSensitive(t *testing.T) {
 	wantRawErr(t, r, 400, "BadRequestException", "BadRequest")
 }
 
-// TestNotImplementedOperations: an operation of the model that this version does not implement is routed,
-// authenticated and answered with a BadRequestException the SDK types, never UnknownOperation or a 5xx.
-func TestNotImplementedOperations(t *testing.T) {
+// TestValidationAndAuthenticationFirst: a request is authenticated, then validated against the model, before
+// any domain rule runs: the SDK types the BadRequestException, never UnknownOperation or a 5xx.
+func TestValidationAndAuthenticationFirst(t *testing.T) {
 	s, c := setup(t)
-	a := MustCreateAccount(t, c, "not-implemented")
-	// (CreateMeetingDialOut, the former example, is implemented now: a join token below the model's 2 characters
-	// keeps this a BadRequestException the SDK types, answered by validation.)
+	a := MustCreateAccount(t, c, "validation-first")
+	// A join token below the model's 2 characters is refused by validation, before the From number is looked up.
 	_, err := c.CreateMeetingDialOut(ctx, &chime.CreateMeetingDialOutInput{
 		MeetingId: aws.String("12345678-1234-1234-1234-123456789012"), FromPhoneNumber: aws.String("+12065550100"),
 		ToPhoneNumber: aws.String("+12065550101"), JoinToken: aws.String("a")})

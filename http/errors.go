@@ -74,12 +74,6 @@ const (
 	msgBadRequest = "Service received a bad request"
 )
 
-// notImplemented is the answer of an operation of the model that this version of chimed does not implement
-// (routed, authenticated, then refused with a modeled exception every operation lists).
-func notImplemented(op string) error {
-	return &chime.Error{Code: chime.EINVALID, Message: op + " is not implemented by this version of chimed"}
-}
-
 // writeError answers err as an AWS rest-json error, using only exceptions the operation models: a domain
 // error the operation cannot answer becomes BadRequestException (docs/behavior.md D47). Internal failures are
 // logged and answered as ServiceFailureException with a message that leaks nothing.

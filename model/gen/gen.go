@@ -203,16 +203,7 @@ func (g *generator) operations(b *bytes.Buffer) error {
 	for _, op := range g.ops {
 		fmt.Fprintf(b, "\t%s%s\n", op.Name, g.signature(op))
 	}
-	b.WriteString("}\n\n// unimplemented answers every operation with errNotImplemented; handlers embed it and override the\n")
-	b.WriteString("// operations chimed implements.\ntype unimplemented struct{}\n\n")
-	for _, op := range g.ops {
-		ret := ""
-		if op.Output != nil {
-			ret = op.Output.Shape + "{}, "
-		}
-		fmt.Fprintf(b, "// %s is not implemented yet.\nfunc (unimplemented) %s%s { return %snotImplemented(%q) }\n\n",
-			op.Name, op.Name, g.signature(op), ret, op.Name)
-	}
+	b.WriteString("}\n\n")
 	for _, op := range g.ops {
 		g.serveFunc(b, op)
 	}
