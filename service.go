@@ -3,6 +3,7 @@ package chime
 import (
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"log/slog"
@@ -163,6 +164,31 @@ func (s *Service) pageStart(scope string, token *string) (int64, error) {
 		return 0, InvalidField(FieldNextToken, "is not valid for this request")
 	}
 	return s.tokens.Parse(scope, *token)
+}
+
+// issueTimeKey returns the token of a keyset (time, id) listing that resumes after (at, id).
+func (s *Service) issueTimeKey(scope string, at time.Time, id string) string {
+	key := binary.BigEndian.AppendUint64(nil, uint64(at.UnixMilli()))
+	return s.tokens.IssueKey(scope, append(key, id...))
+}
+
+// parseTimeKey returns the position of a token of issueTimeKey; nil or "" is the start (zero values).
+// Errors: EINVALID (FieldNextToken).
+func (s *Service) parseTimeKey(scope string, token *string) (time.Time, string, error) {
+	if token == nil || *token == "" {
+		return time.Time{}, "", nil
+	}
+	if len(*token) > maxTokenLen {
+		return time.Time{}, "", InvalidField(FieldNextToken, "is not valid for this request")
+	}
+	key, err := s.tokens.ParseKey(scope, *token)
+	if err != nil {
+		return time.Time{}, "", err
+	}
+	if len(key) < 8 {
+		return time.Time{}, "", InvalidField(FieldNextToken, "is not valid for this request")
+	}
+	return time.UnixMilli(int64(binary.BigEndian.Uint64(key))).UTC(), string(key[8:]), nil
 }
 
 // page turns the rows of a keyset query that asked for limit rows (one more than the page) into the page and

@@ -2,10 +2,7 @@ package chime
 
 import (
 	"context"
-	"encoding/binary"
 	"strings"
-	"time"
-	"unicode/utf8"
 )
 
 // Bots: CreateBot, GetBot, ListBots, UpdateBot and RegenerateSecurityToken (docs/behavior.md §4.36, D31, D36).
@@ -49,16 +46,7 @@ func bot(ctx context.Context, tx Tx, a *Account, id string) (*Bot, error) {
 
 // validateBotName checks a bot's DisplayName (D36): 1..55 characters with a non-blank.
 func validateBotName(name *string) error {
-	if name == nil {
-		return InvalidField(FieldDisplayName, "is required")
-	}
-	if err := requireText(FieldDisplayName, *name); err != nil {
-		return err
-	}
-	if utf8.RuneCountInString(*name) > MaxBotDisplayName {
-		return InvalidField(FieldDisplayName, "must be at most %d characters", MaxBotDisplayName)
-	}
-	return nil
+	return requireName(FieldDisplayName, name, MaxBotDisplayName)
 }
 
 // validateBotDomain checks a bot's Domain (D36): required; a DNS name of at least two labels of
@@ -192,22 +180,12 @@ func (s *Service) ListBots(ctx context.Context, aws, accountID string, maxResult
 	}
 	scope := pageScope("ListBots", aws, accountID)
 	f := BotFilter{Limit: limit + 1}
-	if next != nil && *next != "" {
-		if len(*next) > maxTokenLen {
-			return nil, "", InvalidField(FieldNextToken, "is not valid for this request")
-		}
-		key, err := s.tokens.ParseKey(scope, *next)
-		if err != nil {
-			return nil, "", err
-		}
-		if len(key) < 8 {
-			return nil, "", InvalidField(FieldNextToken, "is not valid for this request")
-		}
-		f.AfterCreated = time.UnixMilli(int64(binary.BigEndian.Uint64(key))).UTC()
-		f.AfterID = string(key[8:])
+	var err error
+	if f.AfterCreated, f.AfterID, err = s.parseTimeKey(scope, next); err != nil {
+		return nil, "", err
 	}
 	var list []*Bot
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err = s.store.Read(ctx, func(tx Tx) error {
 		a, err := botAccount(ctx, tx, aws, accountID)
 		if err != nil {
 			return err
@@ -222,8 +200,7 @@ func (s *Service) ListBots(ctx context.Context, aws, accountID string, maxResult
 	if len(list) > limit {
 		list = list[:limit]
 		last := list[limit-1]
-		key := binary.BigEndian.AppendUint64(nil, uint64(last.CreatedAt.UnixMilli()))
-		token = s.tokens.IssueKey(scope, append(key, last.ID...))
+		token = s.issueTimeKey(scope, last.CreatedAt, last.ID)
 	}
 	out := make([]BotWithToken, len(list))
 	for i, b := range list {

@@ -2,7 +2,6 @@ package chime
 
 import (
 	"context"
-	"encoding/binary"
 	"slices"
 	"strings"
 	"time"
@@ -231,23 +230,13 @@ func (s *Service) ListPhoneNumberOrders(ctx context.Context, aws string, maxResu
 	}
 	scope := pageScope("ListPhoneNumberOrders", aws)
 	f := OrderFilter{Limit: limit + 1}
-	if token != nil && *token != "" {
-		if len(*token) > maxTokenLen {
-			return nil, "", InvalidField(FieldNextToken, "is not valid for this request")
-		}
-		key, err := s.tokens.ParseKey(scope, *token)
-		if err != nil {
-			return nil, "", err
-		}
-		if len(key) < 8 {
-			return nil, "", InvalidField(FieldNextToken, "is not valid for this request")
-		}
-		f.AfterCreated = time.UnixMilli(int64(binary.BigEndian.Uint64(key))).UTC()
-		f.AfterID = string(key[8:])
+	var err error
+	if f.AfterCreated, f.AfterID, err = s.parseTimeKey(scope, token); err != nil {
+		return nil, "", err
 	}
 	now := s.clock()
 	var list []*PhoneNumberOrder
-	err := s.store.Read(ctx, func(tx Tx) (err error) {
+	err = s.store.Read(ctx, func(tx Tx) (err error) {
 		list, err = tx.ListOrders(ctx, aws, f)
 		return err
 	})
@@ -258,8 +247,7 @@ func (s *Service) ListPhoneNumberOrders(ctx context.Context, aws string, maxResu
 	if len(list) > limit {
 		list = list[:limit]
 		last := list[limit-1]
-		key := binary.BigEndian.AppendUint64(nil, uint64(last.CreatedAt.UnixMilli()))
-		next = s.tokens.IssueKey(scope, append(key, last.ID...))
+		next = s.issueTimeKey(scope, last.CreatedAt, last.ID)
 	}
 	for _, o := range list {
 		o.settle(now)

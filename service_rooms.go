@@ -2,9 +2,6 @@ package chime
 
 import (
 	"context"
-	"encoding/binary"
-	"time"
-	"unicode/utf8"
 )
 
 // Rooms of Enterprise accounts (spec part 2 §4.32; D31, D32, D41). Memberships: service_room_memberships.go.
@@ -46,18 +43,7 @@ func room(ctx context.Context, tx Tx, a *Account, id string) (*Room, error) {
 }
 
 // validateRoomName applies D32: 1..256 characters, one of them not blank, storable.
-func validateRoomName(name *string) error {
-	if name == nil {
-		return InvalidField(FieldName, "is required")
-	}
-	if err := requireText(FieldName, *name); err != nil {
-		return err
-	}
-	if utf8.RuneCountInString(*name) > MaxRoomNameLen {
-		return InvalidField(FieldName, "must be at most %d characters", MaxRoomNameLen)
-	}
-	return nil
-}
+func validateRoomName(name *string) error { return requireName(FieldName, name, MaxRoomNameLen) }
 
 // validateRoomIDs checks the identifiers of a room path (§5.1 step 3): the account, the room, and the member
 // when one is given. Errors: EINVALID.
@@ -255,29 +241,4 @@ func (s *Service) ListRooms(ctx context.Context, aws, accountID string, in ListR
 		next = s.issueTimeKey(scope, last.CreatedAt, last.ID)
 	}
 	return list, next, nil
-}
-
-// issueTimeKey returns the token of a keyset (time, id) listing that resumes after (at, id).
-func (s *Service) issueTimeKey(scope string, at time.Time, id string) string {
-	key := binary.BigEndian.AppendUint64(nil, uint64(at.UnixMilli()))
-	return s.tokens.IssueKey(scope, append(key, id...))
-}
-
-// parseTimeKey returns the position of a token of issueTimeKey; nil or "" is the start (zero values).
-// Errors: EINVALID (FieldNextToken).
-func (s *Service) parseTimeKey(scope string, token *string) (time.Time, string, error) {
-	if token == nil || *token == "" {
-		return time.Time{}, "", nil
-	}
-	if len(*token) > maxTokenLen {
-		return time.Time{}, "", InvalidField(FieldNextToken, "is not valid for this request")
-	}
-	key, err := s.tokens.ParseKey(scope, *token)
-	if err != nil {
-		return time.Time{}, "", err
-	}
-	if len(key) < 8 {
-		return time.Time{}, "", InvalidField(FieldNextToken, "is not valid for this request")
-	}
-	return time.UnixMilli(int64(binary.BigEndian.Uint64(key))).UTC(), string(key[8:]), nil
 }

@@ -13,14 +13,8 @@ import (
 // token is known). Errors: EINVALID (FieldName: 1..64 characters with a non-blank); ENOTFOUND (account, room);
 // EFORBIDDEN on Team accounts; ELIMIT when the room has MaxWebhooksPerRoom webhooks or MaxRoomMembers members.
 func (s *Service) CreateWebhook(ctx context.Context, caller Identity, accountID, roomID string, name *string) (w *Webhook, err error) {
-	if name == nil {
-		return nil, InvalidField(FieldName, "is required")
-	}
-	if err := requireText(FieldName, *name); err != nil {
+	if err := requireName(FieldName, name, MaxWebhookNameLen); err != nil {
 		return nil, err
-	}
-	if utf8.RuneCountInString(*name) > MaxWebhookNameLen {
-		return nil, InvalidField(FieldName, "must be at most %d characters", MaxWebhookNameLen)
 	}
 	if err := validateRoomIDs(accountID, roomID); err != nil {
 		return nil, err

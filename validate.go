@@ -77,6 +77,21 @@ func checkText(field Field, v string, max int) error {
 	return nil
 }
 
+// requireName checks a required name of at most max characters with a non-blank one (rooms, bots, webhooks).
+// Errors: EINVALID about field when it is missing, blank, unstorable or too long.
+func requireName(field Field, v *string, max int) error {
+	if v == nil {
+		return InvalidField(field, "is required")
+	}
+	if err := requireText(field, *v); err != nil {
+		return err
+	}
+	if utf8.RuneCountInString(*v) > max {
+		return InvalidField(field, "must be at most %d characters", max)
+	}
+	return nil
+}
+
 // ValidateID checks an identifier: storable text with a non-blank character. Errors: EINVALID about field.
 func ValidateID(field Field, v string) error { return requireText(field, v) }
 
