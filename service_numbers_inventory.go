@@ -165,25 +165,39 @@ func (s *Service) BatchUpdatePhoneNumber(ctx context.Context, aws string, items 
 	if len(items) == 0 || len(items) > MaxNumberBatch {
 		return nil, InvalidField(FieldNumberItems, "must hold 1 to %d items", MaxNumberBatch)
 	}
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.NumberID
+	}
+	return s.numberBatch(ctx, aws, ids, func(tx Tx, i int, now time.Time) error {
+		if err := items[i].check(); err != nil {
+			return err
+		}
+		n, err := number(ctx, tx, aws, items[i].NumberID, now)
+		if err != nil {
+			return err
+		}
+		return s.applyUpdate(ctx, tx, n, items[i].NumberUpdate, now)
+	})
+}
+
+// numberBatch runs apply for each item of a phone number batch in order, in one write transaction at one server
+// time, and reports the items whose rule refused them (§5.4); a repeated ID is handled once (D46). A failure of
+// the store ends the whole batch.
+func (s *Service) numberBatch(ctx context.Context, aws string, ids []string, apply func(tx Tx, i int, now time.Time) error) ([]NumberError, error) {
 	now := s.clock()
 	var errs []NumberError
 	err := s.store.Write(ctx, func(tx Tx) error {
 		errs = errs[:0]
 		seen := map[string]bool{}
-		for _, it := range items {
-			key := batchKey(it.NumberID)
+		for i, id := range ids {
+			key := batchKey(id)
 			if seen[key] {
 				continue
 			}
 			seen[key] = true
-			err := it.check()
-			if err == nil {
-				var n *PhoneNumber
-				if n, err = number(ctx, tx, aws, it.NumberID, now); err == nil {
-					err = s.applyUpdate(ctx, tx, n, it.NumberUpdate, now)
-				}
-			}
-			if ne, ok := itemError(it.NumberID, err); ok {
+			err := apply(tx, i, now)
+			if ne, ok := itemError(id, err); ok {
 				errs = append(errs, ne)
 			} else if err != nil {
 				return err
@@ -301,33 +315,13 @@ func (s *Service) BatchDeletePhoneNumber(ctx context.Context, aws string, ids []
 	if len(ids) == 0 || len(ids) > MaxNumberBatch {
 		return nil, InvalidField(FieldNumberIDs, "must hold 1 to %d IDs", MaxNumberBatch)
 	}
-	now := s.clock()
-	var errs []NumberError
-	err := s.store.Write(ctx, func(tx Tx) error {
-		errs = errs[:0]
-		seen := map[string]bool{}
-		for _, id := range ids {
-			key := batchKey(id)
-			if seen[key] {
-				continue
-			}
-			seen[key] = true
-			n, err := number(ctx, tx, aws, id, now)
-			if err == nil {
-				err = s.queueForDeletion(ctx, tx, n, now)
-			}
-			if ne, ok := itemError(id, err); ok {
-				errs = append(errs, ne)
-			} else if err != nil {
-				return err
-			}
+	return s.numberBatch(ctx, aws, ids, func(tx Tx, i int, now time.Time) error {
+		n, err := number(ctx, tx, aws, ids[i], now)
+		if err != nil {
+			return err
 		}
-		return nil
+		return s.queueForDeletion(ctx, tx, n, now)
 	})
-	if errs == nil {
-		errs = []NumberError{}
-	}
-	return errs, err
 }
 
 // RestorePhoneNumber takes a number out of the deletion queue, Unassigned with no associations (§4.30, D24,
