@@ -71,7 +71,10 @@ func (s *Service) queueBotEvent(ctx context.Context, tx Tx, in BotEventInput, no
 	} else {
 		e.TargetType, e.Target = BotTargetHTTPS, cfg.Endpoint
 	}
-	return tx.InsertBotEvent(ctx, e)
+	if err := tx.InsertBotEvent(ctx, e); err != nil {
+		return err
+	}
+	return tx.PruneBotEvents(ctx, b.AwsAccountID, BotEventLimit)
 }
 
 // kickBotEvents tells the delivery worker that events may be waiting; it never blocks.
@@ -140,6 +143,9 @@ type BotEventTx interface {
 	// ListBotEvents returns the latest limit events of the AWS account aws (of bot botID only, unless ""),
 	// oldest first.
 	ListBotEvents(ctx context.Context, aws, botID string, limit int) ([]*BotEvent, error)
+	// PruneBotEvents deletes the settled (not Pending) events of aws that are older than its latest keep events,
+	// so the outbox of an AWS account stays bounded; Pending events are never deleted.
+	PruneBotEvents(ctx context.Context, aws string, keep int) error
 	// DeleteBotEvents deletes the events of aws about account accountID ("": all of them).
 	DeleteBotEvents(ctx context.Context, aws, accountID string) error
 }

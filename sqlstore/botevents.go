@@ -110,6 +110,14 @@ func (t *tx) ListBotEvents(ctx context.Context, aws, botID string, limit int) ([
 	return list, t.mapErr(rows.Err())
 }
 
+// PruneBotEvents implements chime.Tx.
+func (t *tx) PruneBotEvents(ctx context.Context, aws string, keep int) error {
+	_, err := t.exec(ctx, `DELETE FROM bot_events WHERE aws_account_id = $1 AND status <> 'Pending'
+		AND seq <= (SELECT seq FROM bot_events WHERE aws_account_id = $1 ORDER BY seq DESC LIMIT 1 OFFSET $2)`,
+		aws, keep)
+	return t.mapErr(err)
+}
+
 // DeleteBotEvents implements chime.Tx.
 func (t *tx) DeleteBotEvents(ctx context.Context, aws, accountID string) error {
 	var err error

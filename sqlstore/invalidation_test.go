@@ -285,6 +285,12 @@ var writeCases = map[string]writeCase{
 		}
 		return nil
 	}, true),
+	"PruneBotEvents": userCase(func(tx chime.Tx, f *fixture) error {
+		if err := tx.InsertBotEvent(bg, testBotEvent(f, "ev-5")); err != nil {
+			return err
+		}
+		return tx.PruneBotEvents(bg, "111122223333", 0)
+	}, true),
 	"DeleteBotEvents": userCase(func(tx chime.Tx, f *fixture) error {
 		if err := tx.InsertBotEvent(bg, testBotEvent(f, "ev-4")); err != nil {
 			return err
