@@ -166,6 +166,7 @@ type Identity struct {
 	AccessKeyID  string
 	AwsAccountID string
 	ReadOnly     bool
+	Region       string // the region the request was signed for (the audit trail's awsRegion)
 }
 
 // DefaultAwsAccountID is the AWS account of callers whose access key id does not name one (emulator mode).

@@ -28,6 +28,7 @@ type Service struct {
 	callingNameInterval time.Duration // D28; 0: no rule (service_phone_settings.go)
 	numbers             numberOptions // D23–D27 (service_numbers_*.go)
 	bots                botOptions    // §6, D38 (botworker.go)
+	auditState                        // the audit trail (audit.go)
 }
 
 // ServiceOptions tune a Service; the zero value is production behaviour.
@@ -66,6 +67,10 @@ type ServiceOptions struct {
 	BotDeliveryTimeout        time.Duration
 	NoBotEndpointVerification bool
 	BotPollInterval           time.Duration
+
+	// AuditRetention is how long audit records are kept (--audit-retention, audit.go); 0 means
+	// DefaultAuditRetention, negative keeps them forever.
+	AuditRetention time.Duration
 }
 
 // NewService returns a Service over store. Page tokens are signed with the store's shared key.
@@ -91,14 +96,19 @@ func NewService(ctx context.Context, store Store, o ServiceOptions) (*Service, e
 	s := &Service{store: store, tokens: NewPageTokens(key), now: o.Now, rand: o.Rand, life: life,
 		callingNameInterval: callingNameInterval(o.CallingNameInterval), numbers: newNumberOptions(o),
 		bots: newBotOptions(o)}
+	s.store = &auditStore{Store: store, s: s}
+	s.auditRetention = o.AuditRetention
+	if s.auditRetention == 0 {
+		s.auditRetention = DefaultAuditRetention
+	}
 	if _, err := s.loadClock(ctx); err != nil {
 		return nil, fmt.Errorf("server clock: %w", err)
 	}
 	return s, nil
 }
 
-// Store returns the service's store.
-func (s *Service) Store() Store { return s.store }
+// Store returns the service's store (without the audit wrapper: writes through it are not audited).
+func (s *Service) Store() Store { return s.store.(*auditStore).Store }
 
 // clock returns the server clock's now (D19: the wall clock plus the stored offset, clock.go) truncated to the
 // millisecond precision the wire carries.

@@ -60,6 +60,7 @@ type Tx interface {
 	MessageTx  // messages.go
 	BotEventTx // botevents.go
 	DialOutTx  // dialouts.go
+	AuditTx    // audit.go
 }
 
 // AccountTx holds the Tx methods of accounts and of whole AWS accounts (tenants).

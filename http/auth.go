@@ -37,7 +37,8 @@ func (a AnyAuth) Authenticate(_ context.Context, r *http.Request, _ []byte) (chi
 		e.AccessKeyID = auth.AccessKeyID
 		return chime.Identity{}, e
 	}
-	return chime.Identity{AccessKeyID: auth.AccessKeyID, AwsAccountID: AccountForKey(auth.AccessKeyID)}, nil
+	return chime.Identity{AccessKeyID: auth.AccessKeyID, AwsAccountID: AccountForKey(auth.AccessKeyID),
+		Region: auth.Region}, nil
 }
 
 // AccountForKey maps an access key id to an AWS account id in emulator mode.
@@ -71,7 +72,8 @@ func (a SigV4Auth) Authenticate(ctx context.Context, r *http.Request, body []byt
 	if err != nil {
 		return chime.Identity{}, err
 	}
-	return chime.Identity{AccessKeyID: auth.AccessKeyID, AwsAccountID: cred.AwsAccountID, ReadOnly: cred.ReadOnly}, nil
+	return chime.Identity{AccessKeyID: auth.AccessKeyID, AwsAccountID: cred.AwsAccountID, ReadOnly: cred.ReadOnly,
+		Region: auth.Region}, nil
 }
 
 // logAuthFailure logs an authentication failure (docs/behavior.md §6.4) at warn level: the exception, its reason

@@ -97,6 +97,7 @@ func (s *Server) writeError(c *call, err error) {
 		exc, _ = exceptionFor(code)
 	}
 	c.w.Header().Set("x-amzn-ErrorType", exc.Name)
+	c.errCode, c.errMsg = exc.Name, msg
 	setDate(c)
 	s.writeJSON(c, exc.Status, errorBody{Code: code, Message: msg})
 }
@@ -234,6 +235,7 @@ func wireField(op string, f chime.Field) string {
 // writeFrontError answers a front-end error: its own type name and a lowercase "message".
 func (s *Server) writeFrontError(c *call, status int, name, message string) {
 	c.w.Header().Set("x-amzn-ErrorType", name)
+	c.errCode, c.errMsg = name, message
 	setDate(c)
 	s.writeJSON(c, status, frontErrorBody{Message: message})
 }

@@ -93,6 +93,11 @@ type call struct {
 	html     bool         // a page for people (route.html): errors are HTML, the token label stays out of logs
 	rt       *route       // the matched route (nil before routing)
 	errs     exceptionSet // the exceptions the operation may answer
+
+	audit    *chime.AuditEntry // the audit record of a mutating request (audit.go); nil otherwise
+	errCode  string            // the exception answered, for the audit record
+	errMsg   string
+	respBody []byte // an audited request's success body (audit.go)
 }
 
 // label returns the i-th path label.
@@ -133,6 +138,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				s.writeError(c, errors.New("panic"))
 			}
 		}
+		if c.audit != nil {
+			s.endAudit(c)
+		}
 		s.logger.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("request_id", c.reqID),
 			slog.String("method", r.Method), slog.String("path", c.logPath()),
 			slog.String("operation", c.op), slog.Int("status", c.status),
@@ -156,6 +164,10 @@ func (s *Server) serve(c *call) {
 			s.writeError(c, chime.Invalid("the %s parameter is given more than once", k))
 			return
 		}
+	}
+	if r.Method == http.MethodPost && r.URL.Path == "/" && len(r.Header["X-Amz-Target"]) > 0 {
+		s.cloudTrail(c) // CloudTrail's JSON 1.1 API (cloudtrail.go)
+		return
 	}
 	rt, labels, ok := s.match(r.Method, r.URL.EscapedPath(), query)
 	if !ok {
@@ -197,6 +209,10 @@ func (s *Server) serve(c *call) {
 		if !s.limits.Allow(id.AccessKeyID) {
 			s.writeError(c, chime.Errorf(chime.ETHROTTLED, "Rate exceeded"))
 			return
+		}
+		if audited(rt, r.Method) {
+			s.beginAudit(c)
+			r = c.r
 		}
 		if id.ReadOnly && !rt.read {
 			s.writeError(c, chime.Errorf(chime.EFORBIDDEN, "AWS authorization failed"))
@@ -252,6 +268,9 @@ func (s *Server) writeJSON(c *call, status int, v any) {
 // writeBody answers status with a JSON body.
 func (s *Server) writeBody(c *call, status int, body []byte) {
 	c.status = status
+	if c.audit != nil && status < 300 {
+		c.respBody = append([]byte(nil), body...)
+	}
 	h := c.w.Header()
 	h["Content-Type"] = []string{"application/json"}
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}

@@ -162,7 +162,14 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte, sec
 	if hasSessionToken(r, a.Presigned) {
 		return fail(newError(UnrecognizedClient, msgSessionToken))
 	}
-	if a.Service != ServiceName {
+	service := ServiceName
+	if sv, ok := ctx.Value(serviceKey{}).(string); ok {
+		service = sv
+	}
+	if a.Service != service {
+		if service != ServiceName {
+			return fail(newError(InvalidSignature, strings.Replace(msgWrongService, "'"+ServiceName+"'", "'"+service+"'", 1)))
+		}
 		return fail(newError(InvalidSignature, msgWrongService))
 	}
 	if !v.regionAllowed(a.Region) {
@@ -211,7 +218,12 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte, sec
 	if err != nil { // unreachable: ParseRequest checked the hex
 		return fail(incomplete("Signature must be 64 hexadecimal characters."))
 	}
-	key := v.keys.signingKey(secret, a.Date, a.Region)
+	var key []byte
+	if service == ServiceName {
+		key = v.keys.signingKey(secret, a.Date, a.Region)
+	} else {
+		key = deriveSigningKey(secret, a.Date, a.Region, service) // not cached: another API (WithService)
+	}
 	scope := a.Scope()
 	raw := wirePath(r)
 	if raw == "" {
@@ -368,4 +380,12 @@ func skewText(d time.Duration) string {
 		return fmt.Sprintf("%d min", d/time.Minute)
 	}
 	return d.String()
+}
+
+type serviceKey struct{}
+
+// WithService returns ctx under which Verify expects requests signed for service (e.g. "cloudtrail") instead of
+// ServiceName: chimed answers a few operations of other AWS APIs on its listener.
+func WithService(ctx context.Context, service string) context.Context {
+	return context.WithValue(ctx, serviceKey{}, service)
 }

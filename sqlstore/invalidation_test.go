@@ -306,6 +306,21 @@ var writeCases = map[string]writeCase{
 		}
 		return tx.InsertDialOut(bg, testDialOut(f, "do-2"))
 	}, true),
+	"InsertAuditEvent": userCase(func(tx chime.Tx, f *fixture) error { return tx.InsertAuditEvent(bg, testAuditEvent(f, "ev-1")) }, true),
+	"UpdateAuditResponse": userCase(func(tx chime.Tx, f *fixture) error {
+		if err := tx.InsertAuditEvent(bg, testAuditEvent(f, "ev-2")); err != nil {
+			return err
+		}
+		return tx.UpdateAuditResponse(bg, "111122223333", "ev-2", `{"Account":{}}`,
+			[]chime.AuditResource{{Type: "AWS::Chime::Account", Name: "acct-x"}})
+	}, true),
+	"PruneAuditEvents": userCase(func(tx chime.Tx, f *fixture) error {
+		if err := tx.InsertAuditEvent(bg, testAuditEvent(f, "ev-3")); err != nil {
+			return err
+		}
+		_, err := tx.PruneAuditEvents(bg, f.now.Add(time.Hour), 10)
+		return err
+	}, true),
 	"DeleteDialOuts": userCase(func(tx chime.Tx, f *fixture) error {
 		if err := tx.InsertDialOut(bg, testDialOut(f, "do-3")); err != nil {
 			return err
@@ -384,7 +399,14 @@ var readMethods = []string{"ClockOffset", "RetentionSettings", "Account", "ListA
 	"RoomByToken", "CountRooms", "ListRooms", "CountRoomMemberships", "CountMemberRooms", "ListRoomMemberships",
 	"BotEmailTaken", "CountBots", "ListBots", "ListBotEvents", "CountDialOuts", "ListDialOuts",
 	"Message", "ListMessages", "Conversation", "ConversationByMembers", "ListConversations", "Webhook", "CountWebhooks",
-	"InboundURL", "RoomBotMembers"}
+	"InboundURL", "RoomBotMembers", "ListAuditEvents"}
+
+// testAuditEvent is an audit event of AWS account 111122223333.
+func testAuditEvent(f *fixture, id string) *chime.AuditEvent {
+	return &chime.AuditEvent{ID: id, AwsAccountID: "111122223333", Time: f.now, AccessKeyID: "AKIDEXAMPLE",
+		RequestID: "req", Operation: "CreateAccount", Params: "{}", Status: 200,
+		Resources: []chime.AuditResource{{Type: "AWS::Chime::Account", Name: "acct-a"}}}
+}
 
 // testDialOut is a dial-out of AWS account 111122223333.
 func testDialOut(f *fixture, id string) *chime.DialOut {
