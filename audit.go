@@ -3,6 +3,7 @@ package chime
 import (
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"sync/atomic"
 	"time"
 )
@@ -298,3 +299,26 @@ type auditState struct {
 // SetAuditHook makes every recorded change run h in its transaction just before its audit record is inserted
 // (tests: an error of h must roll back the change and the record together).
 func (s *Service) SetAuditHook(h func(Tx) error) { s.auditHook = h }
+
+// RecordAdminAudit records an action of chimed's command line (`chimed credentials create|revoke`) in the AWS
+// account aws's audit trail: operation op (e.g. "chimed:CreateCredentials"), its parameters (no secret) and the
+// resources it touched, at the server clock (the wall clock plus the stored offset). The credential store is not
+// part of a Tx, so the record is written right after the change, in a transaction of its own: a crash between
+// the two leaves the change without its record (docs/behavior.md §9.9).
+func RecordAdminAudit(ctx context.Context, store Store, op, aws string, params map[string]any,
+	resources []AuditResource) error {
+	b, err := json.Marshal(params)
+	if err != nil {
+		return err
+	}
+	ev := AuditEvent{ID: newID(), AwsAccountID: aws, Operation: op, SourceIP: "localhost", UserAgent: "chimed-cli",
+		Params: string(b), Response: "null", Resources: resources, Status: 200}
+	return store.Write(ctx, func(tx Tx) error {
+		off, err := tx.ClockOffset(ctx)
+		if err != nil {
+			return err
+		}
+		ev.Seq, ev.Time = 0, time.Now().Add(off).UTC().Truncate(time.Millisecond)
+		return tx.InsertAuditEvent(ctx, &ev)
+	})
+}

@@ -88,6 +88,11 @@ func runCredentials(ctx context.Context, args []string, stdout, stderr io.Writer
 		if *readOnly {
 			access = "read-only"
 		}
+		if err := chime.RecordAdminAudit(ctx, store, "chimed:CreateCredentials", *aws,
+			map[string]any{"awsAccountId": *aws, "readOnly": *readOnly, "accessKeyId": id},
+			[]chime.AuditResource{{Type: "AWS::IAM::AccessKey", Name: id}}); err != nil {
+			fmt.Fprintf(stderr, "chimed: warning: the key was created but not recorded in the audit trail: %v\n", err)
+		}
 		fmt.Fprintf(stderr, "chimed: created a %s key for AWS account %s (the secret is shown only now):\n", access, *aws)
 		fmt.Fprintf(stdout, "export AWS_ACCESS_KEY_ID=%s\nexport AWS_SECRET_ACCESS_KEY=%s\n", id, secret)
 	case "list":
@@ -115,6 +120,13 @@ func runCredentials(ctx context.Context, args []string, stdout, stderr io.Writer
 				fs.Arg(0), sqlstore.Redact(*db))
 		} else if err != nil {
 			return fmt.Errorf("--db %s: cannot revoke: %v", sqlstore.Redact(*db), err)
+		}
+		if c, err := store.Credential(ctx, fs.Arg(0)); err == nil {
+			if err := chime.RecordAdminAudit(ctx, store, "chimed:RevokeCredentials", c.AwsAccountID,
+				map[string]any{"accessKeyId": c.AccessKeyID}, []chime.AuditResource{{Type: "AWS::IAM::AccessKey",
+					Name: c.AccessKeyID}}); err != nil {
+				fmt.Fprintf(stderr, "chimed: warning: the key was revoked but not recorded in the audit trail: %v\n", err)
+			}
 		}
 		fmt.Fprintf(stdout, "revoked %s\n", fs.Arg(0))
 	}

@@ -52,6 +52,7 @@ type Main struct {
 	SessionTTL          time.Duration
 	MailTimeout         time.Duration
 	CallingNameInterval time.Duration
+	AuditRetention      time.Duration // --audit-retention (§9.9); 0 keeps records forever
 	OrderDelay          time.Duration // D23
 	CallingNameDelay    time.Duration // D27
 	DeletionQueue       time.Duration // D25
@@ -140,6 +141,8 @@ func (m *Main) ParseFlags(args []string) error {
 		"bound on the mail sent by one request; later mail is Failed (CHIMED_MAIL_TIMEOUT)")
 	fs.DurationVar(&m.CallingNameInterval, "calling-name-interval", chime.DefaultCallingNameInterval,
 		"least time between two successful UpdatePhoneNumberSettings of an AWS account; 0 disables (CHIMED_CALLING_NAME_INTERVAL)")
+	fs.DurationVar(&m.AuditRetention, "audit-retention", chime.DefaultAuditRetention,
+		"how long audit records (CloudTrail LookupEvents) are kept; 0 keeps them forever (CHIMED_AUDIT_RETENTION)")
 	fs.DurationVar(&m.OrderDelay, "order-delay", 0,
 		"time a phone number order stays Processing before its numbers are acquired (CHIMED_ORDER_DELAY)")
 	fs.DurationVar(&m.CallingNameDelay, "calling-name-delay", 0,
@@ -368,6 +371,10 @@ func (m *Main) lifecycleOptions(keyring *chime.Keyring) (chime.ServiceOptions, e
 		NumberLimit: m.NumberLimit}
 	if m.CallingNameInterval == 0 {
 		o.CallingNameInterval = -1 // D28: 0 disables the rule
+	}
+	o.AuditRetention = m.AuditRetention
+	if m.AuditRetention == 0 {
+		o.AuditRetention = -1 // §9.9: 0 keeps the records forever
 	}
 	public := m.PublicURL
 	if public == "" {
