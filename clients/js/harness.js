@@ -89,6 +89,22 @@ class Sha256 {
   }
 }
 
+/**
+ * urlPath split into the path and the query as @smithy/signature-v4 signs it: {name: value or [values…]}, decoded as
+ * the server decodes it (url.QueryUnescape: "+" is a space), so the signer's canonical query matches the server's.
+ */
+export function splitQuery(urlPath) {
+  const i = urlPath.indexOf("?");
+  if (i < 0) return [urlPath, {}];
+  const query = {};
+  for (const [k, v] of new URLSearchParams(urlPath.slice(i + 1))) {
+    if (!(k in query)) query[k] = v;
+    else if (Array.isArray(query[k])) query[k].push(v);
+    else query[k] = [query[k], v];
+  }
+  return [urlPath.slice(0, i), query];
+}
+
 export class ChimedServer {
   constructor({ authMode = AUTH_MODE, extraArgs = [] } = {}) {
     this.bin = chimedBin();
@@ -177,8 +193,12 @@ export class ChimedServer {
     });
   }
 
-  /** A signed /_chimed/ control call: {status, body}. */
+  /**
+   * A signed /_chimed/ control call: {status, body}. urlPath may carry a query string ("/_chimed/bot-events?bot-id=…"):
+   * it is sent as given and its parameters are signed.
+   */
   async control(method, urlPath, body, { awsAccountId = MAIN_AWS_ACCOUNT, region = REGION } = {}) {
+    const [pathOnly, query] = splitQuery(urlPath);
     const signer = new SignatureV4({
       service: "chime",
       region,
@@ -196,8 +216,8 @@ export class ChimedServer {
       protocol: "http:",
       hostname: "127.0.0.1",
       port: this.port,
-      path: urlPath,
-      query: {},
+      path: pathOnly,
+      query,
       headers,
       body: data,
     });

@@ -301,8 +301,7 @@ describe("bots and events", () => {
       // the outbox records the same bytes and signature
       let events;
       for (let i = 0; i < 100; i++) {
-        // the AWS account is this test's own: its whole outbox is this bot's (harness.control signs no query)
-        const res = await t.control("GET", "/_chimed/bot-events");
+        const res = await t.control("GET", `/_chimed/bot-events?bot-id=${bot.BotId}`);
         assert.equal(res.status, 200, JSON.stringify(res.body));
         events = res.body.Events;
         if (events.every((e) => e.Status !== "Pending")) break;
