@@ -46,11 +46,12 @@ suite() { # suite NAME DIR COMMAND…
 	fi
 }
 
-suite "boto3 (clients/python/test_boto3.py, test_boto3_numbers.py, test_boto3_dialout.py, test_boto3_rooms_bots.py)" "$CLIENTS/python" python3 -m unittest -v test_boto3 test_boto3_numbers test_boto3_dialout test_boto3_rooms_bots
+suite "boto3 (clients/python/test_boto3.py, test_boto3_numbers.py, test_boto3_dialout.py, test_boto3_rooms_bots.py, test_boto3_cloudtrail.py)" "$CLIENTS/python" python3 -m unittest -v test_boto3 test_boto3_numbers test_boto3_dialout test_boto3_rooms_bots test_boto3_cloudtrail
 suite "AWS CLI v1 (clients/cli/test_cli.sh)" "$CLIENTS/cli" bash test_cli.sh
 suite "AWS CLI v1 phone numbers (clients/cli/test_cli_numbers.sh)" "$CLIENTS/cli" bash test_cli_numbers.sh
 suite "AWS CLI v1 dial-out (clients/cli/test_cli_dialout.sh)" "$CLIENTS/cli" bash test_cli_dialout.sh
 suite "AWS CLI v1 rooms and bots (clients/cli/test_cli_rooms_bots.sh)" "$CLIENTS/cli" bash test_cli_rooms_bots.sh
+suite "AWS CLI v1 CloudTrail lookup-events (clients/cli/test_cli_cloudtrail.sh)" "$CLIENTS/cli" bash test_cli_cloudtrail.sh
 suite "aws-sdk-js v3 (clients/js)" "$CLIENTS/js" node --test --test-concurrency=1 --test-reporter=spec chime.test.js auth.test.js numbers.test.js rooms_bots.test.js
 
 echo
