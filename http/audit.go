@@ -13,9 +13,9 @@ import (
 
 // The audit trail of mutating requests (docs/behavior.md §9.9; chime's audit.go). beginAudit puts the request's
 // audit entry into its context before the handler runs: the first successful store write of the handler records
-// it in the change's transaction. endAudit, after the response, records a request that failed (or changed
-// nothing) with its outcome, and adds the response elements and the ids the response named to a recorded one
-// (best effort, in a second transaction: a failure there leaves the record without them).
+// it in the change's transaction. endAudit, just before the response is written, records a request that failed
+// (or changed nothing) with its outcome, and adds the response elements and the ids the response named to a
+// recorded one (best effort, in a second transaction: a failure there leaves the record without them).
 
 // hiddenValue replaces secrets in recorded parameters, as CloudTrail does.
 const hiddenValue = "HIDDEN_DUE_TO_SECURITY_REASONS"
@@ -47,13 +47,15 @@ func (s *Server) beginAudit(c *call) {
 	c.r = c.r.WithContext(chime.WithAudit(c.r.Context(), e))
 }
 
-// endAudit completes c's audit record after its response.
-func (s *Server) endAudit(c *call) {
+// endAudit completes c's audit record just before its response goes out with status and body (so that a
+// LookupEvents sent after the response sees it): a request that failed or changed nothing is recorded with its
+// outcome, and a recorded success gets its response elements and the ids they name.
+func (s *Server) endAudit(c *call, status int, body []byte) {
 	e := c.audit
+	c.audit = nil
 	ctx := c.r.Context()
-	status := c.status
 	if status == 0 {
-		status = http.StatusInternalServerError
+		status = http.StatusOK // the handler wrote nothing: net/http answers 200
 	}
 	if status >= 300 || !e.Recorded() {
 		code, msg := "", ""
@@ -68,8 +70,8 @@ func (s *Server) endAudit(c *call) {
 			return
 		}
 	}
-	if status < 300 && len(c.respBody) > 0 {
-		resp, ids := auditResponse(c.respBody)
+	if status < 300 && len(body) > 0 {
+		resp, ids := auditResponse(body)
 		if resp == "null" && len(ids) == 0 {
 			return
 		}

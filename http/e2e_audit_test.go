@@ -330,3 +330,51 @@ func newCTRequest(t *testing.T, url string, body []byte) *http.Request {
 	req.Header.Set("X-Amz-Target", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents")
 	return req
 }
+
+// TestAuditMoreFamilies: phone number orders, meeting dial-outs (the join token is hidden), room messages (their
+// content is hidden) and room memberships are recorded, successes and refusals.
+func TestAuditMoreFamilies(t *testing.T) {
+	s, c := setup(t)
+	order := mustOrder(t, c, types.PhoneNumberProductTypeBusinessCalling, "+12065550100")
+	mustDialOut(t, c, doMeeting, "+12065550100", doTo, doToken)
+	if _, err := dialOut(c, doMeeting, "+12065550199", doTo, doToken); err == nil {
+		t.Fatal("a dial-out from a number never ordered succeeded")
+	}
+	a := MustAccount(t, s, tenantA, types.AccountTypeEnterpriseOIDC)
+	u := MustCreateUser(t, c, *a.AccountId, "member@example.com")
+	room := mustCreateRoom(t, c, *a.AccountId, "chat")
+	if _, err := c.CreateRoomMembership(ctx, &chime.CreateRoomMembershipInput{AccountId: a.AccountId, RoomId: room.RoomId,
+		MemberId: u.UserId}); err != nil {
+		t.Fatal(err)
+	}
+	base := "/_chimed/accounts/" + *a.AccountId + "/rooms/" + *room.RoomId + "/messages"
+	if r := s.rawJSON(t, tenantA, "POST", base, map[string]string{"SenderId": *u.UserId, "Content": "a secret plan"}); r.Status != 201 {
+		t.Fatalf("post a message: %d", r.Status)
+	}
+
+	ct := ctClient(s.URL, testenv.Key{ID: tenantA, Secret: testenv.AnySecret})
+	all := lookup(t, ct, &cloudtrail.LookupEventsInput{}, 50)
+	names := map[string]int{}
+	for _, e := range all {
+		names[aws.ToString(e.EventName)]++
+		raw := aws.ToString(e.CloudTrailEvent)
+		if strings.Contains(raw, doToken) || strings.Contains(raw, "a secret plan") {
+			t.Errorf("%s records a secret: %s", aws.ToString(e.EventName), raw)
+		}
+	}
+	for name, n := range map[string]int{"CreatePhoneNumberOrder": 1, "CreateMeetingDialOut": 2, "CreateRoomMembership": 1,
+		"chimed:PostRoomMessage": 1} {
+		if names[name] != n {
+			t.Errorf("%d %s events, want %d (all: %v)", names[name], name, n, names)
+		}
+	}
+	dials := lookup(t, ct, byAttr(cttypes.LookupAttributeKeyEventName, "CreateMeetingDialOut"), 50)
+	refused, ok := record(t, dials[0]), record(t, dials[1])
+	if refused.ErrorCode != "AccessDeniedException" || ok.ErrorCode != "" ||
+		ok.RequestParameters["JoinToken"] != "HIDDEN_DUE_TO_SECURITY_REASONS" || ok.RequestParameters["meetingId"] != doMeeting {
+		t.Errorf("dial-out records: %+v / %+v", refused, ok)
+	}
+	if got := lookup(t, ct, byAttr(cttypes.LookupAttributeKeyResourceName, aws.ToString(order.PhoneNumberOrderId)), 50); len(got) != 1 {
+		t.Errorf("%d events on the order", len(got))
+	}
+}

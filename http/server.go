@@ -94,10 +94,9 @@ type call struct {
 	rt       *route       // the matched route (nil before routing)
 	errs     exceptionSet // the exceptions the operation may answer
 
-	audit    *chime.AuditEntry // the audit record of a mutating request (audit.go); nil otherwise
-	errCode  string            // the exception answered, for the audit record
-	errMsg   string
-	respBody []byte // an audited request's success body (audit.go)
+	audit   *chime.AuditEntry // the audit record of a mutating request (audit.go); nil otherwise
+	errCode string            // the exception answered, for the audit record
+	errMsg  string
 }
 
 // label returns the i-th path label.
@@ -138,8 +137,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				s.writeError(c, errors.New("panic"))
 			}
 		}
-		if c.audit != nil {
-			s.endAudit(c)
+		if c.audit != nil { // the handler answered nothing
+			s.endAudit(c, c.status, nil)
 		}
 		s.logger.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("request_id", c.reqID),
 			slog.String("method", r.Method), slog.String("path", c.logPath()),
@@ -249,6 +248,9 @@ func (s *Server) writeAuthError(c *call, err error) {
 func (s *Server) writeJSON(c *call, status int, v any) {
 	if status == http.StatusNoContent || v == nil {
 		c.status = status
+		if c.audit != nil {
+			s.endAudit(c, status, nil)
+		}
 		c.w.WriteHeader(status)
 		return
 	}
@@ -268,8 +270,8 @@ func (s *Server) writeJSON(c *call, status int, v any) {
 // writeBody answers status with a JSON body.
 func (s *Server) writeBody(c *call, status int, body []byte) {
 	c.status = status
-	if c.audit != nil && status < 300 {
-		c.respBody = append([]byte(nil), body...)
+	if c.audit != nil {
+		s.endAudit(c, status, body)
 	}
 	h := c.w.Header()
 	h["Content-Type"] = []string{"application/json"}
@@ -307,6 +309,9 @@ func (s *Server) writeOutput(c *call, body []byte) {
 func (s *Server) writeEmpty(c *call) {
 	if c.rt.status == http.StatusNoContent {
 		c.status = http.StatusNoContent
+		if c.audit != nil {
+			s.endAudit(c, http.StatusNoContent, nil)
+		}
 		c.w.WriteHeader(http.StatusNoContent)
 		return
 	}
