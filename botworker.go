@@ -269,6 +269,7 @@ func (s *Service) deliverBotEvent(ctx context.Context, e *BotEvent, claim string
 			break
 		}
 	}
+	s.life.deliveries.countBot(e.Status)
 	rec, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	err = s.store.Write(rec, func(tx Tx) error { return tx.FinishBotEvent(rec, e, claim) })

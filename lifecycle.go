@@ -131,12 +131,14 @@ type lifecycle struct {
 	mailTimeout time.Duration
 	keyring     *Keyring
 	logger      *slog.Logger
-	signIns     *signInQueue // sign-in requests: work done after the answer (sessions.go)
+	signIns     *signInQueue      // sign-in requests: work done after the answer (sessions.go)
+	deliveries  *deliveryCounters // mail and bot event outcomes, for metrics (deliverystats.go)
 }
 
 func newLifecycle(o ServiceOptions) (lifecycle, error) {
 	l := lifecycle{mailer: o.Mailer, inviteTTL: o.InviteTTL, signInTTL: o.SignInTTL, sessionTTL: o.SessionTTL,
-		mailTimeout: o.MailTimeout, keyring: o.Keyring, logger: o.Logger, signIns: new(signInQueue)}
+		mailTimeout: o.MailTimeout, keyring: o.Keyring, logger: o.Logger, signIns: new(signInQueue),
+		deliveries: new(deliveryCounters)}
 	raw := o.PublicURL
 	if raw == "" {
 		raw = DefaultPublicURL

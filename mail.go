@@ -90,6 +90,7 @@ func (s *Service) deliver(ctx context.Context, jobs []mailJob) map[string]EmailS
 	if len(jobs) == 0 || s.life.mailer == nil {
 		for _, j := range jobs {
 			statuses[j.outboxID] = EmailNotSent
+			s.life.deliveries.countMail(EmailNotSent)
 		}
 		return statuses
 	}
@@ -116,6 +117,7 @@ func (s *Service) deliver(ctx context.Context, jobs []mailJob) map[string]EmailS
 			case <-sendCtx.Done():
 				s.life.logger.WarnContext(ctx, "mail not sent", "outbox_id", j.outboxID, "error", sendCtx.Err())
 			}
+			s.life.deliveries.countMail(st)
 			mu.Lock()
 			statuses[j.outboxID] = st
 			mu.Unlock()

@@ -8,10 +8,6 @@ import (
 
 // Control endpoints under /_chimed/ (docs/behavior.md §9.2): not part of the AWS API.
 
-func (s *Server) health(c *call) {
-	s.writeJSON(c, http.StatusOK, map[string]string{"status": "ok"})
-}
-
 // ready answers 200 when the store is usable: it answers a query reading every table, and no request met a
 // corrupt page (since the start) or a storage failure (in the last minute) — see sqlstore's Ping. The reason
 // goes to the log, not to the unauthenticated caller.

@@ -256,6 +256,7 @@ func (s *Server) incoming(c *call) {
 		return
 	}
 	if !s.webhooks.Allow(id) {
+		s.obs.throttled.webhook.Inc()
 		s.writeFrontError(c, http.StatusTooManyRequests, "ThrottledClientException", "Rate exceeded")
 		return
 	}

@@ -43,6 +43,7 @@ type route struct {
 	errs     exceptionSet // the exceptions the operation may answer (allExceptions outside the model)
 	h        func(*Server, *call)
 	head     func(*Server, *call) // pages: the answer to HEAD when h would change something (nil: h, body discarded)
+	m        *routeMetrics        // the operation's metric children, resolved at start (metrics.go)
 }
 
 // allExceptions is the exception set of routes outside the model (chimed's own endpoints).
@@ -92,7 +93,11 @@ func routeTable() []route {
 	ready := r(get, "/_chimed/ready", "", "chimed:Ready", true, (*Server).ready)
 	health.public, ready.public = true, true
 	health.timeless, ready.timeless = true, true
-	rs = append(rs, health, ready)
+	health.head, ready.head = (*Server).health, (*Server).ready // HEAD answers as GET, without the body
+	// Prometheus metrics, public like health (served here unless --metrics-listen moves them).
+	metricsRoute := r(get, "/metrics", "", "chimed:Metrics", true, (*Server).serveMetrics)
+	metricsRoute.public, metricsRoute.timeless = true, true
+	rs = append(rs, health, ready, metricsRoute)
 
 	// The user lifecycle (docs/behavior.md §9.3): the session check and the pages are public (their tokens and
 	// forms are the credentials). The outbox is signed like the API and, since it holds invitation links (they
@@ -170,7 +175,7 @@ func itoa(n int) string {
 	return itoa(n/10) + digits[n%10:n%10+1]
 }
 
-// match finds the route for a request. HEAD finds the GET route of a page (and nothing else). escapedPath is split on "/" without cleaning, so an empty label
+// match finds the route for a request. HEAD finds the GET route of a page, or of health and readiness (and nothing else). escapedPath is split on "/" without cleaning, so an empty label
 // (`/accounts//users`) reaches its handler and is refused by validation. Labels are returned still escaped.
 // A route with a selector needs that literal value; a route without one needs the request to carry no
 // `operation` parameter (an unknown selector value is an unknown operation).
@@ -185,7 +190,7 @@ func (s *Server) match(method, escapedPath string, q url.Values) (*route, []stri
 		method = "GET"
 	}
 	for _, rt := range s.routes[method+"/"+itoa(len(segs))] {
-		if head && !rt.html {
+		if head && !rt.html && rt.head == nil {
 			continue
 		}
 		if rt.selKey != "" {

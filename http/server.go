@@ -16,8 +16,10 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
 
 	chime "github.com/chimed/chimed"
+	"github.com/chimed/chimed/metrics"
 	"github.com/chimed/chimed/sigv4"
 )
 
@@ -35,11 +37,12 @@ type Server struct {
 	routes     routeIndex
 	api        *handlers // implements API; concrete, so that inputs and outputs stay on the stack
 	limits     *RateLimiter
-	budget     *bodyBudget  // request bodies held at once (bodybudget.go)
-	sels       []string     // the selector query parameters ("operation", "type"), each allowed once
-	allowClock bool         // PUT /_chimed/clock is allowed (--allow-clock-control)
-	webhooks   *RateLimiter // per incoming URL (--webhook-rate-limit, §9.7); nil: no limit
-	bufs       sync.Pool    // *[]byte response buffers
+	budget     *bodyBudget    // request bodies held at once (bodybudget.go)
+	sels       []string       // the selector query parameters ("operation", "type"), each allowed once
+	allowClock bool           // PUT /_chimed/clock is allowed (--allow-clock-control)
+	webhooks   *RateLimiter   // per incoming URL (--webhook-rate-limit, §9.7); nil: no limit
+	obs        *observability // metrics, /metrics and health (metrics.go)
+	bufs       sync.Pool      // *[]byte response buffers
 }
 
 // Options configure a Server.
@@ -58,6 +61,10 @@ type Options struct {
 	// WebhookRateLimit is the requests per second each incoming webhook or bot reply URL accepts
 	// (--webhook-rate-limit, §9.7); 0 means no limit.
 	WebhookRateLimit float64
+	// Metrics receives the request metrics (metrics.go); nil: a private registry nobody scrapes.
+	Metrics *metrics.Metrics
+	// ServeMetrics answers GET /metrics, unauthenticated, from Metrics' registry; else /metrics is unknown (404).
+	ServeMetrics bool
 }
 
 // NewServer returns the handler for o.
@@ -66,6 +73,10 @@ func NewServer(o Options) *Server {
 		o.Logger = slog.Default()
 	}
 	rs := routeTable()
+	if o.Metrics == nil {
+		o.Metrics = metrics.New(prometheus.NewRegistry())
+	}
+	obs := newObservability(o.Metrics, o.ServeMetrics, o.Authenticator, rs)
 	var sels []string
 	for _, rt := range rs {
 		if rt.selKey != "" && !slices.Contains(sels, rt.selKey) {
@@ -75,7 +86,7 @@ func NewServer(o Options) *Server {
 	return &Server{svc: o.Service, auth: o.Authenticator, logger: o.Logger, routes: indexRoutes(rs),
 		api: &handlers{svc: o.Service}, limits: o.RateLimiter, budget: newBodyBudget(o.MaxBodyMemory,
 			o.BodyMemoryWait), sels: sels, allowClock: o.AllowClockControl,
-		webhooks: NewRateLimiter(o.WebhookRateLimit, 1)}
+		webhooks: NewRateLimiter(o.WebhookRateLimit, 1), obs: obs}
 }
 
 // call is one request in flight.
@@ -124,6 +135,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	c := &call{w: w, r: r, reqID: uuid.NewString(), op: "-", errs: allExceptions}
 	w.Header().Set("x-amzn-RequestId", c.reqID)
+	s.obs.begin()
 	defer func() {
 		if c.reserved > 0 {
 			s.budget.release(c.reserved)
@@ -140,10 +152,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if c.audit != nil { // the handler answered nothing
 			s.endAudit(c, c.status, nil)
 		}
+		d := time.Since(start)
+		s.obs.end(c, d)
 		s.logger.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("request_id", c.reqID),
 			slog.String("method", r.Method), slog.String("path", c.logPath()),
 			slog.String("operation", c.op), slog.Int("status", c.status),
-			slog.Float64("latency_ms", float64(time.Since(start).Microseconds())/1000))
+			slog.Float64("latency_ms", float64(d.Microseconds())/1000))
 	}()
 	s.serve(c)
 }
@@ -206,6 +220,7 @@ func (s *Server) serve(c *call) {
 		}
 		c.id = id
 		if !s.limits.Allow(id.AccessKeyID) {
+			s.obs.throttled.api.Inc()
 			s.writeError(c, chime.Errorf(chime.ETHROTTLED, "Rate exceeded"))
 			return
 		}
@@ -237,6 +252,7 @@ func (s *Server) writeAuthError(c *call, err error) {
 	var se *sigv4.Error
 	if errors.As(err, &se) {
 		s.logAuthFailure(c, se)
+		s.obs.authFailure(se.Kind)
 		s.writeFrontError(c, http.StatusForbidden, se.Kind.ExceptionName(), se.Message)
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	chime "github.com/chimed/chimed"
@@ -28,6 +29,8 @@ type readCache struct {
 	owners      map[string]*owner  // interned account ids of cached users
 	accounts    map[string]chime.Account
 	credentials map[string]chime.Credential
+
+	hits, misses [cacheKinds]atomic.Int64 // point reads answered here or not, by kind (metrics.go)
 }
 
 // userKey identifies a cached user; its strings share the entry's memory.
@@ -185,6 +188,7 @@ func (c *readCache) account(id string) (*chime.Account, bool) {
 	c.mu.RLock()
 	a, ok := c.accounts[id]
 	c.mu.RUnlock()
+	c.count(cacheAccount, ok)
 	if !ok {
 		return nil, false
 	}
@@ -208,6 +212,7 @@ func (c *readCache) user(accountID, id string) (*chime.User, bool) {
 	e, ok := c.users[userKey{accountID, id}]
 	o := c.owners[accountID]
 	c.mu.RUnlock()
+	c.count(cacheUser, ok && o != nil)
 	if !ok || o == nil {
 		return nil, false
 	}
@@ -250,6 +255,7 @@ func (c *readCache) credential(id string) (*chime.Credential, bool) {
 	c.mu.RLock()
 	cr, ok := c.credentials[id]
 	c.mu.RUnlock()
+	c.count(cacheCredential, ok)
 	if !ok {
 		return nil, false
 	}

@@ -50,7 +50,8 @@ type DB struct {
 
 	closeOnce sync.Once
 	closeErr  error
-	faults    faults // corruption and storage failures met, for Ping (health.go)
+	faults    faults        // corruption and storage failures met, for Ping (health.go)
+	obs       observability // counters for metrics, schema version (metrics.go)
 }
 
 // RetryStats counts the transactions Write ran again, by cause, since the store was opened.
@@ -226,7 +227,12 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
-	if _, err := p.Up(ctx); err != nil {
+	applied, err := p.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	db.obs.migrated = len(applied)
+	if db.obs.schemaVersion, err = p.GetDBVersion(ctx); err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
 	return nil
@@ -286,6 +292,7 @@ func (db *DB) close() error {
 // so a read answered from the cache never touches the database.
 func (db *DB) Read(ctx context.Context, fn func(chime.Tx) error) (err error) {
 	defer db.observe(&err)
+	db.obs.reads.Add(1)
 	if db.changes != nil && db.changes.foreign() {
 		db.cache.flush()
 	}
@@ -306,6 +313,7 @@ const maxConstraintRetries = 5
 // unchanged at once.
 func (db *DB) Write(ctx context.Context, fn func(chime.Tx) error) (err error) {
 	defer db.observe(&err)
+	db.obs.writes.Add(1)
 	if db.queue != nil {
 		return db.writeGrouped(ctx, fn)
 	}

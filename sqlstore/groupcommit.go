@@ -88,6 +88,7 @@ func (db *DB) writeGrouped(ctx context.Context, fn func(chime.Tx) error) error {
 
 // runBatch runs the requests of one batch in one transaction.
 func (db *DB) runBatch(batch []*writeReq) {
+	db.obs.batches[len(batch)].Add(1)
 	defer func() {
 		for _, r := range batch {
 			close(r.done)

@@ -3,6 +3,7 @@
 //	chimed serve [flags]               run the server (flags also read from CHIMED_* environment variables)
 //	chimed credentials create|list|revoke   manage access keys on the store
 //	chimed check --db URL              check the store for damage (exit status 1 when damaged)
+//	chimed version                     print the version, VCS revision and time of the build
 package main
 
 import (
@@ -21,9 +22,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "chimed:", err)
+		if errors.Is(err, flag.ErrHelp) { // --help or -h: the usage was asked for and printed
+			os.Exit(0)
 		}
+		fmt.Fprintln(os.Stderr, "chimed:", err)
 		var ec exitCode
 		if errors.As(err, &ec) {
 			os.Exit(ec.code)
@@ -47,6 +49,9 @@ commands:
   serve         run the server
   credentials   create, list or revoke access keys (create|list|revoke)
   check         check the store for damage (exit status 1 when damaged)
+  version       print the module version, VCS revision and time chimed was built from
+
+'chimed <command> --help' lists a command's flags.
 `
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -69,6 +74,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runCredentials(ctx, args[1:], stdout, stderr)
 	case "check":
 		return runCheck(ctx, args[1:], stdout, stderr)
+	case "version", "--version":
+		return runVersion(args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

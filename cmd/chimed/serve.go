@@ -32,6 +32,8 @@ type Main struct {
 	MemoryLimitMB       int
 	Auth                string
 	LogLevel            string
+	LogFormat           string // --log-format: json or text
+	MetricsListen       string // --metrics-listen: serve /metrics there instead of on the API listener
 	ShutdownTimeout     time.Duration
 	MasterKeyFile       string
 	ClockSkew           time.Duration
@@ -67,6 +69,7 @@ type Main struct {
 	logger         *slog.Logger
 	logw           *logWriter
 	pprof          *http.Server
+	metricsSrv     *metricsServer // --metrics-listen (observe.go)
 	store          *sqlstore.DB
 	svc            *chime.Service
 	listener       net.Listener
@@ -125,6 +128,10 @@ func (m *Main) ParseFlags(args []string) error {
 		"MiB of request bodies held at once, before authentication too; beyond it a request with a body waits "+
 			"up to 2s, then gets 503 (CHIMED_MAX_BODY_MEMORY_MB)")
 	fs.StringVar(&m.LogLevel, "log-level", "info", "log level: debug, info, warn, error (CHIMED_LOG_LEVEL)")
+	fs.StringVar(&m.LogFormat, "log-format", "json",
+		"log format on stderr: json (one object a line) or text (key=value, for people) (CHIMED_LOG_FORMAT)")
+	fs.StringVar(&m.MetricsListen, "metrics-listen", "",
+		"serve Prometheus metrics (GET /metrics) on this address instead of on the API listener (CHIMED_METRICS_LISTEN)")
 	fs.DurationVar(&m.ShutdownTimeout, "shutdown-timeout", 10*time.Second,
 		"how long in-flight requests may take on shutdown (CHIMED_SHUTDOWN_TIMEOUT)")
 	fs.StringVar(&m.SMTPURL, "smtp-url", "",
@@ -188,6 +195,9 @@ func (m *Main) ParseFlags(args []string) error {
 	if m.BotTimeout <= 0 {
 		return fmt.Errorf("--bot-delivery-timeout must be positive")
 	}
+	if m.LogFormat != "json" && m.LogFormat != "text" {
+		return fmt.Errorf("--log-format: unknown format %q (want json or text)", m.LogFormat)
+	}
 	return nil
 }
 
@@ -202,7 +212,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	// Logs (one access-log line per request) are buffered and flushed every 100 ms and on Close.
 	m.logw = newLogWriter(m.stderr, 100*time.Millisecond)
-	m.logger = slog.New(slog.NewJSONHandler(m.logw, &slog.HandlerOptions{Level: level}))
+	m.logger = slog.New(newLogHandler(m.LogFormat, m.logw, level)) // observe.go
 
 	if m.Auth != "any" && m.Auth != "sigv4" {
 		return fmt.Errorf("--auth: unknown mode %q (want sigv4 or any)", m.Auth)
@@ -211,6 +221,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.store, err = sqlstore.OpenWith(ctx, m.DB, m.DBOptions); err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
+	m.logStore()
 	defer func() {
 		if err != nil {
 			m.store.Close()
@@ -269,9 +280,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		auth = chimehttp.SigV4Auth{Verifier: sigv4.New(sigv4.Options{ClockSkew: m.ClockSkew, Regions: regions}),
 			Credentials: creds}
 	}
+	mx := m.newMetrics() // observe.go
 	handler := chimehttp.NewServer(chimehttp.Options{Service: svc, Authenticator: auth, Logger: m.logger,
 		RateLimiter: chimehttp.NewRateLimiter(m.RateLimit, m.RateBurst), MaxBodyMemory: int64(m.MaxBodyMemoryMB) << 20,
-		AllowClockControl: m.AllowClock, WebhookRateLimit: m.WebhookRateLimit})
+		AllowClockControl: m.AllowClock, WebhookRateLimit: m.WebhookRateLimit,
+		Metrics: mx, ServeMetrics: m.MetricsListen == ""})
 	m.server = &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: m.ReadHeaderTime,
@@ -288,6 +301,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		"public_url", svc.PublicURL(), "smtp", smtp.Redact(m.SMTPURL), "startup_ms", time.Since(start).Milliseconds())
 	if m.PprofAddr != "" {
 		if err := m.startPprof(); err != nil {
+			return err
+		}
+	}
+	if m.MetricsListen != "" {
+		if err := m.startMetrics(mx); err != nil {
 			return err
 		}
 	}
@@ -343,6 +361,9 @@ func (m *Main) Close() error {
 	}
 	if m.pprof != nil {
 		m.pprof.Close()
+	}
+	if m.metricsSrv != nil {
+		m.metricsSrv.Close()
 	}
 	if m.logger != nil {
 		m.logger.Info("chimed stopped")
