@@ -75,12 +75,8 @@ func newObservability(m *metrics.Metrics, serve bool, auth Authenticator, rs []r
 	return o
 }
 
-// begin counts a request in flight.
-func (o *observability) begin() { o.inFlight.Inc() }
-
 // end counts the answered request c, which took d.
 func (o *observability) end(c *call, d time.Duration) {
-	o.inFlight.Dec()
 	status := c.status
 	if status == 0 { // the handler wrote nothing: net/http answers 200
 		status = http.StatusOK

@@ -135,7 +135,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	c := &call{w: w, r: r, reqID: uuid.NewString(), op: "-", errs: allExceptions}
 	w.Header().Set("x-amzn-RequestId", c.reqID)
-	s.obs.begin()
+	s.obs.inFlight.Inc()
+	defer s.obs.inFlight.Dec() // a defer of its own: also when an aborted request's panic goes on up
 	defer func() {
 		if c.reserved > 0 {
 			s.budget.release(c.reserved)
