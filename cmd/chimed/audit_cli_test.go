@@ -55,7 +55,7 @@ func TestAuditOfTheCommandLine(t *testing.T) {
 		Credentials: credentials.NewStaticCredentialsProvider(id, secret, ""), RetryMaxAttempts: 1})
 	out, err := ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatal(err, p.Tail())
 	}
 	var names []string
 	for _, e := range out.Events {
