@@ -96,7 +96,10 @@ func TestBotEventSurvivesKill(t *testing.T) {
 	bin := testenv.BuildChimed(t)
 	db := testenv.SQLiteDSN(t)
 	recv := testenv.NewBotReceiver(t, false)
-	args := []string{"--auth", "any", "--db", db, "--bot-delivery-timeout", "500ms"}
+	// The default 2 s attempt timeout: a shorter one made a loaded machine's slow answer a failed attempt (the
+	// event then stayed Pending through its retries). The dead process's lease (3 timeouts + retry waits + 2 s)
+	// still expires well within the 30 s wait below.
+	args := []string{"--auth", "any", "--db", db, "--bot-delivery-timeout", "2s"}
 	p := testenv.StartChimed(t, bin, args...)
 	accountID, botID := botSetup(t, p, recv)
 
@@ -116,11 +119,11 @@ func TestBotEventSurvivesKill(t *testing.T) {
 
 	// After the restart the claim of the dead process expires and the event goes out.
 	p = testenv.StartChimed(t, bin, args...)
-	got := recv.WaitEvents(t, 1, 20*time.Second)
+	got := recv.WaitEvents(t, 1, 30*time.Second)
 	if !regexp.MustCompile(`"EventType":"Invite"`).Match(got[0]) {
 		t.Fatalf("delivered %s", got[0])
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for st := botEventStatuses(t, p); len(st) != 1 || st[0] != "Delivered"; st = botEventStatuses(t, p) {
 		if time.Now().After(deadline) {
 			t.Fatalf("statuses %v", st)
