@@ -300,25 +300,60 @@ type auditState struct {
 // (tests: an error of h must roll back the change and the record together).
 func (s *Service) SetAuditHook(h func(Tx) error) { s.auditHook = h }
 
-// RecordAdminAudit records an action of chimed's command line (`chimed credentials create|revoke`) in the AWS
-// account aws's audit trail: operation op (e.g. "chimed:CreateCredentials"), its parameters (no secret) and the
-// resources it touched, at the server clock (the wall clock plus the stored offset). The credential store is not
-// part of a Tx, so the record is written right after the change, in a transaction of its own: a crash between
-// the two leaves the change without its record (docs/behavior.md §9.9).
-func RecordAdminAudit(ctx context.Context, store Store, op, aws string, params map[string]any,
-	resources []AuditResource) error {
+// CreateAudited creates a key as Create does, and records it in aws's audit trail in the same transaction of
+// store (docs/behavior.md §9.9): no key without its record. Errors: as Create; the store's.
+func (c *Credentials) CreateAudited(ctx context.Context, store Store, aws string, readOnly bool) (id, secret string, err error) {
+	if err := ValidateAwsAccountID(aws); err != nil {
+		return "", "", err
+	}
+	cred, secret, err := c.mint(aws, readOnly)
+	if err != nil {
+		return "", "", err
+	}
+	id = cred.AccessKeyID
+	err = store.Write(ctx, func(tx Tx) error {
+		if err := tx.AddCredential(ctx, cred); err != nil {
+			return err
+		}
+		return insertAdminAudit(ctx, tx, "chimed:CreateCredentials", aws,
+			map[string]any{"awsAccountId": aws, "readOnly": readOnly, "accessKeyId": id},
+			[]AuditResource{{Type: "AWS::IAM::AccessKey", Name: id}})
+	})
+	if err != nil {
+		return "", "", err
+	}
+	return id, secret, nil
+}
+
+// RevokeAudited revokes a key as Revoke does, and records it in its AWS account's audit trail in the same
+// transaction of store. Errors: ENOTFOUND when the key is unknown or already revoked; the store's.
+func (c *Credentials) RevokeAudited(ctx context.Context, store Store, id string) error {
+	cred, err := c.store.Credential(ctx, id)
+	if err != nil {
+		return err
+	}
+	at := c.now().UTC().Truncate(time.Millisecond)
+	return store.Write(ctx, func(tx Tx) error {
+		if err := tx.RevokeCredentialAt(ctx, id, at); err != nil {
+			return err
+		}
+		return insertAdminAudit(ctx, tx, "chimed:RevokeCredentials", cred.AwsAccountID,
+			map[string]any{"accessKeyId": id}, []AuditResource{{Type: "AWS::IAM::AccessKey", Name: id}})
+	})
+}
+
+// insertAdminAudit inserts the record of a command-line action in tx, at the server clock.
+func insertAdminAudit(ctx context.Context, tx Tx, op, aws string, params map[string]any, resources []AuditResource) error {
 	b, err := json.Marshal(params)
 	if err != nil {
 		return err
 	}
+	off, err := tx.ClockOffset(ctx)
+	if err != nil {
+		return err
+	}
 	ev := AuditEvent{ID: newID(), AwsAccountID: aws, Operation: op, SourceIP: "localhost", UserAgent: "chimed-cli",
-		Params: string(b), Response: "null", Resources: resources, Status: 200}
-	return store.Write(ctx, func(tx Tx) error {
-		off, err := tx.ClockOffset(ctx)
-		if err != nil {
-			return err
-		}
-		ev.Seq, ev.Time = 0, time.Now().Add(off).UTC().Truncate(time.Millisecond)
-		return tx.InsertAuditEvent(ctx, &ev)
-	})
+		Params: string(b), Response: "null", Resources: resources, Status: 200,
+		Time: time.Now().Add(off).UTC().Truncate(time.Millisecond)}
+	return tx.InsertAuditEvent(ctx, &ev)
 }

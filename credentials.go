@@ -36,6 +36,15 @@ type CredentialStore interface {
 	CountCredentials(ctx context.Context) (int, error)
 }
 
+// CredentialTx holds the Tx methods of credentials (sqlstore/credentials.go): the command line's changes, written
+// in one transaction with their audit record (CreateAudited, RevokeAudited).
+type CredentialTx interface {
+	// AddCredential stores a new key. ECONFLICT when the access key id exists.
+	AddCredential(ctx context.Context, c *Credential) error
+	// RevokeCredentialAt marks a valid key revoked at at. ENOTFOUND when unknown or already revoked.
+	RevokeCredentialAt(ctx context.Context, accessKeyID string, at time.Time) error
+}
+
 // Credentials manages access keys: creation, bootstrap, lookup for signature verification, revocation.
 type Credentials struct {
 	store   CredentialStore
@@ -67,22 +76,30 @@ func (c *Credentials) Create(ctx context.Context, aws string, readOnly bool) (id
 	if err := ValidateAwsAccountID(aws); err != nil {
 		return "", "", err
 	}
-	b := make([]byte, 10+30)
-	if _, err := rand.Read(b); err != nil {
-		return "", "", err
-	}
-	id = "AKCH" + base32.StdEncoding.EncodeToString(b[:10])
-	secret = base64.StdEncoding.EncodeToString(b[10:])
-	sealed, err := c.keyring.Seal(id, secret)
+	cred, secret, err := c.mint(aws, readOnly)
 	if err != nil {
 		return "", "", err
 	}
-	cred := &Credential{AccessKeyID: id, AwsAccountID: aws, ReadOnly: readOnly, SealedSecret: sealed,
-		CreatedAt: c.now().UTC().Truncate(time.Millisecond)}
 	if err := c.store.InsertCredential(ctx, cred); err != nil {
 		return "", "", err
 	}
-	return id, secret, nil
+	return cred.AccessKeyID, secret, nil
+}
+
+// mint returns a new key of aws (its secret sealed) and its secret.
+func (c *Credentials) mint(aws string, readOnly bool) (*Credential, string, error) {
+	b := make([]byte, 10+30)
+	if _, err := rand.Read(b); err != nil {
+		return nil, "", err
+	}
+	id := "AKCH" + base32.StdEncoding.EncodeToString(b[:10])
+	secret := base64.StdEncoding.EncodeToString(b[10:])
+	sealed, err := c.keyring.Seal(id, secret)
+	if err != nil {
+		return nil, "", err
+	}
+	return &Credential{AccessKeyID: id, AwsAccountID: aws, ReadOnly: readOnly, SealedSecret: sealed,
+		CreatedAt: c.now().UTC().Truncate(time.Millisecond)}, secret, nil
 }
 
 // Put creates or updates the key id with the given secret and account (the bootstrap credential of §9.1).

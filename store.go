@@ -55,12 +55,13 @@ type Tx interface {
 	ClockTx
 	RetentionTx
 	PhoneSettingsTx
-	BotTx      // bots.go
-	RoomTx     // rooms.go
-	MessageTx  // messages.go
-	BotEventTx // botevents.go
-	DialOutTx  // dialouts.go
-	AuditTx    // audit.go
+	BotTx        // bots.go
+	RoomTx       // rooms.go
+	MessageTx    // messages.go
+	BotEventTx   // botevents.go
+	DialOutTx    // dialouts.go
+	AuditTx      // audit.go
+	CredentialTx // credentials.go: the command line's changes with their audit record
 }
 
 // AccountTx holds the Tx methods of accounts and of whole AWS accounts (tenants).

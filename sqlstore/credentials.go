@@ -111,3 +111,22 @@ func (db *DB) CountCredentials(ctx context.Context) (int, error) {
 	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM credentials`).Scan(&n)
 	return n, err
 }
+
+var _ chime.CredentialTx = (*tx)(nil)
+
+// AddCredential implements chime.Tx (the credentials table is cached: the write path drops its entries).
+func (t *tx) AddCredential(ctx context.Context, c *chime.Credential) error {
+	_, err := t.exec(ctx, `INSERT INTO credentials (`+credentialCols+`) VALUES ($1, $2, $3, $4, $5, NULL)`,
+		c.AccessKeyID, c.AwsAccountID, c.ReadOnly, c.SealedSecret, ms(c.CreatedAt))
+	if err != nil && t.d.isUnique(err) {
+		t.mapErr(err)
+		return chime.Errorf(chime.ECONFLICT, "the access key id exists")
+	}
+	return t.mapErr(err)
+}
+
+// RevokeCredentialAt implements chime.Tx.
+func (t *tx) RevokeCredentialAt(ctx context.Context, id string, at time.Time) error {
+	return t.exec1(ctx, `UPDATE credentials SET revoked_ms = $1 WHERE access_key_id = $2 AND revoked_ms IS NULL`,
+		ms(at), id)
+}

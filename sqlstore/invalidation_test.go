@@ -373,6 +373,17 @@ var writeCases = map[string]writeCase{
 		return tx.DeleteChats(bg, "111122223333", "")
 	}, true),
 
+	// The command line's credential changes, in a transaction with their audit record: a statement that writes
+	// the credentials table without naming a row drops every cached credential.
+	"AddCredential": userCase(func(tx chime.Tx, f *fixture) error {
+		c := *f.cred
+		c.AccessKeyID = "AKCHTHIRDKEY000000000"
+		return tx.AddCredential(bg, &c)
+	}, false),
+	"RevokeCredentialAt": userCase(func(tx chime.Tx, f *fixture) error {
+		return tx.RevokeCredentialAt(bg, f.cred.AccessKeyID, f.now)
+	}, false, "credential"),
+
 	// Credential writes are autocommit statements of this process; its change detector then sees a commit
 	// outside group commit and flushes everything, so they keep nothing.
 	"InsertCredential": {cred: func(db *DB, f *fixture) error {

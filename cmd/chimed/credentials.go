@@ -80,18 +80,14 @@ func runCredentials(ctx context.Context, args []string, stdout, stderr io.Writer
 		if err != nil {
 			return err
 		}
-		id, secret, err := chime.NewCredentials(store, keyring).Create(ctx, *aws, *readOnly)
+		// The key and its audit record are written in one transaction.
+		id, secret, err := chime.NewCredentials(store, keyring).CreateAudited(ctx, store, *aws, *readOnly)
 		if err != nil {
 			return fmt.Errorf("credentials create: %s", chime.ErrorMessage(err))
 		}
 		access := "read-write"
 		if *readOnly {
 			access = "read-only"
-		}
-		if err := chime.RecordAdminAudit(ctx, store, "chimed:CreateCredentials", *aws,
-			map[string]any{"awsAccountId": *aws, "readOnly": *readOnly, "accessKeyId": id},
-			[]chime.AuditResource{{Type: "AWS::IAM::AccessKey", Name: id}}); err != nil {
-			fmt.Fprintf(stderr, "chimed: warning: the key was created but not recorded in the audit trail: %v\n", err)
 		}
 		fmt.Fprintf(stderr, "chimed: created a %s key for AWS account %s (the secret is shown only now):\n", access, *aws)
 		fmt.Fprintf(stdout, "export AWS_ACCESS_KEY_ID=%s\nexport AWS_SECRET_ACCESS_KEY=%s\n", id, secret)
@@ -115,18 +111,12 @@ func runCredentials(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		return tw.Flush()
 	case "revoke":
-		if err := chime.NewCredentials(store, nil).Revoke(ctx, fs.Arg(0)); chime.ErrorCode(err) == chime.ENOTFOUND {
+		// The revocation and its audit record are written in one transaction.
+		if err := chime.NewCredentials(store, nil).RevokeAudited(ctx, store, fs.Arg(0)); chime.ErrorCode(err) == chime.ENOTFOUND {
 			return fmt.Errorf("credentials revoke: no active key %q in %s (chimed credentials list shows the keys)",
 				fs.Arg(0), sqlstore.Redact(*db))
 		} else if err != nil {
 			return fmt.Errorf("--db %s: cannot revoke: %v", sqlstore.Redact(*db), err)
-		}
-		if c, err := store.Credential(ctx, fs.Arg(0)); err == nil {
-			if err := chime.RecordAdminAudit(ctx, store, "chimed:RevokeCredentials", c.AwsAccountID,
-				map[string]any{"accessKeyId": c.AccessKeyID}, []chime.AuditResource{{Type: "AWS::IAM::AccessKey",
-					Name: c.AccessKeyID}}); err != nil {
-				fmt.Fprintf(stderr, "chimed: warning: the key was revoked but not recorded in the audit trail: %v\n", err)
-			}
 		}
 		fmt.Fprintf(stdout, "revoked %s\n", fs.Arg(0))
 	}
