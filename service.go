@@ -182,6 +182,17 @@ func (s *Service) issueTimeKey(scope string, at time.Time, id string) string {
 	return s.tokens.IssueKey(scope, append(key, id...))
 }
 
+// timePage cuts the rows of a (time, id) keyset query that asked for limit+1 rows to the page of limit, and
+// returns the token of the next page ("" when the rows held no more than the page).
+func timePage[T any](s *Service, scope string, list []T, limit int, key func(T) (time.Time, string)) ([]T, string) {
+	if len(list) <= limit {
+		return list, ""
+	}
+	list = list[:limit]
+	at, id := key(list[limit-1])
+	return list, s.issueTimeKey(scope, at, id)
+}
+
 // parseTimeKey returns the position of a token of issueTimeKey; nil or "" is the start (zero values).
 // Errors: EINVALID (FieldNextToken).
 func (s *Service) parseTimeKey(scope string, token *string) (time.Time, string, error) {

@@ -3,6 +3,7 @@ package chime
 import (
 	"context"
 	"strings"
+	"time"
 )
 
 // Bots: CreateBot, GetBot, ListBots, UpdateBot and RegenerateSecurityToken (docs/behavior.md §4.36, D31, D36).
@@ -196,12 +197,7 @@ func (s *Service) ListBots(ctx context.Context, aws, accountID string, maxResult
 	if err != nil {
 		return nil, "", err
 	}
-	token := ""
-	if len(list) > limit {
-		list = list[:limit]
-		last := list[limit-1]
-		token = s.issueTimeKey(scope, last.CreatedAt, last.ID)
-	}
+	list, token := timePage(s, scope, list, limit, func(b *Bot) (time.Time, string) { return b.CreatedAt, b.ID })
 	out := make([]BotWithToken, len(list))
 	for i, b := range list {
 		t, err := s.openBotToken(b)

@@ -243,12 +243,9 @@ func (s *Service) ListPhoneNumberOrders(ctx context.Context, aws string, maxResu
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(list) > limit {
-		list = list[:limit]
-		last := list[limit-1]
-		next = s.issueTimeKey(scope, last.CreatedAt, last.ID)
-	}
+	list, next := timePage(s, scope, list, limit, func(o *PhoneNumberOrder) (time.Time, string) {
+		return o.CreatedAt, o.ID
+	})
 	for _, o := range list {
 		o.settle(now)
 	}

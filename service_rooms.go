@@ -2,6 +2,7 @@ package chime
 
 import (
 	"context"
+	"time"
 )
 
 // Rooms of Enterprise accounts (spec part 2 §4.32; D31, D32, D41). Memberships: service_room_memberships.go.
@@ -234,11 +235,6 @@ func (s *Service) ListRooms(ctx context.Context, aws, accountID string, in ListR
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(list) > limit {
-		list = list[:limit]
-		last := list[limit-1]
-		next = s.issueTimeKey(scope, last.CreatedAt, last.ID)
-	}
+	list, next := timePage(s, scope, list, limit, func(r *Room) (time.Time, string) { return r.CreatedAt, r.ID })
 	return list, next, nil
 }
