@@ -62,6 +62,8 @@ type Tx interface {
 	DialOutTx    // dialouts.go
 	AuditTx      // audit.go
 	CredentialTx // credentials.go: the command line's changes with their audit record
+
+	ConsoleSessionTx // consolesessions.go: the admin console's sessions
 }
 
 // AccountTx holds the Tx methods of accounts and of whole AWS accounts (tenants).

@@ -373,6 +373,29 @@ var writeCases = map[string]writeCase{
 
 	// The command line's credential changes, in a transaction with their audit record: a statement that writes
 	// the credentials table without naming a row drops every cached credential.
+	"InsertConsoleSession": userCase(func(tx chime.Tx, f *fixture) error {
+		return tx.InsertConsoleSession(bg, testConsoleSession(f, "cs-1"))
+	}, true),
+	"DeleteConsoleSession": userCase(func(tx chime.Tx, f *fixture) error {
+		s := testConsoleSession(f, "cs-2")
+		if err := tx.InsertConsoleSession(bg, s); err != nil {
+			return err
+		}
+		return tx.DeleteConsoleSession(bg, s.Hash)
+	}, true),
+	"DeleteConsoleSessionsOfKey": userCase(func(tx chime.Tx, f *fixture) error {
+		if err := tx.InsertConsoleSession(bg, testConsoleSession(f, "cs-3")); err != nil {
+			return err
+		}
+		return tx.DeleteConsoleSessionsOfKey(bg, f.cred.AccessKeyID)
+	}, true),
+	"PruneConsoleSessions": userCase(func(tx chime.Tx, f *fixture) error {
+		if err := tx.InsertConsoleSession(bg, testConsoleSession(f, "cs-4")); err != nil {
+			return err
+		}
+		_, err := tx.PruneConsoleSessions(bg, f.now.Add(48*time.Hour), 10)
+		return err
+	}, true),
 	"AddCredential": userCase(func(tx chime.Tx, f *fixture) error {
 		c := *f.cred
 		c.AccessKeyID = "AKCHTHIRDKEY000000000"
@@ -408,7 +431,7 @@ var readMethods = []string{"ClockOffset", "RetentionSettings", "Account", "ListA
 	"RoomByToken", "CountRooms", "ListRooms", "CountRoomMemberships", "CountMemberRooms", "ListRoomMemberships",
 	"BotEmailTaken", "CountBots", "ListBots", "ListBotEvents", "CountDialOuts", "ListDialOuts",
 	"Message", "ListMessages", "Conversation", "ConversationByMembers", "ListConversations", "Webhook", "CountWebhooks",
-	"InboundURL", "RoomBotMembers", "ListAuditEvents"}
+	"InboundURL", "RoomBotMembers", "ListAuditEvents", "ConsoleSession"}
 
 // Every method of the store's interfaces is either in writeCases or in readMethods: a new write method cannot be
 // added without a case here.
