@@ -70,7 +70,7 @@ func version(binDir string) int {
 type Group struct {
 	tb   testing.TB
 	bin  string
-	dir  string               // parent of the data directories, owned by the servers' OS user
+	dir  string              // parent of the data directories, owned by the servers' OS user
 	cred *syscall.Credential // nil when the test does not run as root
 }
 
