@@ -183,7 +183,7 @@ func (t *attackTarget) openFDs() int {
 func (t *attackTarget) getUserProbe(ctx context.Context, workers int, pause time.Duration, stop <-chan struct{},
 	traceSlow time.Duration, trace io.Writer) result {
 	var mu sync.Mutex
-	res := result{name: "GetUser probe", concurrency: workers}
+	res := result{name: "GetUser probe", concurrency: workers, hist: new(histogram)}
 	var wg sync.WaitGroup
 	start := time.Now()
 	for w := 0; w < workers; w++ {
@@ -207,7 +207,7 @@ func (t *attackTarget) getUserProbe(ctx context.Context, workers int, pause time
 						t0.Sub(start).Round(time.Millisecond), lat.Round(time.Millisecond), status, err)
 				}
 				res.requests++
-				res.latencies = append(res.latencies, lat)
+				res.hist.record(lat)
 				if err != nil || status != 200 {
 					res.errors++
 					if res.firstErr == "" {

@@ -35,7 +35,32 @@ type benchConfig struct {
 	keepDir     bool
 	warmup      time.Duration
 	rounds      int
+	load        string
+	pool        int
+	dbs         string
+	nodes       int
+	wrk         bool
 }
+
+// readWorkloads are the workloads whose requests can be replayed and that presigned load drives by default.
+var readWorkloads = map[string]bool{"get": true, "list": true, "list-mid": true, "list-last": true,
+	"listemail": true, "phones": true, "rooms": true}
+
+// replayable are the workloads whose requests may be sent more than once (--load presigned accepts them).
+var replayable = map[string]bool{"update": true, "batch": true}
+
+// presignedFor reports whether workload name runs with presigned load under cfg.
+func (cfg benchConfig) presignedFor(name string) bool {
+	switch cfg.load {
+	case "sdk":
+		return false
+	case "presigned":
+		return readWorkloads[name] || replayable[name]
+	}
+	return readWorkloads[name]
+}
+
+const benchKey, benchSecret = "AKCHBENCHMARKKEY0001", "benchmark-secret-0123456789abcdef"
 
 func runBench(ctx context.Context, args []string, out io.Writer) error {
 	var cfg benchConfig
@@ -45,7 +70,7 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	fs.BoolVar(&cfg.direct, "direct", false, "seed straight into the store instead of through the API")
 	fs.StringVar(&cfg.workloads, "workloads", "get,list,listemail,invite,update,batch,mix",
 		"comma-separated: get list list-mid list-last listemail invite update batch mix durable")
-	fs.IntVar(&cfg.concurrency, "c", 32, "concurrent clients")
+	fs.IntVar(&cfg.concurrency, "c", 32, "concurrent clients (connections)")
 	fs.DurationVar(&cfg.duration, "d", 10*time.Second, "duration of each measurement")
 	fs.StringVar(&cfg.region, "region", "us-east-1", "signing region")
 	fs.StringVar(&cfg.extraArgs, "chimed-args", "", "extra arguments for chimed serve (space-separated)")
@@ -53,101 +78,184 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	fs.DurationVar(&cfg.warmup, "warmup", 5*time.Second, "untimed run of each workload first (fills caches)")
 	fs.IntVar(&cfg.rounds, "rounds", 4,
 		"chimed and the reference alternate this many times within -d each, so drift of a shared machine hits both")
+	fs.StringVar(&cfg.load, "load", "auto", "how requests are generated: presigned (a pool of signed requests "+
+		"replayed over raw keep-alive connections), sdk (a fresh aws-sdk-go-v2 signature and net/http per request), "+
+		"or auto (presigned for read workloads, sdk for writes)")
+	fs.IntVar(&cfg.pool, "pool", 10000, "signed requests in a presigned pool (re-signed every 2 minutes)")
+	fs.StringVar(&cfg.dbs, "db", "sqlite", "comma-separated stores measured in the same run: sqlite (a temporary "+
+		"file) and/or a postgres:// URL (a fresh schema is created in it and dropped afterwards)")
+	fs.IntVar(&cfg.nodes, "nodes", 1, "chimed nodes started on each PostgreSQL store (connections spread over them)")
+	fs.BoolVar(&cfg.wrk, "wrk", false, "after each presigned workload, replay the same pool with wrk against the first "+
+		"chimed and the reference (wrk on PATH), to check that chimebench's generator is not the bottleneck")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if cfg.chimedBin == "" {
 		return errors.New("--chimed-bin is required (go build -o /tmp/chimed ./cmd/chimed)")
 	}
-	dir, err := os.MkdirTemp("", "chimebench-")
-	if err != nil {
-		return err
+	if cfg.load != "auto" && cfg.load != "sdk" && cfg.load != "presigned" {
+		return fmt.Errorf("--load %q: want auto, presigned or sdk", cfg.load)
 	}
-	if !cfg.keepDir {
-		defer os.RemoveAll(dir)
-	}
-	dsn := "sqlite:" + filepath.Join(dir, "chimed.db")
-	const key, secret = "AKCHBENCHMARKKEY0001", "benchmark-secret-0123456789abcdef"
-
-	var account string
-	var ids, emails []string
-	if cfg.direct {
-		t0 := time.Now()
-		if account, ids, emails, err = seedDirect(ctx, dsn, cfg.users); err != nil {
-			return fmt.Errorf("seed: %w", err)
+	var deps []*deployment
+	defer func() {
+		for _, d := range deps {
+			d.stop()
 		}
-		fmt.Fprintf(out, "seeded %d users directly in %v\n", cfg.users, time.Since(t0).Round(time.Millisecond))
-	}
-	srv, err := startChimed(ctx, cfg.chimedBin, dsn, key, secret, strings.Fields(cfg.extraArgs))
-	if err != nil {
-		return err
-	}
-	defer srv.stop()
-	fmt.Fprintf(out, "chimed start to ready: %v\n", srv.startToReady.Round(100*time.Microsecond))
-	c := newClient(srv.url, key, secret, cfg.region, cfg.concurrency)
-	if !cfg.direct {
-		t0 := time.Now()
-		if account, ids, emails, err = seedAPI(ctx, c, cfg.users); err != nil {
-			return fmt.Errorf("seed: %w", err)
+	}()
+	for _, db := range strings.Split(cfg.dbs, ",") {
+		d, err := deploy(ctx, cfg, strings.TrimSpace(db), out)
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(out, "seeded %d users through InviteUsers in %v\n", len(ids), time.Since(t0).Round(time.Millisecond))
+		deps = append(deps, d)
 	}
-	w := &workloads{account: account, ids: ids, emails: emails, c: c}
 	printHeader(out)
+	var failed []string
 	for _, name := range strings.Split(cfg.workloads, ",") {
 		name = strings.TrimSpace(name)
-		if name == "durable" {
-			if err := benchDurable(ctx, cfg, out); err != nil {
-				return err
-			}
-			continue
+		var errs int64
+		var err error
+		switch name {
+		case "durable":
+			err = benchDurable(ctx, cfg, out)
+		default:
+			errs, err = benchWorkload(ctx, cfg, deps, name, out)
 		}
-		ops, weights, err := w.build(ctx, name)
 		if err != nil {
 			return err
 		}
-		if cfg.warmup > 0 {
-			if name == "get" || name == "mix" {
-				w.touchAll(ctx, cfg.concurrency)
-			}
-			run(ctx, c, name, ops, weights, cfg.concurrency, cfg.warmup, ok2xx)
+		if errs > 0 {
+			failed = append(failed, fmt.Sprintf("%s (%d)", name, errs))
 		}
-		res, ceiling, err := measure(ctx, cfg, c, name, ops, weights)
-		if err != nil {
-			return err
-		}
-		printResult(out, res, ceiling.rps())
-		ceiling.name = "  ceiling (reference)"
-		printResult(out, ceiling, 0)
 	}
-	rss, hwm := srv.memory()
-	fmt.Fprintf(out, "chimed memory after the run: RSS %d MB (peak %d MB) with %d users stored\n", rss>>10, hwm>>10, len(ids))
+	if len(failed) > 0 {
+		return fmt.Errorf("requests failed in workloads %s", strings.Join(failed, ", "))
+	}
 	return nil
 }
 
-func ok2xx(status int) bool { return status >= 200 && status < 300 }
-
-// measure runs a workload against chimed and against the reference server in alternating slices.
-func measure(ctx context.Context, cfg benchConfig, c *client, name string, ops []op, weights []int) (result, result, error) {
-	ref, stop, err := startReference(ctx, cfg, c, ops)
+// benchWorkload warms up and measures one workload on every deployment and the reference server, alternating,
+// and returns the number of failed requests in the measurement.
+func benchWorkload(ctx context.Context, cfg benchConfig, deps []*deployment, name string, out io.Writer) (int64, error) {
+	presigned := cfg.presignedFor(name)
+	var targets []*target
+	defer func() {
+		for _, t := range targets {
+			if t.pool != nil && !t.sharedPool {
+				t.pool.close()
+			}
+		}
+	}()
+	for _, d := range deps {
+		if err := d.w.prepare(ctx, name); err != nil {
+			return 0, err
+		}
+		ops, weights, err := d.w.build(ctx, name)
+		if err != nil {
+			return 0, err
+		}
+		t := &target{name: fmt.Sprintf("%s %s", name, d.name), addrs: d.addrs(), pids: d.pids(),
+			clients: d.clients, ops: ops, weights: weights}
+		if len(deps) == 1 {
+			t.name = name
+		}
+		if presigned {
+			if t.pool, err = newSignedPool(ctx, d.clients[0], d.addrs()[0], ops, weights, cfg.pool); err != nil {
+				return 0, err
+			}
+		}
+		targets = append(targets, t)
+		if cfg.warmup > 0 {
+			if name == "get" || name == "mix" {
+				d.w.touchAll(ctx, cfg.concurrency)
+			}
+			t.run(ctx, cfg, cfg.warmup, presigned)
+		}
+	}
+	ref, stop, err := startReference(ctx, cfg, targets[0])
 	if err != nil {
-		return result{}, result{}, err
+		return 0, err
 	}
 	defer stop()
 	rounds := max(1, cfg.rounds)
 	slice := cfg.duration / time.Duration(rounds)
-	var mine, theirs []result
+	all := append(append([]*target(nil), targets...), ref)
+	res := make([][]result, len(all))
 	for i := 0; i < rounds; i++ {
-		mine = append(mine, run(ctx, c, name, ops, weights, cfg.concurrency, slice, ok2xx))
-		theirs = append(theirs, run(ctx, ref, "ceiling", ops, weights, cfg.concurrency, slice, ok2xx))
+		for j, t := range all {
+			res[j] = append(res[j], t.run(ctx, cfg, slice, presigned))
+		}
 	}
-	return merge(mine), merge(theirs), nil
+	ceiling := merge(res[len(all)-1])
+	mode := "sdk"
+	if presigned {
+		mode = "presigned"
+	}
+	var first result
+	failed := ceiling.errors
+	for j, d := range deps {
+		r := merge(res[j])
+		failed += r.errors
+		r.name += " [" + mode + "]"
+		printResult(out, r, ceiling.rps(), ceiling.cpuPerReq())
+		if j == 0 {
+			first = r
+		} else if first.rps() > 0 {
+			fmt.Fprintf(out, "    %s / %s: %.2fx req/s\n", d.name, deps[0].name, r.rps()/first.rps())
+		}
+	}
+	ceiling.name = "  ceiling (reference)"
+	printResult(out, ceiling, 0, 0)
+	if cfg.wrk && presigned {
+		half := cfg.duration / 2
+		mine, bad1, err := runWrk(ctx, targets[0].pool, targets[0].addrs[0], cfg.concurrency, half)
+		if err != nil {
+			return 0, err
+		}
+		theirs, bad2, err := runWrk(ctx, targets[0].pool, ref.addrs[0], cfg.concurrency, half)
+		if err != nil {
+			return 0, err
+		}
+		fmt.Fprintf(out, "    wrk, same requests, %v each: %s node 1 %.0f req/s (%d non-2xx), reference %.0f req/s (%d non-2xx): %.2fx\n",
+			half, deps[0].name, mine, bad1, theirs, bad2, mine/theirs)
+	}
+	for _, d := range deps {
+		for i, p := range d.procs {
+			rss, hwm := p.memory()
+			fmt.Fprintf(out, "    memory %s node %d after %s: RSS %d MB (peak %d MB), %d users stored\n",
+				d.name, i+1, name, rss>>10, hwm>>10, len(d.w.ids))
+		}
+	}
+	return failed, nil
 }
 
-// startReference starts a reference server whose body has the size of a real response of the workload.
-func startReference(ctx context.Context, cfg benchConfig, real *client, ops []op) (*client, func(), error) {
-	method, path, body := ops[0].next(rand.New(rand.NewPCG(1, 2)))
-	_, resp, err := real.do(ctx, method, path, body)
+// target is what a measurement drives: one deployment's nodes, or the reference server.
+type target struct {
+	name       string
+	addrs      []string // host:port of each process; connections are spread over them
+	pids       []int
+	clients    []*client // one per process (SDK load)
+	ops        []op
+	weights    []int
+	pool       *signedPool // presigned load
+	sharedPool bool        // pool belongs to another target
+}
+
+// run drives the target for d in the chosen load mode.
+func (t *target) run(ctx context.Context, cfg benchConfig, d time.Duration, presigned bool) result {
+	if presigned {
+		return runPresigned(ctx, t.name, t.addrs, t.pool, cfg.concurrency, d, t.pids)
+	}
+	return run(ctx, t.clients, t.name, t.ops, t.weights, cfg.concurrency, d, ok2xx, t.pids...)
+}
+
+func ok2xx(status int) bool { return status >= 200 && status < 300 }
+
+// startReference starts a reference server whose body has the size of a real response of the workload; it is
+// driven with real's requests (its pool, in presigned mode: the same bytes).
+func startReference(ctx context.Context, cfg benchConfig, real *target) (*target, func(), error) {
+	method, path, body := real.ops[0].next(rand.New(rand.NewPCG(1, 2)))
+	_, resp, err := real.clients[0].do(ctx, method, path, body)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -166,8 +274,11 @@ func startReference(ctx context.Context, cfg benchConfig, real *client, ops []op
 		stop()
 		return nil, nil, err
 	}
-	ref := newClient("http://"+strings.TrimSpace(strings.TrimPrefix(line, "listening ")), real.creds.AccessKeyID,
-		real.creds.SecretAccessKey, real.region, cfg.concurrency)
+	addr := strings.TrimSpace(strings.TrimPrefix(line, "listening "))
+	c0 := real.clients[0]
+	ref := &target{name: "ceiling", addrs: []string{addr}, pids: []int{cmd.Process.Pid},
+		clients: []*client{newClient("http://"+addr, c0.creds.AccessKeyID, c0.creds.SecretAccessKey, c0.region,
+			cfg.concurrency)}, ops: real.ops, weights: real.weights, pool: real.pool, sharedPool: true}
 	return ref, stop, nil
 }
 
@@ -232,21 +343,7 @@ func (p *chimedProc) stop() {
 }
 
 // memory returns the resident set size and its peak, in KiB, from /proc.
-func (p *chimedProc) memory() (rss, hwm int) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
-	if err != nil {
-		return 0, 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) >= 2 && f[0] == "VmRSS:" {
-			rss, _ = strconv.Atoi(f[1])
-		} else if len(f) >= 2 && f[0] == "VmHWM:" {
-			hwm, _ = strconv.Atoi(f[1])
-		}
-	}
-	return rss, hwm
-}
+func (p *chimedProc) memory() (rss, hwm int) { return processMemory(p.cmd.Process.Pid) }
 
 // benchDurable compares InviteUsers at 64 writers with synchronous=FULL against the same with durability off.
 func benchDurable(ctx context.Context, cfg benchConfig, out io.Writer) error {
@@ -264,6 +361,7 @@ func benchDurable(ctx context.Context, cfg benchConfig, out io.Writer) error {
 			return err
 		}
 		c := newClient(srv.url, key, secret, cfg.region, 64)
+		cs := []*client{c}
 		a, _, _, err := seedAPI(ctx, c, 0)
 		if err != nil {
 			srv.stop()
@@ -275,10 +373,10 @@ func benchDurable(ctx context.Context, cfg benchConfig, out io.Writer) error {
 		if i == 1 {
 			name = "invite c64 durability off"
 		}
-		res := run(ctx, c, name, ops, weights, 64, cfg.duration, ok2xx)
+		res := run(ctx, cs, name, ops, weights, 64, cfg.duration, ok2xx, srv.cmd.Process.Pid)
 		srv.stop()
 		rps[i] = res.rps()
-		printResult(out, res, 0)
+		printResult(out, res, 0, 0)
 	}
 	fmt.Fprintf(out, "durable/non-durable throughput ratio: %.2fx\n", rps[0]/rps[1])
 	return nil
@@ -286,6 +384,7 @@ func benchDurable(ctx context.Context, cfg benchConfig, out io.Writer) error {
 
 // workloads builds the request generators of each named workload.
 type workloads struct {
+	dsn     string
 	account string
 	ids     []string
 	emails  []string
@@ -352,6 +451,9 @@ func (w *workloads) build(ctx context.Context, name string) ([]op, []int, error)
 	}
 	return nil, nil, fmt.Errorf("unknown workload %q", name)
 }
+
+// prepare seeds what workload name needs beyond the users (nothing for the user workloads).
+func (w *workloads) prepare(ctx context.Context, name string) error { return nil }
 
 // touchAll reads every user once (a server with a read cache then holds the whole working set).
 func (w *workloads) touchAll(ctx context.Context, concurrency int) {

@@ -9,7 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"slices"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -71,50 +71,77 @@ type op struct {
 	next func(r *rand.Rand) (method, path string, body []byte)
 }
 
-// stats collects latencies of one run.
-type stats struct {
-	mu        sync.Mutex
-	latencies []time.Duration
-	errors    int64
-	firstErr  string
-}
-
-func (s *stats) add(d time.Duration) {
-	s.mu.Lock()
-	s.latencies = append(s.latencies, d)
-	s.mu.Unlock()
-}
-
-// result is the outcome of a run.
+// result is the outcome of a run against one target.
 type result struct {
-	latencies           []time.Duration // sorted
+	hist                *histogram
 	name                string
 	concurrency         int
-	requests            int
+	requests            int // completed, errors included
 	errors              int64
 	firstErr            string
 	elapsed             time.Duration
 	p50, p90, p99, pmax time.Duration
+	serverCPU           time.Duration // CPU time the target's processes used during the run (0: not measured)
+	genCPU              time.Duration // CPU time chimebench itself used during the run
 }
 
 func (r result) rps() float64 { return float64(r.requests) / r.elapsed.Seconds() }
 
-// run drives ops (chosen by weight) at the given concurrency for d and reports latency percentiles.
-func run(ctx context.Context, c *client, name string, ops []op, weights []int, concurrency int, d time.Duration,
-	okStatus func(int) bool) result {
+// cpuPerReq is the target's CPU time per completed request, in microseconds (0 when not measured).
+func (r result) cpuPerReq() float64 {
+	if r.requests == 0 || r.serverCPU == 0 {
+		return 0
+	}
+	return float64(r.serverCPU.Microseconds()) / float64(r.requests)
+}
+
+// genPerReq is chimebench's own CPU time per completed request, in microseconds.
+func (r result) genPerReq() float64 {
+	if r.requests == 0 {
+		return 0
+	}
+	return float64(r.genCPU.Microseconds()) / float64(r.requests)
+}
+
+// errorLog keeps the count and the first of a run's failures.
+type errorLog struct {
+	mu    sync.Mutex
+	n     int64
+	first string
+}
+
+func (e *errorLog) add(describe func() string) {
+	e.mu.Lock()
+	e.n++
+	if e.first == "" {
+		e.first = describe()
+	}
+	e.mu.Unlock()
+}
+
+// run drives ops (chosen by weight) at the given concurrency for d with SDK-style signing (a fresh signature per
+// request, net/http client) and reports latency percentiles; pids are the target's processes, whose CPU time is
+// measured over the run.
+func run(ctx context.Context, cs []*client, name string, ops []op, weights []int, concurrency int, d time.Duration,
+	okStatus func(int) bool, pids ...int) result {
 	total := 0
 	for _, w := range weights {
 		total += w
 	}
-	st := &stats{}
+	var errs errorLog
 	var count atomic.Int64
+	hists := make([]*histogram, concurrency)
 	deadline := time.Now().Add(d)
 	var wg sync.WaitGroup
+	cpu0, gen0 := cpuOf(pids), cpuOf([]int{os.Getpid()})
 	start := time.Now()
 	for w := 0; w < concurrency; w++ {
 		wg.Add(1)
+		hists[w] = new(histogram)
 		go func(w int) {
 			defer wg.Done()
+			h := hists[w]
+			c := cs[w%len(cs)]
 			r := rand.New(rand.NewPCG(uint64(w), uint64(time.Now().UnixNano())))
 			for time.Now().Before(deadline) && ctx.Err() == nil {
 				n := r.IntN(total)
@@ -129,49 +156,47 @@ func run(ctx context.Context, c *client, name string, ops []op, weights []int, c
 				lat := time.Since(t0)
 				count.Add(1)
 				if err != nil || !okStatus(status) {
-					st.mu.Lock()
-					st.errors++
-					if st.firstErr == "" {
-						st.firstErr = fmt.Sprintf("%s %s: %d %v %.200s", method, path, status, err, resp)
-					}
-					st.mu.Unlock()
+					errs.add(func() string { return fmt.Sprintf("%s %s: %d %v %.200s", method, path, status, err, resp) })
 					continue
 				}
-				st.add(lat)
+				h.record(lat)
 			}
 		}(w)
 	}
 	wg.Wait()
-	res := result{name: name, concurrency: concurrency, requests: int(count.Load()), errors: st.errors,
-		firstErr: st.firstErr, elapsed: time.Since(start)}
-	res.latencies = st.latencies
+	res := result{name: name, concurrency: concurrency, requests: int(count.Load()), errors: errs.n,
+		firstErr: errs.first, elapsed: time.Since(start), hist: new(histogram)}
+	if len(pids) > 0 {
+		res.serverCPU = cpuOf(pids) - cpu0
+	}
+	res.genCPU = cpuOf([]int{os.Getpid()}) - gen0
+	for _, h := range hists {
+		res.hist.merge(h)
+	}
 	res.percentiles()
 	return res
 }
 
-// percentiles sorts the latencies and fills p50, p90, p99 and max.
+// percentiles fills p50, p90, p99 and max from the histogram.
 func (r *result) percentiles() {
-	slices.Sort(r.latencies)
-	pct := func(p float64) time.Duration {
-		if len(r.latencies) == 0 {
-			return 0
-		}
-		return r.latencies[min(len(r.latencies)-1, int(p*float64(len(r.latencies))))]
+	if r.hist == nil {
+		return
 	}
-	r.p50, r.p90, r.p99 = pct(0.50), pct(0.90), pct(0.99)
-	if len(r.latencies) > 0 {
-		r.pmax = r.latencies[len(r.latencies)-1]
-	}
+	r.p50, r.p90, r.p99, r.pmax = r.hist.quantile(0.50), r.hist.quantile(0.90), r.hist.quantile(0.99), r.hist.quantile(1)
 }
 
 // merge adds up the slices of one measurement.
 func merge(rs []result) result {
-	m := result{name: rs[0].name, concurrency: rs[0].concurrency}
+	m := result{name: rs[0].name, concurrency: rs[0].concurrency, hist: new(histogram)}
 	for _, r := range rs {
 		m.requests += r.requests
 		m.errors += r.errors
 		m.elapsed += r.elapsed
-		m.latencies = append(m.latencies, r.latencies...)
+		m.serverCPU += r.serverCPU
+		m.genCPU += r.genCPU
+		if r.hist != nil {
+			m.hist.merge(r.hist)
+		}
 		if m.firstErr == "" {
 			m.firstErr = r.firstErr
 		}
@@ -183,17 +208,25 @@ func merge(rs []result) result {
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d.Microseconds())/1000) }
 
 func printHeader(w io.Writer) {
-	fmt.Fprintf(w, "%-28s %4s %9s %8s %8s %8s %8s %6s %s\n", "workload", "c", "req/s", "p50ms", "p90ms", "p99ms",
-		"maxms", "errors", "vs ceiling")
+	fmt.Fprintf(w, "%-28s %4s %9s %8s %8s %8s %8s %6s %10s %8s %s\n", "workload", "c", "req/s", "p50ms", "p90ms",
+		"p99ms", "maxms", "errors", "cpu us/req", "gen us", "vs ceiling")
 }
 
-func printResult(w io.Writer, r result, ceiling float64) {
+// printResult prints one result line; ceiling is the reference's req/s (0: none), cpu its CPU µs per request.
+func printResult(w io.Writer, r result, ceiling, cpu float64) {
 	ratio := "-"
 	if ceiling > 0 {
 		ratio = fmt.Sprintf("%.2fx", r.rps()/ceiling)
+		if cpu > 0 && r.cpuPerReq() > 0 {
+			ratio += fmt.Sprintf(" (cpu/req %.2fx)", r.cpuPerReq()/cpu)
+		}
 	}
-	fmt.Fprintf(w, "%-28s %4d %9.0f %8s %8s %8s %8s %6d %s\n", r.name, r.concurrency, r.rps(), ms(r.p50), ms(r.p90),
-		ms(r.p99), ms(r.pmax), r.errors, ratio)
+	cpuCol := "-"
+	if v := r.cpuPerReq(); v > 0 {
+		cpuCol = fmt.Sprintf("%.1f", v)
+	}
+	fmt.Fprintf(w, "%-28s %4d %9.0f %8s %8s %8s %8s %6d %10s %8.1f %s\n", r.name, r.concurrency, r.rps(), ms(r.p50),
+		ms(r.p90), ms(r.p99), ms(r.pmax), r.errors, cpuCol, r.genPerReq(), ratio)
 	if r.firstErr != "" {
 		fmt.Fprintf(w, "    first error: %s\n", r.firstErr)
 	}

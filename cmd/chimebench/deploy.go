@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// deployment is chimed serving one store: one process on SQLite, or --nodes processes on one PostgreSQL schema.
+type deployment struct {
+	name    string
+	procs   []*chimedProc
+	clients []*client // one per process
+	w       *workloads
+	cleanup []func()
+}
+
+func (d *deployment) addrs() []string {
+	var a []string
+	for _, p := range d.procs {
+		a = append(a, strings.TrimPrefix(p.url, "http://"))
+	}
+	return a
+}
+
+func (d *deployment) pids() []int {
+	var a []int
+	for _, p := range d.procs {
+		a = append(a, p.cmd.Process.Pid)
+	}
+	return a
+}
+
+// stop stops the processes and removes the store (temporary directory or schema).
+func (d *deployment) stop() {
+	for _, p := range d.procs {
+		p.stop()
+	}
+	for i := len(d.cleanup) - 1; i >= 0; i-- {
+		d.cleanup[i]()
+	}
+}
+
+// deploy creates a fresh store for db ("sqlite" or a postgres:// URL), seeds it and starts chimed on it.
+func deploy(ctx context.Context, cfg benchConfig, db string, out io.Writer) (d *deployment, err error) {
+	d = &deployment{}
+	defer func() {
+		if err != nil {
+			d.stop()
+		}
+	}()
+	var dsn string
+	nodes := 1
+	switch {
+	case db == "sqlite":
+		dir, err := os.MkdirTemp("", "chimebench-")
+		if err != nil {
+			return nil, err
+		}
+		if !cfg.keepDir {
+			d.cleanup = append(d.cleanup, func() { os.RemoveAll(dir) })
+		}
+		dsn, d.name = "sqlite:"+filepath.Join(dir, "chimed.db"), "sqlite"
+	case strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://"):
+		var drop func()
+		if dsn, drop, err = freshSchema(ctx, db); err != nil {
+			return nil, err
+		}
+		if !cfg.keepDir {
+			d.cleanup = append(d.cleanup, drop)
+		}
+		nodes = max(1, cfg.nodes)
+		d.name = fmt.Sprintf("postgres x%d", nodes)
+	default:
+		return nil, fmt.Errorf("--db %q: want sqlite or a postgres:// URL", db)
+	}
+	d.w = &workloads{dsn: dsn}
+	if cfg.direct {
+		t0 := time.Now()
+		if d.w.account, d.w.ids, d.w.emails, err = seedDirect(ctx, dsn, cfg.users); err != nil {
+			return nil, fmt.Errorf("seed %s: %w", d.name, err)
+		}
+		fmt.Fprintf(out, "%s: seeded %d users directly in %v\n", d.name, cfg.users, time.Since(t0).Round(time.Millisecond))
+	}
+	for i := 0; i < nodes; i++ {
+		p, err := startChimed(ctx, cfg.chimedBin, dsn, benchKey, benchSecret, strings.Fields(cfg.extraArgs))
+		if err != nil {
+			return nil, fmt.Errorf("%s node %d: %w", d.name, i+1, err)
+		}
+		d.procs = append(d.procs, p)
+		d.clients = append(d.clients, newClient(p.url, benchKey, benchSecret, cfg.region, cfg.concurrency))
+		fmt.Fprintf(out, "%s node %d: start to ready %v\n", d.name, i+1, p.startToReady.Round(100*time.Microsecond))
+	}
+	d.w.c = d.clients[0]
+	if !cfg.direct {
+		t0 := time.Now()
+		if d.w.account, d.w.ids, d.w.emails, err = seedAPI(ctx, d.w.c, cfg.users); err != nil {
+			return nil, fmt.Errorf("seed %s: %w", d.name, err)
+		}
+		fmt.Fprintf(out, "%s: seeded %d users through InviteUsers in %v\n", d.name, len(d.w.ids), time.Since(t0).Round(time.Millisecond))
+	}
+	return d, nil
+}
+
+// freshSchema creates a schema chimebench_<random> in the database of base and returns a URL whose search_path
+// is that schema, and a function dropping it.
+func freshSchema(ctx context.Context, base string) (string, func(), error) {
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "chimebench_" + hex.EncodeToString(b)
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		return "", nil, fmt.Errorf("postgres: %w", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		return "", nil, fmt.Errorf("postgres: create schema: %w", err)
+	}
+	drop := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if conn, err := pgx.Connect(ctx, base); err == nil {
+			conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE")
+			conn.Close(ctx)
+		}
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		drop()
+		return "", nil, err
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String(), drop, nil
+}
