@@ -64,6 +64,7 @@ type Tx interface {
 	CredentialTx // credentials.go: the command line's changes with their audit record
 
 	ConsoleSessionTx // consolesessions.go: the admin console's sessions
+	SCIMTx           // scimtokens.go: SCIM tokens and the SCIM side of users
 }
 
 // AccountTx holds the Tx methods of accounts and of whole AWS accounts (tenants).

@@ -93,7 +93,7 @@ const pingQuery = `SELECT EXISTS (SELECT 1 FROM accounts), EXISTS (SELECT 1 FROM
 	EXISTS (SELECT 1 FROM bots), EXISTS (SELECT 1 FROM bot_events_configurations), EXISTS (SELECT 1 FROM bot_events),
 	EXISTS (SELECT 1 FROM chat_messages), EXISTS (SELECT 1 FROM conversations), EXISTS (SELECT 1 FROM webhooks),
 	EXISTS (SELECT 1 FROM inbound_urls), EXISTS (SELECT 1 FROM audit_events), EXISTS (SELECT 1 FROM audit_resources),
-	EXISTS (SELECT 1 FROM console_sessions)`
+	EXISTS (SELECT 1 FROM console_sessions), EXISTS (SELECT 1 FROM scim_tokens), EXISTS (SELECT 1 FROM scim_users)`
 
 // Ping reports whether the store is ready: the database answers a query reading every table, within 5 seconds
 // unless ctx says otherwise, and no request met a corrupt page (ever) or a storage failure (in the last

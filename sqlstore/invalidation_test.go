@@ -420,6 +420,29 @@ var writeCases = map[string]writeCase{
 	"RevokeCredential": {cred: func(db *DB, f *fixture) error {
 		return db.RevokeCredential(bg, f.cred.AccessKeyID, f.now)
 	}, changes: []string{"credential"}},
+
+	// SCIM tokens and users (scim.go): tables the cache does not hold. Each case writes a row.
+	"InsertSCIMToken": userCase(func(tx chime.Tx, f *fixture) error { return tx.InsertSCIMToken(bg, testSCIMToken(f)) }, true),
+	"RevokeSCIMToken": userCase(func(tx chime.Tx, f *fixture) error {
+		if err := tx.InsertSCIMToken(bg, testSCIMToken(f)); err != nil {
+			return err
+		}
+		return tx.RevokeSCIMToken(bg, "SCIMTOKENID00000", f.now)
+	}, true),
+	"PutSCIMUser": userCase(func(tx chime.Tx, f *fixture) error {
+		return tx.PutSCIMUser(bg, &chime.SCIMUser{AccountID: "acct-a", ID: "a1", UserID: "a1", CreatedAt: f.now, UpdatedAt: f.now})
+	}, true),
+	"DeleteSCIMUser": userCase(func(tx chime.Tx, f *fixture) error {
+		if err := tx.PutSCIMUser(bg, &chime.SCIMUser{AccountID: "acct-a", ID: "a1", UserID: "a1", CreatedAt: f.now, UpdatedAt: f.now}); err != nil {
+			return err
+		}
+		return tx.DeleteSCIMUser(bg, "acct-a", "a1")
+	}, true),
+}
+
+func testSCIMToken(f *fixture) *chime.SCIMToken {
+	return &chime.SCIMToken{ID: "SCIMTOKENID00000", AwsAccountID: "111122223333", AccountID: "acct-a",
+		Hash: make([]byte, 32), Prefix: "chs_SCIMTOKENID00000", CreatedAt: f.now}
 }
 
 // readMethods are the methods that write nothing.
@@ -431,7 +454,8 @@ var readMethods = []string{"ClockOffset", "RetentionSettings", "Account", "ListA
 	"RoomByToken", "CountRooms", "ListRooms", "CountRoomMemberships", "CountMemberRooms", "ListRoomMemberships",
 	"BotEmailTaken", "CountBots", "ListBots", "ListBotEvents", "CountDialOuts", "ListDialOuts",
 	"Message", "ListMessages", "Conversation", "ConversationByMembers", "ListConversations", "Webhook", "CountWebhooks",
-	"InboundURL", "RoomBotMembers", "ListAuditEvents", "ConsoleSession"}
+	"InboundURL", "RoomBotMembers", "ListAuditEvents", "ConsoleSession",
+	"SCIMToken", "ListSCIMTokens", "SCIMUser", "SCIMUserOf", "ListSCIMUsers"}
 
 // Every method of the store's interfaces is either in writeCases or in readMethods: a new write method cannot be
 // added without a case here.
