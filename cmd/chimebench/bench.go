@@ -307,7 +307,9 @@ func startChimed(ctx context.Context, bin, dsn, key, secret string, extra []stri
 	args := append([]string{"serve", "--listen", addr, "--db", dsn, "--log-level", "warn"}, extra...)
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append(os.Environ(), "CHIMED_ACCESS_KEY_ID="+key, "CHIMED_SECRET_ACCESS_KEY="+secret,
-		"CHIMED_AWS_ACCOUNT_ID="+benchAWS, "CHIMED_RATE_LIMIT=0")
+		"CHIMED_AWS_ACCOUNT_ID="+benchAWS, "CHIMED_RATE_LIMIT=0",
+		// The same on every node of a PostgreSQL store (each node must read the credentials the others sealed).
+		"CHIMED_MASTER_KEY=chimebench master key, the same on every node")
 	cmd.Stderr = os.Stderr
 	p := &chimedProc{cmd: cmd, url: "http://" + addr}
 	t0 := time.Now()

@@ -51,8 +51,8 @@ func (d *deployment) stop() {
 }
 
 // deploy creates a fresh store for db ("sqlite" or a postgres:// URL), seeds it and starts chimed on it.
-func deploy(ctx context.Context, cfg benchConfig, db string, out io.Writer) (d *deployment, err error) {
-	d = &deployment{}
+func deploy(ctx context.Context, cfg benchConfig, db string, out io.Writer) (_ *deployment, err error) {
+	d := &deployment{}
 	defer func() {
 		if err != nil {
 			d.stop()
