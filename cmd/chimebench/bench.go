@@ -40,6 +40,8 @@ type benchConfig struct {
 	dbs         string
 	nodes       int
 	wrk         bool
+	rooms       int
+	bots        int
 }
 
 // readWorkloads are the workloads whose requests can be replayed and that presigned load drives by default.
@@ -69,7 +71,8 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&cfg.users, "users", 10000, "users in the benchmark account")
 	fs.BoolVar(&cfg.direct, "direct", false, "seed straight into the store instead of through the API")
 	fs.StringVar(&cfg.workloads, "workloads", "get,list,listemail,invite,update,batch,mix",
-		"comma-separated: get list list-mid list-last listemail invite update batch mix durable")
+		"comma-separated: get list list-mid list-last listemail invite update batch mix durable\n"+
+			"phones (ListPhoneNumbers, 1,000 numbers) rooms (ListRooms, --rooms rooms) botevents (bot events delivered end to end)")
 	fs.IntVar(&cfg.concurrency, "c", 32, "concurrent clients (connections)")
 	fs.DurationVar(&cfg.duration, "d", 10*time.Second, "duration of each measurement")
 	fs.StringVar(&cfg.region, "region", "us-east-1", "signing region")
@@ -85,6 +88,8 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	fs.StringVar(&cfg.dbs, "db", "sqlite", "comma-separated stores measured in the same run: sqlite (a temporary "+
 		"file) and/or a postgres:// URL (a fresh schema is created in it and dropped afterwards)")
 	fs.IntVar(&cfg.nodes, "nodes", 1, "chimed nodes started on each PostgreSQL store (connections spread over them)")
+	fs.IntVar(&cfg.rooms, "rooms", 1000, "rooms in the enterprise account of the rooms workload (at most 1500)")
+	fs.IntVar(&cfg.bots, "bots", 10, "bots (each in its own room) of the botevents workload (at most 10)")
 	fs.BoolVar(&cfg.wrk, "wrk", false, "after each presigned workload, replay the same pool with wrk against the first "+
 		"chimed and the reference (wrk on PATH), to check that chimebench's generator is not the bottleneck")
 	if err := fs.Parse(args); err != nil {
@@ -118,6 +123,12 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		switch name {
 		case "durable":
 			err = benchDurable(ctx, cfg, out)
+		case "botevents":
+			for _, d := range deps {
+				if errs, err = benchBotEvents(ctx, cfg, d, out); err != nil || errs > 0 {
+					break
+				}
+			}
 		default:
 			errs, err = benchWorkload(ctx, cfg, deps, name, out)
 		}
@@ -386,13 +397,17 @@ func benchDurable(ctx context.Context, cfg benchConfig, out io.Writer) error {
 
 // workloads builds the request generators of each named workload.
 type workloads struct {
-	dsn     string
-	account string
-	ids     []string
-	emails  []string
-	c       *client
-	fresh   atomic.Int64
-	touched bool
+	dsn      string
+	rooms    int             // rooms to seed for the "rooms" workload
+	prepared map[string]bool // workloads whose data is seeded
+	ent      string          // the enterprise account of rooms and bots ("" until created)
+	entUser  string          // its user
+	account  string
+	ids      []string
+	emails   []string
+	c        *client
+	fresh    atomic.Int64
+	touched  bool
 }
 
 func (w *workloads) build(ctx context.Context, name string) ([]op, []int, error) {
@@ -419,6 +434,9 @@ func (w *workloads) build(ctx context.Context, name string) ([]op, []int, error)
 		b, _ := json.Marshal(map[string]any{"UpdateUserRequestItems": items})
 		return "POST", base, b
 	}}
+	if o, ok := w.newOps(name); ok {
+		return []op{o}, []int{1}, nil
+	}
 	needUsers := map[string]bool{"get": true, "listemail": true, "update": true, "batch": true, "mix": true}
 	if needUsers[name] && len(w.ids) == 0 {
 		return nil, nil, fmt.Errorf("workload %s needs --users > 0", name)
@@ -453,9 +471,6 @@ func (w *workloads) build(ctx context.Context, name string) ([]op, []int, error)
 	}
 	return nil, nil, fmt.Errorf("unknown workload %q", name)
 }
-
-// prepare seeds what workload name needs beyond the users (nothing for the user workloads).
-func (w *workloads) prepare(ctx context.Context, name string) error { return nil }
 
 // touchAll reads every user once (a server with a read cache then holds the whole working set).
 func (w *workloads) touchAll(ctx context.Context, concurrency int) {

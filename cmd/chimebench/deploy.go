@@ -83,7 +83,7 @@ func deploy(ctx context.Context, cfg benchConfig, db string, out io.Writer) (_ *
 	default:
 		return nil, fmt.Errorf("--db %q: want sqlite or a postgres:// URL", db)
 	}
-	d.w = &workloads{dsn: dsn}
+	d.w = &workloads{dsn: dsn, rooms: cfg.rooms}
 	if cfg.direct {
 		t0 := time.Now()
 		if d.w.account, d.w.ids, d.w.emails, err = seedDirect(ctx, dsn, cfg.users); err != nil {
