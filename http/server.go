@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	chime "github.com/chimed/chimed"
+	"github.com/chimed/chimed/http/admin"
 	"github.com/chimed/chimed/metrics"
 	"github.com/chimed/chimed/sigv4"
 )
@@ -43,6 +44,7 @@ type Server struct {
 	webhooks   *RateLimiter   // per incoming URL (--webhook-rate-limit, §9.7); nil: no limit
 	obs        *observability // metrics, /metrics and health (metrics.go)
 	bufs       sync.Pool      // *[]byte response buffers
+	console    *admin.Console // the admin console at /admin/ (package http/admin)
 }
 
 // Options configure a Server.
@@ -86,7 +88,44 @@ func NewServer(o Options) *Server {
 	return &Server{svc: o.Service, auth: o.Authenticator, logger: o.Logger, routes: indexRoutes(rs),
 		api: &handlers{svc: o.Service}, limits: o.RateLimiter, budget: newBodyBudget(o.MaxBodyMemory,
 			o.BodyMemoryWait), sels: sels, allowClock: o.AllowClockControl,
-		webhooks: NewRateLimiter(o.WebhookRateLimit, 1), obs: obs}
+		webhooks: NewRateLimiter(o.WebhookRateLimit, 1), obs: obs, console: newConsole(o)}
+}
+
+// newConsole returns the admin console of o: its sign-in checks the stored credentials (SigV4Auth), or, in the
+// emulator mode (AnyAuth), takes any key as the API does; nil (no console) for another Authenticator.
+func newConsole(o Options) *admin.Console {
+	var keys admin.Keys
+	switch a := o.Authenticator.(type) {
+	case SigV4Auth:
+		keys = admin.CredentialKeys{Credentials: a.Credentials}
+	case *SigV4Auth:
+		keys = admin.CredentialKeys{Credentials: a.Credentials}
+	case AnyAuth, *AnyAuth:
+		keys = admin.EmulatorKeys{AccountFor: AccountForKey}
+	default:
+		return nil
+	}
+	return admin.New(admin.Options{Service: o.Service, Keys: keys, Logger: o.Logger})
+}
+
+// consoleWriter records the status the console answers, for the access log and the metrics.
+type consoleWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *consoleWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *consoleWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
 }
 
 // call is one request in flight.
@@ -165,6 +204,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) serve(c *call) {
 	r := c.r
+	if s.console != nil && admin.Owns(r.URL.Path) { // the admin console: its own sessions, no SigV4
+		c.op, c.html = "admin:Console", true
+		cw := &consoleWriter{ResponseWriter: c.w}
+		s.console.ServeHTTP(cw, r)
+		c.status = cw.status
+		return
+	}
 	query, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		s.writeError(c, chime.Invalid("the query string is malformed"))
