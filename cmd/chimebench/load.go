@@ -208,7 +208,7 @@ func merge(rs []result) result {
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d.Microseconds())/1000) }
 
 func printHeader(w io.Writer) {
-	fmt.Fprintf(w, "%-28s %4s %9s %8s %8s %8s %8s %6s %10s %8s %s\n", "workload", "c", "req/s", "p50ms", "p90ms",
+	fmt.Fprintf(w, "%-34s %4s %9s %8s %8s %8s %8s %6s %10s %8s %s\n", "workload", "c", "req/s", "p50ms", "p90ms",
 		"p99ms", "maxms", "errors", "cpu us/req", "gen us", "vs ceiling")
 }
 
@@ -225,7 +225,7 @@ func printResult(w io.Writer, r result, ceiling, cpu float64) {
 	if v := r.cpuPerReq(); v > 0 {
 		cpuCol = fmt.Sprintf("%.1f", v)
 	}
-	fmt.Fprintf(w, "%-28s %4d %9.0f %8s %8s %8s %8s %6d %10s %8.1f %s\n", r.name, r.concurrency, r.rps(), ms(r.p50),
+	fmt.Fprintf(w, "%-34s %4d %9.0f %8s %8s %8s %8s %6d %10s %8.1f %s\n", r.name, r.concurrency, r.rps(), ms(r.p50),
 		ms(r.p90), ms(r.p99), ms(r.pmax), r.errors, cpuCol, r.genPerReq(), ratio)
 	if r.firstErr != "" {
 		fmt.Fprintf(w, "    first error: %s\n", r.firstErr)
