@@ -178,7 +178,11 @@ func benchWorkload(ctx context.Context, cfg benchConfig, deps []*deployment, nam
 		targets = append(targets, t)
 		if cfg.warmup > 0 {
 			if name == "get" || name == "mix" {
-				d.w.touchAll(ctx, cfg.concurrency)
+				t0 := time.Now()
+				if n := d.w.touchAll(ctx, cfg.concurrency, d.addrs()); n > 0 {
+					return 0, fmt.Errorf("%s: reading every user once: %d reads failed", d.name, n)
+				}
+				fmt.Fprintf(out, "    %s: read all %d users once in %v\n", d.name, len(d.w.ids), time.Since(t0).Round(time.Millisecond))
 			}
 			t.run(ctx, cfg, cfg.warmup, presigned)
 		}
@@ -472,30 +476,43 @@ func (w *workloads) build(ctx context.Context, name string) ([]op, []int, error)
 	return nil, nil, fmt.Errorf("unknown workload %q", name)
 }
 
-// touchAll reads every user once (a server with a read cache then holds the whole working set).
-func (w *workloads) touchAll(ctx context.Context, concurrency int) {
+// touchAll reads every user once (a server with a read cache then holds the whole working set), over raw
+// keep-alive connections to addrs, each request signed as it is sent. It returns the count of failed reads.
+func (w *workloads) touchAll(ctx context.Context, concurrency int, addrs []string) int64 {
 	if w.touched {
-		return
+		return 0
 	}
 	w.touched = true
-	next := make(chan string)
-	go func() {
-		for _, id := range w.ids {
-			next <- id
-		}
-		close(next)
-	}()
+	var next atomic.Int64
+	var failed atomic.Int64
 	var wg sync.WaitGroup
 	for i := 0; i < concurrency; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for id := range next {
-				w.c.do(ctx, "GET", "/accounts/"+w.account+"/users/"+id, nil)
+			rc := &rawConn{addr: addrs[i%len(addrs)], closeAt: time.Now().Add(time.Hour)}
+			defer rc.close()
+			for ctx.Err() == nil {
+				j := int(next.Add(1)) - 1
+				if j >= len(w.ids) {
+					return
+				}
+				req, err := w.c.presign(ctx, addrs[0], "GET", "/accounts/"+w.account+"/users/"+w.ids[j], nil, time.Now())
+				if err == nil {
+					var status int
+					status, err = rc.roundTrip(req)
+					if err == nil && status != 200 {
+						err = fmt.Errorf("status %d", status)
+					}
+				}
+				if err != nil {
+					failed.Add(1)
+				}
 			}
 		}()
 	}
 	wg.Wait()
+	return failed.Load()
 }
 
 // tokenAt walks ListUsers (200 per page) until about position pos and returns the NextToken found there.
