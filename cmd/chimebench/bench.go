@@ -42,6 +42,7 @@ type benchConfig struct {
 	wrk         bool
 	rooms       int
 	bots        int
+	profile     string
 }
 
 // readWorkloads are the workloads whose requests can be replayed and that presigned load drives by default.
@@ -90,6 +91,8 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&cfg.nodes, "nodes", 1, "chimed nodes started on each PostgreSQL store (connections spread over them)")
 	fs.IntVar(&cfg.rooms, "rooms", 1000, "rooms in the enterprise account of the rooms workload (at most 1500)")
 	fs.IntVar(&cfg.bots, "bots", 10, "bots (each in its own room) of the botevents workload (at most 10)")
+	fs.StringVar(&cfg.profile, "profile", "", "write a CPU profile of the first chimed process over each workload's "+
+		"measurement to PREFIX-WORKLOAD.prof (chimed started with --pprof on a free port)")
 	fs.BoolVar(&cfg.wrk, "wrk", false, "after each presigned workload, replay the same pool with wrk against the first "+
 		"chimed and the reference (wrk on PATH), to check that chimebench's generator is not the bottleneck")
 	if err := fs.Parse(args); err != nil {
@@ -194,6 +197,12 @@ func benchWorkload(ctx context.Context, cfg benchConfig, deps []*deployment, nam
 	defer stop()
 	rounds := max(1, cfg.rounds)
 	slice := cfg.duration / time.Duration(rounds)
+	if cfg.profile != "" {
+		// The profile covers the whole alternating measurement: samples are taken while chimed is busy.
+		total := time.Duration(rounds) * slice * time.Duration(len(deps)+1)
+		done := profileCPU(ctx, deps[0].procs[0], total, fmt.Sprintf("%s-%s.prof", cfg.profile, name), out)
+		defer func() { <-done }()
+	}
 	all := append(append([]*target(nil), targets...), ref)
 	res := make([][]result, len(all))
 	for i := 0; i < rounds; i++ {
@@ -301,6 +310,7 @@ func startReference(ctx context.Context, cfg benchConfig, real *target) (*target
 type chimedProc struct {
 	cmd          *exec.Cmd
 	url          string
+	pprof        string // address of its net/http/pprof server ("" when not started with one)
 	startToReady time.Duration
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -92,10 +93,18 @@ func deploy(ctx context.Context, cfg benchConfig, db string, out io.Writer) (_ *
 		fmt.Fprintf(out, "%s: seeded %d users directly in %v\n", d.name, cfg.users, time.Since(t0).Round(time.Millisecond))
 	}
 	for i := 0; i < nodes; i++ {
-		p, err := startChimed(ctx, cfg.chimedBin, dsn, benchKey, benchSecret, strings.Fields(cfg.extraArgs))
+		extra, pprofAddr := strings.Fields(cfg.extraArgs), ""
+		if cfg.profile != "" {
+			if pprofAddr, err = freePort(); err != nil {
+				return nil, err
+			}
+			extra = append(extra, "--pprof", pprofAddr)
+		}
+		p, err := startChimed(ctx, cfg.chimedBin, dsn, benchKey, benchSecret, extra)
 		if err != nil {
 			return nil, fmt.Errorf("%s node %d: %w", d.name, i+1, err)
 		}
+		p.pprof = pprofAddr
 		d.procs = append(d.procs, p)
 		d.clients = append(d.clients, newClient(p.url, benchKey, benchSecret, cfg.region, cfg.concurrency))
 		fmt.Fprintf(out, "%s node %d: start to ready %v\n", d.name, i+1, p.startToReady.Round(100*time.Microsecond))
@@ -142,4 +151,37 @@ func freshSchema(ctx context.Context, base string) (string, func(), error) {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String(), drop, nil
+}
+
+// profileCPU fetches a CPU profile of p over d into path, in the background; the channel is closed when done.
+func profileCPU(ctx context.Context, p *chimedProc, d time.Duration, path string, out io.Writer) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		secs := max(1, int((d+time.Second-1)/time.Second))
+		url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", p.pprof, secs)
+		req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
+		if err != nil {
+			return
+		}
+		resp, err := (&http.Client{Timeout: d + 30*time.Second}).Do(req)
+		if err != nil {
+			fmt.Fprintf(out, "    profile: %v\n", err)
+			return
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err == nil && resp.StatusCode != 200 {
+			err = fmt.Errorf("%s: %d %.200s", url, resp.StatusCode, b)
+		}
+		if err == nil {
+			err = os.WriteFile(path, b, 0o644)
+		}
+		if err != nil {
+			fmt.Fprintf(out, "    profile: %v\n", err)
+			return
+		}
+		fmt.Fprintf(out, "    CPU profile of the first chimed: %s (go tool pprof -top %s)\n", path, path)
+	}()
+	return done
 }
