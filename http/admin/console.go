@@ -185,14 +185,14 @@ func (rt *router) post(pattern, op string, h func(q *request)) {
 		}
 		if q.sess = c.session(r); q.sess == nil {
 			c.clearCookie(w, r)
-			q.forbidden("Your session has ended. Sign in again; nothing was changed.")
+			q.forbidden("Your session has ended: sign in again. Nothing was changed.")
 			return
 		}
 		if !q.parseForm() {
 			return
 		}
 		if !q.sess.checkCSRF(q.form.Get(csrfField)) {
-			q.forbidden("This form could not be verified (its security token is missing or stale). Reload the page and try again; nothing was changed.")
+			q.forbidden("This form could not be verified (its security token is missing or stale): reload the page and try again. Nothing was changed.")
 			return
 		}
 		if q.sess.key.ReadOnly {
