@@ -76,7 +76,7 @@ func scanAccount(row scanner) (*chime.Account, error) {
 func (t *tx) Account(ctx context.Context, aws, id string) (*chime.Account, error) {
 	c := t.readCache()
 	if c != nil {
-		if a, ok := c.account(id); ok {
+		if a, ok := t.cachedAccount(ctx, c, id); ok {
 			if a.AwsAccountID != aws {
 				return nil, chime.NotFound()
 			}
@@ -87,7 +87,7 @@ func (t *tx) Account(ctx context.Context, aws, id string) (*chime.Account, error
 	if t.write {
 		q += t.d.lockSuffix
 	}
-	a, err := scanAccount(t.queryRow(ctx, q, id, aws))
+	a, err := scanAccount(t.pointRow(ctx, c, q, id, aws))
 	if err == nil && c != nil {
 		c.putAccount(t.gen, a)
 	}

@@ -15,8 +15,8 @@ import (
 // write statement marks what it writes: see writes.go), and commits by other processes on the same file (the
 // credentials command) are detected through SQLite's WAL-index change counter (see changeDetector), which
 // flushes everything. The cache is exact: a read never
-// returns a row older than the last commit that finished before the read began. PostgreSQL stores, where
-// other nodes write, run without it.
+// returns a row older than the last commit that finished before the read began. On PostgreSQL nodes, where
+// other nodes write, their commits arrive as notifications and a hit waits for a sync first: see pgcache.go.
 //
 // Fills race with commits: a reader captures the generation before its database snapshot starts and stores
 // its rows only if no invalidation happened since, so a row read from a snapshot older than a commit is never
@@ -251,6 +251,29 @@ func (c *readCache) putUser(gen uint64, u *chime.User) {
 	c.users[userKey{o.accountID, e[uvarintLen(e):][:len(u.ID)]}] = e
 }
 
+// holdsAccount, holdsUser and holdsCredential tell whether an entry is cached, without counting a hit or a
+// miss (a PostgreSQL node syncs before a hit only: see pgcache.go).
+func (c *readCache) holdsAccount(id string) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	_, ok := c.accounts[id]
+	return ok
+}
+
+func (c *readCache) holdsUser(accountID, id string) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	_, ok := c.users[userKey{accountID, id}]
+	return ok && c.owners[accountID] != nil
+}
+
+func (c *readCache) holdsCredential(id string) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	_, ok := c.credentials[id]
+	return ok
+}
+
 func (c *readCache) credential(id string) (*chime.Credential, bool) {
 	c.mu.RLock()
 	cr, ok := c.credentials[id]
@@ -303,10 +326,11 @@ func (c *readCache) invalidate(d *dirty) {
 func (c *readCache) flush() { c.invalidate(&dirty{tables: cachedTables}) }
 
 // readCache returns the cache a point read of t may use: only read transactions use it (a write transaction
-// must see its own changes and, on PostgreSQL, lock the rows it reads).
+// must see its own changes and, on PostgreSQL, lock the rows it reads), and not on a PostgreSQL node whose
+// listener is down (see liveCache).
 func (t *tx) readCache() *readCache {
 	if t.write {
 		return nil
 	}
-	return t.db.cache
+	return t.db.liveCache()
 }

@@ -49,25 +49,31 @@ func (db *DB) PutCredential(ctx context.Context, c *chime.Credential) error {
 func (db *DB) Credential(ctx context.Context, id string) (_ *chime.Credential, err error) {
 	defer db.observe(&err)
 	var gen uint64
-	if c := db.cache; c != nil {
+	cache := db.liveCache()
+	if c := cache; c != nil {
 		if db.changes != nil && db.changes.foreign() {
 			c.flush() // e.g. `chimed credentials revoke` from another process
 		}
-		if cr, ok := c.credential(id); ok {
+		if cr, ok := db.cachedCredential(ctx, c, id); ok {
 			return cr, nil
 		}
 		gen = c.generation()
 	}
-	row := db.read.QueryRowContext
-	if ps := db.prepared(credentialByIDQuery, false); ps != nil {
-		row = func(ctx context.Context, _ string, args ...any) *sql.Row { return ps.QueryRowContext(ctx, args...) }
+	var c *chime.Credential
+	if db.pool != nil {
+		c, err = scanCredential(db.pool.QueryRow(ctx, credentialByIDQuery, id)) // one round trip, no database/sql
+	} else {
+		row := db.read.QueryRowContext
+		if ps := db.prepared(credentialByIDQuery, false); ps != nil {
+			row = func(ctx context.Context, _ string, args ...any) *sql.Row { return ps.QueryRowContext(ctx, args...) }
+		}
+		c, err = scanCredential(row(ctx, credentialByIDQuery, id))
 	}
-	c, err := scanCredential(row(ctx, credentialByIDQuery, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, chime.NotFound()
 	}
-	if err == nil && db.cache != nil {
-		db.cache.putCredential(gen, c)
+	if err == nil && cache != nil {
+		cache.putCredential(gen, c)
 	}
 	return c, err
 }

@@ -55,7 +55,7 @@ func nullString(s string) sql.NullString { return sql.NullString{String: s, Vali
 func (t *tx) User(ctx context.Context, accountID, id string) (*chime.User, error) {
 	c := t.readCache()
 	if c != nil {
-		if u, ok := c.user(accountID, id); ok {
+		if u, ok := t.cachedUser(ctx, c, accountID, id); ok {
 			return u, nil
 		}
 	}
@@ -63,7 +63,7 @@ func (t *tx) User(ctx context.Context, accountID, id string) (*chime.User, error
 	if t.write {
 		q += t.d.lockSuffix
 	}
-	u, err := scanUser(t.queryRow(ctx, q, accountID, id))
+	u, err := scanUser(t.pointRow(ctx, c, q, accountID, id))
 	if err == nil && c != nil {
 		c.putUser(t.gen, u)
 	}

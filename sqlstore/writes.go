@@ -295,14 +295,40 @@ func (k keyed) exec1(ctx context.Context, q string, args ...any) error {
 
 // autocommit runs a statement outside any transaction, on the writer, and then drops from the read cache what
 // it wrote (whether or not it succeeded: a failure may leave its outcome unknown).
+//
+// On a PostgreSQL node with a cache, a statement that writes a cached table runs in a transaction of its own
+// with the notification to the other nodes (see notifyChanges).
 func (db *DB) autocommit(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	res, err := db.write.ExecContext(ctx, q, args...)
+	var d dirty
 	if db.cache != nil {
-		var d dirty
 		d.wrote(statementWrites(q), rowKey{})
-		if !d.empty() {
-			db.cache.invalidate(&d)
-		}
+	}
+	var res sql.Result
+	var err error
+	if db.pgc != nil && !d.empty() {
+		res, err = db.execNotified(ctx, &d, q, args...)
+	} else {
+		res, err = db.write.ExecContext(ctx, q, args...)
+	}
+	if !d.empty() {
+		db.cache.invalidate(&d)
 	}
 	return res, err
+}
+
+// execNotified runs q and the notification of d in one transaction.
+func (db *DB) execNotified(ctx context.Context, d *dirty, q string, args ...any) (sql.Result, error) {
+	t, err := db.write.BeginTx(ctx, &db.dialect.writeTx)
+	if err != nil {
+		return nil, err
+	}
+	defer t.Rollback()
+	res, err := t.ExecContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.notifyChanges(ctx, t, d); err != nil {
+		return nil, err
+	}
+	return res, t.Commit()
 }
