@@ -45,7 +45,8 @@ type SCIMUser struct {
 	ID         string // the SCIM id: the Chime UserId the user was created or first seen with; it never changes
 	UserID     string // the Chime user it stands for now; "" when a Team deactivation removed it from Chime
 	ExternalID string // the identity provider's id ("" = none)
-	UserName   string // the address, kept for the reactivation of a removed Team user
+	UserName   string // the SCIM userName (an identity provider's login; not always the Chime address)
+	Email      string // the Chime address, kept for the reactivation of a removed Team user
 	Deleted    bool   // deleted over SCIM while its Chime user stays (EnterpriseLWA: suspended): SCIM hides it
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
@@ -214,8 +215,8 @@ func (s *Service) PutSCIMUser(ctx context.Context, aws string, u *SCIMUser) erro
 	if err := checkText("externalId", u.ExternalID, MaxTextLen); err != nil {
 		return err
 	}
-	if len(u.UserName) > MaxTextLen {
-		return Invalid("userName is longer than %d characters", MaxTextLen)
+	if err := checkText("userName", u.UserName, MaxTextLen); err != nil {
+		return err
 	}
 	now := s.clock()
 	return s.store.Write(ctx, func(tx Tx) error {

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 	chime "github.com/chimed/chimed"
 	"github.com/chimed/chimed/http/admin"
 	"github.com/chimed/chimed/metrics"
+	"github.com/chimed/chimed/scim"
 	"github.com/chimed/chimed/sigv4"
 )
 
@@ -45,6 +47,7 @@ type Server struct {
 	obs        *observability // metrics, /metrics and health (metrics.go)
 	bufs       sync.Pool      // *[]byte response buffers
 	console    *admin.Console // the admin console at /admin/ (package http/admin)
+	scim       *scim.Handler  // SCIM 2.0 under /scim/v2/ (package scim): Bearer tokens, not SigV4
 }
 
 // Options configure a Server.
@@ -88,7 +91,8 @@ func NewServer(o Options) *Server {
 	return &Server{svc: o.Service, auth: o.Authenticator, logger: o.Logger, routes: indexRoutes(rs),
 		api: &handlers{svc: o.Service}, limits: o.RateLimiter, budget: newBodyBudget(o.MaxBodyMemory,
 			o.BodyMemoryWait), sels: sels, allowClock: o.AllowClockControl,
-		webhooks: NewRateLimiter(o.WebhookRateLimit, 1), obs: obs, console: newConsole(o)}
+		webhooks: NewRateLimiter(o.WebhookRateLimit, 1), obs: obs, console: newConsole(o),
+		scim: scim.New(scim.Options{Service: o.Service, Logger: o.Logger})}
 }
 
 // newConsole returns the admin console of o: its sign-in checks the stored credentials (SigV4Auth), or, in the
@@ -211,6 +215,10 @@ func (s *Server) serve(c *call) {
 		c.status = cw.status
 		return
 	}
+	if strings.HasPrefix(r.URL.Path, scim.PathPrefix) { // SCIM 2.0 (package scim): its own auth and errors
+		s.serveSCIM(c)
+		return
+	}
 	query, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		s.writeError(c, chime.Invalid("the query string is malformed"))
@@ -292,6 +300,17 @@ func (s *Server) serve(c *call) {
 		return
 	}
 	rt.h(s, c)
+}
+
+// serveSCIM hands a SCIM request to package scim, its body read within the server's body budget.
+func (s *Server) serveSCIM(c *call) {
+	var err error
+	if c.r.Body != nil && c.r.Body != http.NoBody || c.r.ContentLength > MaxBodyBytes {
+		if err = s.readBody(c); err == errBodyTooLarge {
+			err = scim.ErrTooLarge
+		}
+	}
+	c.op, c.status = s.scim.Serve(c.w, c.r, c.reqID, c.body, err)
 }
 
 // writeAuthError answers an authentication failure per D16.

@@ -70,12 +70,12 @@ func (t *tx) RevokeSCIMToken(ctx context.Context, id string, at time.Time) error
 	return t.exec1(ctx, `UPDATE scim_tokens SET revoked_ms = $1 WHERE id = $2 AND revoked_ms IS NULL`, ms(at), id)
 }
 
-const scimUserCols = `account_id, scim_id, user_id, external_id, user_name, deleted, created_ms, updated_ms`
+const scimUserCols = `account_id, scim_id, user_id, external_id, user_name, email, deleted, created_ms, updated_ms`
 
 func scanSCIMUser(row scanner) (*chime.SCIMUser, error) {
 	var u chime.SCIMUser
 	var created, updated int64
-	if err := row.Scan(&u.AccountID, &u.ID, &u.UserID, &u.ExternalID, &u.UserName, &u.Deleted, &created,
+	if err := row.Scan(&u.AccountID, &u.ID, &u.UserID, &u.ExternalID, &u.UserName, &u.Email, &u.Deleted, &created,
 		&updated); err != nil {
 		return nil, err
 	}
@@ -85,11 +85,11 @@ func scanSCIMUser(row scanner) (*chime.SCIMUser, error) {
 
 // PutSCIMUser implements chime.Tx.
 func (t *tx) PutSCIMUser(ctx context.Context, u *chime.SCIMUser) error {
-	_, err := t.exec(ctx, `INSERT INTO scim_users (`+scimUserCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+	_, err := t.exec(ctx, `INSERT INTO scim_users (`+scimUserCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 		ON CONFLICT (account_id, scim_id) DO UPDATE SET user_id = excluded.user_id,
-		external_id = excluded.external_id, user_name = excluded.user_name, deleted = excluded.deleted,
+		external_id = excluded.external_id, user_name = excluded.user_name, email = excluded.email, deleted = excluded.deleted,
 		updated_ms = excluded.updated_ms`,
-		u.AccountID, u.ID, u.UserID, u.ExternalID, u.UserName, u.Deleted, ms(u.CreatedAt), ms(u.UpdatedAt))
+		u.AccountID, u.ID, u.UserID, u.ExternalID, u.UserName, u.Email, u.Deleted, ms(u.CreatedAt), ms(u.UpdatedAt))
 	if err != nil && t.d.isUnique(err) {
 		t.mapErr(err)
 		return chime.Errorf(chime.ECONFLICT, "another SCIM user stands for this Chime user")

@@ -2,6 +2,7 @@
 //
 //	chimed serve [flags]               run the server (flags also read from CHIMED_* environment variables)
 //	chimed credentials create|list|revoke   manage access keys on the store
+//	chimed scim-token create|list|revoke    manage the SCIM tokens of Chime accounts (package scim)
 //	chimed check --db URL              check the store for damage (exit status 1 when damaged)
 //	chimed version                     print the version, VCS revision and time of the build
 package main
@@ -48,6 +49,7 @@ const usage = `usage: chimed <command> [flags]
 commands:
   serve         run the server
   credentials   create, list or revoke access keys (create|list|revoke)
+  scim-token    create, list or revoke the SCIM tokens of a Chime account (create|list|revoke)
   check         check the store for damage (exit status 1 when damaged)
   version       print the module version, VCS revision and time chimed was built from
 
@@ -72,6 +74,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return m.Close()
 	case "credentials":
 		return runCredentials(ctx, args[1:], stdout, stderr)
+	case "scim-token":
+		return runSCIMToken(ctx, args[1:], stdout, stderr)
 	case "check":
 		return runCheck(ctx, args[1:], stdout, stderr)
 	case "version", "--version":

@@ -3,8 +3,9 @@
 -- service, stored only as the SHA-256 of the token (token_hash) with the first characters of the token (prefix,
 -- shown by `chimed scim-token list`); revoked_ms is set once revoked. scim_users: the SCIM side of a
 -- provisioned user: scim_id is the SCIM resource id (the Chime UserId the user was created or first seen with),
--- user_id the Chime user it stands for now ('' when a Team deactivation removed it; user_name then keeps its
--- address for a reactivation), external_id the identity provider's id, deleted a tombstone (an EnterpriseLWA
+-- user_id the Chime user it stands for now ('' when a Team deactivation removed it; email then keeps its
+-- address for a reactivation), external_id the identity provider's id, user_name the SCIM userName (an identity
+-- provider's login, not always the Chime address), email the Chime address, deleted a tombstone (an EnterpriseLWA
 -- user deleted over SCIM stays in Chime, suspended, but no longer exists for SCIM). Rows go with their account's
 -- rows (ON DELETE CASCADE when a tenant is deleted).
 CREATE TABLE scim_tokens (
@@ -23,6 +24,7 @@ CREATE TABLE scim_users (
     user_id        TEXT    NOT NULL,
     external_id    TEXT    NOT NULL,
     user_name      TEXT    NOT NULL,
+    email          TEXT    NOT NULL,
     deleted        INTEGER NOT NULL DEFAULT 0,
     created_ms     INTEGER NOT NULL,
     updated_ms     INTEGER NOT NULL,
