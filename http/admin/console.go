@@ -20,7 +20,9 @@
 //     and renders: q.render(http.StatusOK, "NAME", "Title", "Nav item", data). The template is
 //     templates/NAME.html and defines {{define "content"}}…{{end}}; the layout gives it .Data (your data),
 //     .ReadOnly (hide every form when true), .CSRF (put {{template "csrf" $}} in every form), .Notice/.Error
-//     (the flash of the last action). Helpers: pageLinks (paging), fmtTime, q.service error → q.fail.
+//     (the flash of the last action). Helpers: pageLinks + {{template "paging" .Paging}} for keyset paging
+//     (the service's NextToken in the query parameter "token"), fmtTime, q.fail(err) for a service error (its
+//     status and plain message; 500s logged, not shown), q.errorPage, plain(err).
 //  3. An action handler reads q.form (already checked: origin, CSRF, session, not read-only) and runs the
 //     change with q.act(params, resources, func(ctx) error { … service call with ctx … }); then q.done(path,
 //     notice) on success (a 303 to path with a flash) or q.failed(path, err) (the error as a flash).
@@ -167,7 +169,9 @@ func (rt *router) page(pattern string, h func(q *request)) {
 			http.Redirect(w, r, "/admin/signin", http.StatusSeeOther)
 			return
 		}
-		h(q)
+		if q.syncClock() {
+			h(q)
+		}
 	})
 }
 
@@ -199,8 +203,20 @@ func (rt *router) post(pattern, op string, h func(q *request)) {
 			q.refuseReadOnly()
 			return
 		}
-		h(q)
+		if q.syncClock() {
+			h(q)
+		}
 	})
+}
+
+// syncClock refreshes the server clock's offset when the cached one is stale (as the API does before every
+// operation, clock.go); it answers the error page and reports false when the store fails.
+func (q *request) syncClock() bool {
+	if err := q.c.svc.SyncClock(q.r.Context()); err != nil {
+		q.fail(err)
+		return false
+	}
+	return true
 }
 
 // notFound answers an unknown console path: a 404 page.
