@@ -75,6 +75,15 @@ func TestAccountPageActions(t *testing.T) {
 	if !strings.Contains(p.body, `class="error"`) || len(users(t, srv, id)) != 2 {
 		t.Errorf("an invitation into an EnterpriseDirectory account:\n%s", p.body)
 	}
+	// An account without users is deleted, and the Accounts page says so.
+	empty := b.createAccount("Empty")
+	p = b.submit("/admin/accounts/"+empty+"/delete", nil)
+	if !strings.HasSuffix(p.url, "/admin/") || !strings.Contains(p.body, "Account “Empty” deleted.") {
+		t.Errorf("delete of an empty account lands on %s:\n%s", p.url, p.body)
+	}
+	if _, err := srv.Service.GetAccount(ctx, awsAccount, empty); chime.ErrorCode(err) != chime.ENOTFOUND {
+		t.Errorf("the deleted account: %v, want NotFound", err)
+	}
 	// Wrong ids are a 404 page.
 	if p := b.get("/admin/accounts/00000000-0000-0000-0000-000000000000"); p.status != http.StatusNotFound {
 		t.Errorf("unknown account: %d", p.status)
