@@ -45,10 +45,7 @@ func newKeyCache(perGeneration int) *keyCache {
 // signingKey returns the signing key for (secret, date, region, ServiceName),
 // deriving and caching it on a miss. The returned slice must not be modified.
 func (c *keyCache) signingKey(secret, date, region string) []byte {
-	m := hmac.New(sha256.New, c.salt)
-	m.Write([]byte(secret))
-	k := cacheKey{date: date, region: region}
-	m.Sum(k.secret[:0])
+	k := cacheKey{date: date, region: region, secret: hmacSum(c.salt, secret)}
 
 	c.mu.Lock()
 	if key, ok := c.cur[k]; ok {
@@ -91,6 +88,38 @@ func deriveSigningKey(secret, date, region, service string) []byte {
 	k = hmacSHA256(k, region)
 	k = hmacSHA256(k, service)
 	return hmacSHA256(k, Terminator)
+}
+
+// hmacSum returns HMAC-SHA256(key, msg) for a key of at most 64 bytes, without allocating when msg is short
+// (a secret access key).
+func hmacSum(key []byte, msg string) [sha256.Size]byte {
+	var buf [hmacBlock + 256]byte
+	b := buf[:0]
+	if len(key) > hmacBlock || len(msg) > 256 {
+		m := hmac.New(sha256.New, key)
+		m.Write([]byte(msg))
+		var out [sha256.Size]byte
+		m.Sum(out[:0])
+		return out
+	}
+	for i := range hmacBlock {
+		var k byte
+		if i < len(key) {
+			k = key[i]
+		}
+		b = append(b, k^0x36)
+	}
+	inner := sha256.Sum256(append(b, msg...))
+	var outer [hmacBlock + sha256.Size]byte
+	for i := range hmacBlock {
+		var k byte
+		if i < len(key) {
+			k = key[i]
+		}
+		outer[i] = k ^ 0x5c
+	}
+	copy(outer[hmacBlock:], inner[:])
+	return sha256.Sum256(outer[:])
 }
 
 func hmacSHA256(key []byte, msg string) []byte {

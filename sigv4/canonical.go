@@ -51,6 +51,15 @@ func PresignedCanonicalRequest(r *http.Request, signedHeaders []string, payloadH
 // buildCanonical assembles the canonical request around an already computed
 // canonical URI; presigned leaves X-Amz-Signature out of the query.
 func buildCanonical(r *http.Request, signedHeaders []string, payloadHash, uri string, presigned bool) string {
+	rawQuery := ""
+	if r.URL != nil {
+		rawQuery = r.URL.RawQuery
+	}
+	return string(appendCanonical(make([]byte, 0, 256+len(uri)+len(rawQuery)), r, signedHeaders, payloadHash, uri, presigned))
+}
+
+// appendCanonical appends the canonical request (see buildCanonical) to b.
+func appendCanonical(b []byte, r *http.Request, signedHeaders []string, payloadHash, uri string, presigned bool) []byte {
 	method := r.Method
 	if method == "" {
 		method = http.MethodGet
@@ -59,35 +68,68 @@ func buildCanonical(r *http.Request, signedHeaders []string, payloadHash, uri st
 	if r.URL != nil {
 		rawQuery = r.URL.RawQuery
 	}
-	var b strings.Builder
-	b.Grow(256 + len(uri) + len(rawQuery))
-	b.WriteString(method)
-	b.WriteByte('\n')
-	b.WriteString(uri)
-	b.WriteByte('\n')
-	writeCanonicalQuery(&b, rawQuery, presigned)
-	b.WriteByte('\n')
+	b = append(b, method...)
+	b = append(b, '\n')
+	b = append(b, uri...)
+	b = append(b, '\n')
+	b = appendCanonicalQuery(b, rawQuery, presigned)
+	b = append(b, '\n')
 	for _, name := range signedHeaders {
-		b.WriteString(name)
-		b.WriteByte(':')
-		for i, v := range headerValues(r, name) {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(strings.TrimSpace(collapseSpaces(v)))
-		}
-		b.WriteByte('\n')
+		b = append(b, name...)
+		b = append(b, ':')
+		b = appendHeaderValues(b, r, name)
+		b = append(b, '\n')
 	}
-	b.WriteByte('\n')
+	b = append(b, '\n')
 	for i, name := range signedHeaders {
 		if i > 0 {
-			b.WriteByte(';')
+			b = append(b, ';')
 		}
-		b.WriteString(name)
+		b = append(b, name...)
 	}
-	b.WriteByte('\n')
-	b.WriteString(payloadHash)
-	return b.String()
+	b = append(b, '\n')
+	return append(b, payloadHash...)
+}
+
+// appendHeaderValues appends the canonical value of the signed header name: its values trimmed, runs of spaces
+// collapsed, joined with ",".
+func appendHeaderValues(b []byte, r *http.Request, name string) []byte {
+	var vals []string
+	switch name {
+	case "host":
+		h := r.Host
+		if h == "" && r.URL != nil {
+			h = r.URL.Host
+		}
+		return appendTrimmedValue(b, h)
+	case "content-length":
+		if v := r.Header["Content-Length"]; len(v) > 0 {
+			vals = v
+		} else if r.ContentLength >= 0 {
+			return strconv.AppendInt(b, r.ContentLength, 10)
+		}
+	default:
+		vals = headerValues(r, name)
+	}
+	for i, v := range vals {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendTrimmedValue(b, v)
+	}
+	return b
+}
+
+// appendTrimmedValue appends v without surrounding white space, runs of spaces collapsed to one.
+func appendTrimmedValue(b []byte, v string) []byte {
+	v = strings.TrimSpace(v)
+	for i := 0; i < len(v); i++ {
+		if v[i] == ' ' && i > 0 && v[i-1] == ' ' {
+			continue
+		}
+		b = append(b, v[i])
+	}
+	return b
 }
 
 // wirePath returns the escaped request path as the client sent it.
@@ -208,24 +250,25 @@ func unreserved(c byte) bool {
 		c == '-' || c == '.' || c == '_' || c == '~'
 }
 
-// writeCanonicalQuery writes the canonical query string of rawQuery to b,
+// appendCanonicalQuery appends the canonical query string of rawQuery to b,
 // without X-Amz-Signature when presigned.
-func writeCanonicalQuery(b *strings.Builder, rawQuery string, presigned bool) {
+func appendCanonicalQuery(b []byte, rawQuery string, presigned bool) []byte {
 	if rawQuery == "" {
-		return
+		return b
 	}
 	type pair struct{ k, v string }
-	var pairs []pair
+	var buf [8]pair
+	pairs := buf[:0]
 	for raw := range strings.SplitSeq(rawQuery, "&") {
 		if raw == "" || strings.Contains(raw, ";") {
 			continue
 		}
 		k, v, _ := strings.Cut(raw, "=")
-		dk, err := url.QueryUnescape(k)
+		dk, err := queryUnescape(k)
 		if err != nil {
 			continue
 		}
-		dv, err := url.QueryUnescape(v)
+		dv, err := queryUnescape(v)
 		if err != nil {
 			continue
 		}
@@ -242,12 +285,21 @@ func writeCanonicalQuery(b *strings.Builder, rawQuery string, presigned bool) {
 	})
 	for i, p := range pairs {
 		if i > 0 {
-			b.WriteByte('&')
+			b = append(b, '&')
 		}
-		b.WriteString(p.k)
-		b.WriteByte('=')
-		b.WriteString(p.v)
+		b = append(b, p.k...)
+		b = append(b, '=')
+		b = append(b, p.v...)
 	}
+	return b
+}
+
+// queryUnescape is url.QueryUnescape without its copy when s holds nothing to unescape.
+func queryUnescape(s string) (string, error) {
+	if strings.IndexAny(s, "%+") < 0 {
+		return s, nil
+	}
+	return url.QueryUnescape(s)
 }
 
 // headerValues returns the values of the signed header name (lowercase).
@@ -268,7 +320,12 @@ func headerValues(r *http.Request, name string) []string {
 		}
 		return nil
 	}
-	if v, ok := r.Header[textproto.CanonicalMIMEHeaderKey(name)]; ok {
+	var kb [64]byte
+	if len(name) <= len(kb) {
+		if v, ok := r.Header[string(canonicalKey(kb[:0], name))]; ok { // no allocation: a map index
+			return v
+		}
+	} else if v, ok := r.Header[textproto.CanonicalMIMEHeaderKey(name)]; ok {
 		return v
 	}
 	// Header maps built by hand may hold non-canonical keys; net/http keeps
@@ -291,18 +348,23 @@ func headerValues(r *http.Request, name string) []string {
 	return vals
 }
 
-// collapseSpaces replaces every run of spaces in s with a single space, as the
-// aws-sdk-go-v2 signer does (tabs and other white space are left alone).
-func collapseSpaces(s string) string {
-	if !strings.Contains(s, "  ") {
-		return s
-	}
-	buf := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		if s[i] == ' ' && i > 0 && s[i-1] == ' ' {
-			continue
+// canonicalKey appends the canonical MIME form of the lowercase header name to b, as
+// textproto.CanonicalMIMEHeaderKey returns it for a valid name (letters after "-" and at the start upper
+// case); for a name it would leave as it is (a byte that is not a token byte), it appends name unchanged.
+func canonicalKey(b []byte, name string) []byte {
+	upper := true
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c == ' ' || c < '!' || c > '~' || strings.IndexByte("\"(),/:;<=>?@[\\]{}", c) >= 0 {
+			return append(b[:0], name...)
 		}
-		buf = append(buf, s[i])
+		if upper && 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		} else if !upper && 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+		upper = c == '-'
 	}
-	return string(buf)
+	return b
 }

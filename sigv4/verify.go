@@ -145,11 +145,44 @@ func ParseRegions(s string) ([]string, error) {
 // a non-*Error error only when secrets fails (wrapped with %w), when secrets is
 // nil, or when v was not created by New.
 func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte, secrets SecretFunc) (Authorization, error) {
-	if v == nil || v.keys == nil {
-		return Authorization{}, errors.New("sigv4: Verifier not created with New")
-	}
 	if secrets == nil {
 		return Authorization{}, errors.New("sigv4: nil SecretFunc")
+	}
+	return v.verify(ctx, r, body, secrets, nil)
+}
+
+// KeyScope is what a signing key is derived for, besides the secret: the credential scope's date (yyyymmdd),
+// region and service.
+type KeyScope struct{ Date, Region, Service string }
+
+// KeyFunc returns the signing key of an access key for scope — what [Verifier.SigningKey] derives from its
+// secret — so that a caller may keep derived keys with the rest of what it caches about the access key. ok is
+// false when the key is unknown or revoked; a non-nil err is an internal failure, as for SecretFunc. The
+// returned slice is not modified.
+type KeyFunc func(ctx context.Context, accessKeyID string, scope KeyScope) (key []byte, ok bool, err error)
+
+// VerifyKey is Verify with the signing key supplied by keys instead of derived from a secret: the same checks,
+// in the same order, with the same errors (keys stands in for secrets at step 9).
+func (v *Verifier) VerifyKey(ctx context.Context, r *http.Request, body []byte, keys KeyFunc) (Authorization, error) {
+	if keys == nil {
+		return Authorization{}, errors.New("sigv4: nil KeyFunc")
+	}
+	return v.verify(ctx, r, body, nil, keys)
+}
+
+// SigningKey derives the signing key of secret for scope; keys of the service ServiceName are cached by the
+// Verifier (bounded, keyed by a salted hash of the secret). The returned slice must not be modified.
+func (v *Verifier) SigningKey(secret string, scope KeyScope) []byte {
+	if scope.Service == ServiceName {
+		return v.keys.signingKey(secret, scope.Date, scope.Region)
+	}
+	return deriveSigningKey(secret, scope.Date, scope.Region, scope.Service) // another API (WithService)
+}
+
+// verify implements Verify (secrets set) and VerifyKey (keys set).
+func (v *Verifier) verify(ctx context.Context, r *http.Request, body []byte, secrets SecretFunc, keys KeyFunc) (Authorization, error) {
+	if v == nil || v.keys == nil {
+		return Authorization{}, errors.New("sigv4: Verifier not created with New")
 	}
 	a, err := ParseRequest(r)
 	if err != nil {
@@ -197,7 +230,17 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte, sec
 	if !slices.Contains(a.SignedHeaders, "host") {
 		return fail(incomplete(msgHostNotSigned))
 	}
-	secret, ok, err := secrets(ctx, a.AccessKeyID)
+	ks := KeyScope{Date: a.Date, Region: a.Region, Service: service}
+	var key []byte
+	var ok bool
+	if keys != nil {
+		key, ok, err = keys(ctx, a.AccessKeyID, ks)
+	} else {
+		var secret string
+		if secret, ok, err = secrets(ctx, a.AccessKeyID); ok && err == nil {
+			key = v.SigningKey(secret, ks)
+		}
+	}
 	if err != nil {
 		return Authorization{}, fmt.Errorf("sigv4: looking up access key: %w", err)
 	}
@@ -205,36 +248,30 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte, sec
 		return fail(newError(UnrecognizedClient, msgBadToken))
 	}
 
-	sum := sha256.Sum256(body)
-	payloadHash := hex.EncodeToString(sum[:])
+	payloadHash := hashHex(body)
 	if slices.Contains(a.SignedHeaders, "x-amz-content-sha256") {
-		got := r.Header.Values("X-Amz-Content-Sha256")
+		got := r.Header["X-Amz-Content-Sha256"]
 		if len(got) != 1 || strings.TrimSpace(got[0]) != payloadHash {
 			return fail(newError(InvalidSignature, msgContentSHA256))
 		}
 	}
 
-	want, err := hex.DecodeString(a.Signature)
-	if err != nil { // unreachable: ParseRequest checked the hex
+	var want [sha256.Size]byte
+	if n, err := hex.Decode(want[:], []byte(a.Signature)); err != nil || n != len(want) { // unreachable: ParseRequest checked the hex
 		return fail(incomplete("Signature must be 64 hexadecimal characters."))
 	}
-	var key []byte
-	if service == ServiceName {
-		key = v.keys.signingKey(secret, a.Date, a.Region)
-	} else {
-		key = deriveSigningKey(secret, a.Date, a.Region, service) // not cached: another API (WithService)
-	}
-	scope := a.Scope()
 	raw := wirePath(r)
 	if raw == "" {
 		raw = "/"
 	}
 	norm := normalizePath(raw)
-	canonical := buildCanonical(r, a.SignedHeaders, payloadHash, canonicalURI(norm), a.Presigned)
-	sts := StringToSign(amzDate, scope, canonical)
-	if signatureMatches(key, sts, want) {
+	uri := canonicalURI(norm)
+	if matchesFast(key, r, &a, payloadHash, uri, amzDate, want[:]) {
 		return a, nil
 	}
+	scope := a.Scope()
+	canonical := buildCanonical(r, a.SignedHeaders, payloadHash, uri, a.Presigned)
+	sts := StringToSign(amzDate, scope, canonical)
 	// The alternatives a client may have signed instead: the path as sent, and
 	// UNSIGNED-PAYLOAD for a presigned URL without a body.
 	paths := []string{norm}
@@ -251,7 +288,7 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte, sec
 				continue // tried above
 			}
 			cr := buildCanonical(r, a.SignedHeaders, h, canonicalURI(p), a.Presigned)
-			if signatureMatches(key, StringToSign(amzDate, scope, cr), want) {
+			if signatureMatches(key, StringToSign(amzDate, scope, cr), want[:]) {
 				return a, nil
 			}
 		}
@@ -355,20 +392,19 @@ func parseAmzDate(s string) (time.Time, bool) {
 // before now-skew.
 func (v *Verifier) checkTime(t time.Time, amzDate string, expires time.Duration) *Error {
 	now := v.now().UTC()
-	window := skewText(v.skew)
 	lo := now.Add(-v.skew)
 	switch end := t.Add(expires); {
 	case expires > 0 && end.Before(lo):
 		return newError(InvalidSignature, fmt.Sprintf(
 			"Signature expired: the presigned URL expired at %s (X-Amz-Date %s + X-Amz-Expires %d), which is now earlier than %s (%s - %s.)",
-			end.Format(amzDateLayout), amzDate, expires/time.Second, lo.Format(amzDateLayout), now.Format(amzDateLayout), window))
+			end.Format(amzDateLayout), amzDate, expires/time.Second, lo.Format(amzDateLayout), now.Format(amzDateLayout), skewText(v.skew)))
 	case t.Before(lo) && expires <= 0:
 		return newError(InvalidSignature, fmt.Sprintf("Signature expired: %s is now earlier than %s (%s - %s.)",
-			amzDate, lo.Format(amzDateLayout), now.Format(amzDateLayout), window))
+			amzDate, lo.Format(amzDateLayout), now.Format(amzDateLayout), skewText(v.skew)))
 	}
 	if hi := now.Add(v.skew); t.After(hi) {
 		return newError(InvalidSignature, fmt.Sprintf("Signature not yet current: %s is still later than %s (%s + %s.)",
-			amzDate, hi.Format(amzDateLayout), now.Format(amzDateLayout), window))
+			amzDate, hi.Format(amzDateLayout), now.Format(amzDateLayout), skewText(v.skew)))
 	}
 	return nil
 }

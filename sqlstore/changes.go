@@ -3,9 +3,10 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/binary"
+	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 )
 
 // changeDetector tells whether another process committed to a SQLite database since this process last
@@ -14,15 +15,35 @@ import (
 // restarts leave it alone; see https://www.sqlite.org/walformat.html). The writer of this process reads it
 // after BEGIN IMMEDIATE (holding the write lock) and after COMMIT: a step of exactly one is its own commit,
 // anything else means somebody else committed. Readers compare it with the value the writer last accounted
-// for. One pread per check; the store holds a connection open for its whole life so that SQLite never deletes
-// and recreates the -shm file under the open descriptor.
+// for.
+//
+// The counter is read from a shared read-only mapping of the -shm file's first page (shmHeader; a pread where
+// mapping is not available), so a check is one load from memory that every SQLite connection of every
+// process writes through its own mapping of the same file, and a check that finds no change takes no lock.
+// The store holds a connection open for its whole life, so SQLite never truncates, deletes or recreates the
+// -shm file under the mapping (that happens only when the first connection opens it, or when the last one
+// closes); the file only grows, and the mapped first page stays valid.
+//
+// The descriptor the mapping was made from stays open until every connection of the store is closed
+// (closeFile): SQLite locks the -shm file with POSIX record locks, which the kernel drops, all of them, at
+// any close of any descriptor of the file by the process — closing it earlier would let another process
+// believe it is alone and rebuild the WAL index under this one.
 type changeDetector struct {
 	f    *os.File
+	shm  shmHeader
 	hold *sql.Conn
 
-	mu    sync.Mutex
-	known uint32 // the counter value that everything cached is consistent with
+	mu    sync.Mutex    // serializes updates of known with the writer's accounting
+	known atomic.Uint32 // the counter value that everything cached is consistent with
 }
+
+// shmHeaderLen is what the detector maps of the -shm file: the first page, which holds both copies of the
+// WAL-index header (136 bytes). SQLite creates the file in 32 KiB regions, so it is at least this long once a
+// connection has read the database.
+const shmHeaderLen = 4096
+
+// iChangeOffset is where iChange sits in the first header copy (a native-endian, 4-byte aligned uint32).
+const iChangeOffset = 8
 
 func openChangeDetector(ctx context.Context, read *sql.DB, path string) (*changeDetector, error) {
 	hold, err := read.Conn(ctx)
@@ -40,32 +61,42 @@ func openChangeDetector(ctx context.Context, read *sql.DB, path string) (*change
 		return nil, err
 	}
 	d := &changeDetector{f: f, hold: hold}
-	d.known, err = d.counter()
-	if err != nil {
+	fail := func(err error) (*changeDetector, error) {
 		d.close()
+		d.closeFile()
 		return nil, err
 	}
+	if fi, err := f.Stat(); err != nil {
+		return fail(err)
+	} else if fi.Size() < shmHeaderLen {
+		return fail(fmt.Errorf("%s-shm is %d bytes, shorter than a WAL-index header page", path, fi.Size()))
+	}
+	if d.shm, err = mapShmHeader(f); err != nil {
+		return fail(err)
+	}
+	v, err := d.counter()
+	if err != nil {
+		return fail(err)
+	}
+	d.known.Store(v)
 	return d, nil
 }
 
-// counter reads iChange (offset 8 of the first header copy, native byte order: little endian here).
-func (d *changeDetector) counter() (uint32, error) {
-	var b [4]byte
-	if _, err := d.f.ReadAt(b[:], 8); err != nil {
-		return 0, err
-	}
-	return binary.NativeEndian.Uint32(b[:]), nil
-}
+// counter reads iChange (offset 8 of the first header copy, native byte order).
+func (d *changeDetector) counter() (uint32, error) { return d.shm.iChange() }
 
 // foreign reports whether the counter moved since the writer last accounted for it (a commit by another
 // process, or by this process's writer in the instant before it records its own), and records the new value.
-// An unreadable counter counts as a change.
+// An unreadable counter counts as a change. When nothing moved it is two atomic loads and takes no lock.
 func (d *changeDetector) foreign() bool {
 	v, err := d.counter()
+	if err == nil && v == d.known.Load() {
+		return false
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if err != nil || v != d.known {
-		d.known = v
+	if err != nil || v != d.known.Load() {
+		d.known.Store(v)
 		return true
 	}
 	return false
@@ -78,12 +109,17 @@ func (d *changeDetector) ownCommit(before uint32, beforeErr error) bool {
 	after, err := d.counter()
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	foreign := beforeErr != nil || err != nil || before != d.known || after != before+1
-	d.known = after
+	foreign := beforeErr != nil || err != nil || before != d.known.Load() || after != before+1
+	d.known.Store(after)
 	return foreign
 }
 
+// close unmaps the header before the held connection goes (the connection keeps the file alive).
 func (d *changeDetector) close() {
-	d.f.Close()
+	d.shm.close()
 	d.hold.Close()
 }
+
+// closeFile closes the descriptor of the -shm file: call it after every connection of the store is closed
+// (see changeDetector).
+func (d *changeDetector) closeFile() { d.f.Close() }
