@@ -41,7 +41,8 @@ type DB struct {
 	stats   struct{ serialization, deadlock, unique, foreignKey atomic.Int64 }
 	stmts   stmtCache       // SQLite only
 	queue   *commitQueue    // SQLite only: group commit
-	cache   *readCache      // SQLite only: exact read cache
+	cache   *readCache      // exact read cache (SQLite; PostgreSQL with its listener, pgcache.go)
+	pgc     *listener       // PostgreSQL with a cache: other nodes' invalidations and syncs (pgnotify.go)
 	changes *changeDetector // SQLite file only: commits by other processes
 
 	// onStatement, when set (tests), is called with every statement a transaction runs: whether the
@@ -91,8 +92,8 @@ type Options struct {
 	// MaxConnLifetime and MaxConnIdleTime recycle PostgreSQL connections (pgxpool defaults: 1 h and 30 min).
 	MaxConnLifetime time.Duration
 	MaxConnIdleTime time.Duration
-	// CacheUsers bounds the users the SQLite read cache keeps (default 100 000; negative disables the cache).
-	// PostgreSQL stores never cache: other nodes write.
+	// CacheUsers bounds the users the read cache keeps (default 100 000; negative disables the cache). On
+	// PostgreSQL the cache follows the other nodes' commits through LISTEN/NOTIFY (pgcache.go).
 	CacheUsers int
 	// Synchronous is SQLite's synchronous pragma: FULL (default; a commit survives power loss), NORMAL or
 	// OFF. Anything but FULL gives up durability; it exists to measure what durability costs.
@@ -138,6 +139,8 @@ func OpenWith(ctx context.Context, dsn string, o Options) (*DB, error) {
 			db.Close()
 			return nil, err
 		}
+	} else {
+		db.startPostgresCache(ctx, o)
 	}
 	return db, nil
 }
@@ -277,6 +280,9 @@ func (db *DB) close() error {
 	if db.changes != nil {
 		db.changes.close()
 	}
+	if db.pgc != nil {
+		db.pgc.close()
+	}
 	db.stmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
@@ -363,6 +369,9 @@ func (db *DB) writeOnce(ctx context.Context, fn func(chime.Tx) error) (retry, er
 	if err := fn(w); err != nil {
 		return db.retryCause(err, w.failed), err
 	}
+	if err := db.notifyChanges(ctx, t, &w.changed); err != nil { // PostgreSQL: the other nodes' caches
+		return db.retryCause(err), err
+	}
 	if err := t.Commit(); err != nil {
 		db.afterCommit(&dirty{tables: cachedTables}, before, beforeErr) // the outcome is unknown
 		return db.retryCause(err), err
@@ -420,6 +429,7 @@ type tx struct {
 	write    bool
 	failed   error           // the first database error of the transaction (PostgreSQL aborts the transaction on it)
 	tenants  map[string]bool // AWS accounts whose lock the transaction holds
+	synced   bool            // a read transaction waited for a cache sync (PostgreSQL: pgcache.go)
 }
 
 // mapErr turns driver errors into domain errors where they have a domain meaning, and remembers the first
