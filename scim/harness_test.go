@@ -244,3 +244,17 @@ func (e *env) registerUser(id string) {
 		e.t.Fatal(err)
 	}
 }
+
+func inviteInput(account string, emails ...string) *chime.InviteUsersInput {
+	return &chime.InviteUsersInput{AccountId: &account, UserEmailList: emails}
+}
+
+// userID returns the id of the account's user of address email, as ListUsers shows it.
+func (e *env) userID(email string) string {
+	e.t.Helper()
+	out, err := e.sdk.ListUsers(context.Background(), &chime.ListUsersInput{AccountId: &e.account, UserEmail: &email})
+	if err != nil || len(out.Users) != 1 {
+		e.t.Fatalf("ListUsers %s: %v %v", email, out, err)
+	}
+	return *out.Users[0].UserId
+}
