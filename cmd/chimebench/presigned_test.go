@@ -184,3 +184,12 @@ func TestRoundTripAllocations(t *testing.T) {
 		t.Fatalf("%v allocations per request", allocs)
 	}
 }
+
+// The wrk script carries each request byte for byte (Lua decimal escapes for everything but printable ASCII).
+func TestLuaString(t *testing.T) {
+	got := luaString([]byte("GET /a?b=\"c\"\\ HTTP/1.1\r\n\x00é"))
+	want := `"GET /a?b=\034c\034\092 HTTP/1.1\013\010\000\195\169"`
+	if got != want {
+		t.Fatalf("got %s, want %s", got, want)
+	}
+}
