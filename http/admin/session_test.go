@@ -1,6 +1,7 @@
 package admin_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -98,5 +99,39 @@ func TestEmulatorSignIn(t *testing.T) {
 	p := b.post("/admin/signin", url.Values{"AccessKeyID": {"not a key!"}, "SecretAccessKey": {"x"}})
 	if p.status != http.StatusUnauthorized {
 		t.Errorf("a malformed key id: %d, want 401", p.status)
+	}
+}
+
+// Sessions are server state shared by every node of one database: a session opened on one node works on
+// another, signing out on one ends it on both, and a key revoked through either node ends its sessions on all.
+func TestSessionsAcrossNodes(t *testing.T) {
+	for _, e := range testenv.Engines() {
+		t.Run(e.Name, func(t *testing.T) {
+			t.Parallel()
+			dsn := e.DSN(t)
+			a, b := newServer(t, dsn), newServer(t, dsn)
+			k := a.MustKey(t, awsAccount, false)
+			onA := newBrowser(t, a)
+			onA.signIn(k)
+			onB := newBrowser(t, b)
+			ck := onA.cookie()
+			u, _ := url.Parse(b.URL + "/admin/")
+			onB.c.Jar.SetCookies(u, []*http.Cookie{{Name: ck.Name, Value: ck.Value, Path: "/admin/"}})
+			if p := onB.get("/admin/"); !strings.Contains(p.body, "<h1>Accounts</h1>") {
+				t.Fatalf("node A's session on node B lands on %s", p.url)
+			}
+			onA.submit("/admin/signout", nil)
+			if p := onB.get("/admin/"); !strings.HasSuffix(p.url, "/admin/signin") {
+				t.Errorf("after signing out on node A, node B still opens %s", p.url)
+			}
+
+			onA.signIn(k)
+			if err := b.Credentials.Revoke(context.Background(), k.ID); err != nil {
+				t.Fatal(err)
+			}
+			if p := onA.get("/admin/"); !strings.HasSuffix(p.url, "/admin/signin") {
+				t.Errorf("after revoking the key through node B, node A still opens %s", p.url)
+			}
+		})
 	}
 }
