@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -19,6 +21,62 @@ type Credential struct {
 	SealedSecret []byte
 	CreatedAt    time.Time
 	RevokedAt    time.Time // zero while valid
+
+	signing *signingCache // see CacheSigning; nil when the store does not cache this credential
+}
+
+// KeyScope is what a SigV4 signing key is derived for besides the secret: the credential scope's date
+// (yyyymmdd), region and service.
+type KeyScope struct{ Date, Region, Service string }
+
+// signingCache keeps the signing keys derived from one stored version of a credential's secret, so that a
+// request does not unseal the secret and derive its key again. It lives with a store's cached copy of the
+// credential (CacheSigning): whatever drops or replaces that copy — a revocation, a new secret, a commit of
+// another process — drops the keys with it. It holds keys only, never the secret; keys are secret material
+// scoped to one day, region and service: never log them.
+type signingCache struct {
+	mu   sync.Mutex                   // serializes writers of keys
+	keys atomic.Pointer[[]derivedKey] // copy on write, at most maxDerivedKeys, newest last
+}
+
+type derivedKey struct {
+	keyring *Keyring // the keyring that unsealed the secret
+	scope   KeyScope
+	key     []byte
+}
+
+// maxDerivedKeys bounds the signing keys kept per credential (a key is used from a few regions at most, and
+// its date changes daily).
+const maxDerivedKeys = 4
+
+// CacheSigning attaches an empty cache of derived signing keys to c; copies of c made afterwards share it. A
+// store that caches credentials calls it on the copy it keeps, and nowhere else: the keys must not outlive
+// that copy.
+func (c *Credential) CacheSigning() { c.signing = &signingCache{} }
+
+func (sc *signingCache) key(k *Keyring, scope KeyScope) []byte {
+	if p := sc.keys.Load(); p != nil {
+		for _, d := range *p {
+			if d.keyring == k && d.scope == scope {
+				return d.key
+			}
+		}
+	}
+	return nil
+}
+
+func (sc *signingCache) put(k *Keyring, scope KeyScope, key []byte) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	var list []derivedKey
+	if p := sc.keys.Load(); p != nil {
+		list = *p
+	}
+	if len(list) >= maxDerivedKeys {
+		list = list[1:]
+	}
+	list = append(append(make([]derivedKey, 0, len(list)+1), list...), derivedKey{k, scope, key})
+	sc.keys.Store(&list)
 }
 
 // CredentialStore persists credentials. Errors: ENOTFOUND for an unknown key id, ECONFLICT when inserting an
@@ -140,6 +198,37 @@ func (c *Credentials) Lookup(ctx context.Context, id string) (*Credential, strin
 		return nil, "", fmt.Errorf("credential %s: %w", id, err)
 	}
 	return cred, secret, nil
+}
+
+// SigningKey returns a valid (not revoked) key and the signing key that derive makes of its secret for scope.
+// When the store caches the credential (see CacheSigning), the signing key is kept with the cached copy and
+// derive runs, and the secret is unsealed, only on the first request of each scope. Errors as Lookup's.
+func (c *Credentials) SigningKey(ctx context.Context, id string, scope KeyScope,
+	derive func(secret string, scope KeyScope) []byte) (*Credential, []byte, error) {
+	if len(id) > 128 {
+		return nil, nil, NotFound()
+	}
+	cred, err := c.store.Credential(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !cred.RevokedAt.IsZero() {
+		return nil, nil, NotFound()
+	}
+	if cred.signing != nil {
+		if key := cred.signing.key(c.keyring, scope); key != nil {
+			return cred, key, nil
+		}
+	}
+	secret, err := c.keyring.Open(id, cred.SealedSecret)
+	if err != nil {
+		return nil, nil, fmt.Errorf("credential %s: %w", id, err)
+	}
+	key := derive(secret, scope)
+	if cred.signing != nil {
+		cred.signing.put(c.keyring, scope, key)
+	}
+	return cred, key, nil
 }
 
 // List returns every credential (sealed secrets included; never print them).

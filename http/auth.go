@@ -56,18 +56,22 @@ type SigV4Auth struct {
 }
 
 // Authenticate implements Authenticator. Unknown or revoked keys are UnrecognizedClient; a signature that does
-// not match is InvalidSignature (D16).
+// not match is InvalidSignature (D16). Signing keys are derived through the Verifier and kept with the store's
+// cached copy of the credential (chime.Credentials.SigningKey), so a revocation drops them with it.
 func (a SigV4Auth) Authenticate(ctx context.Context, r *http.Request, body []byte) (chime.Identity, error) {
 	var cred *chime.Credential
-	auth, err := a.Verifier.Verify(ctx, r, body, func(ctx context.Context, id string) (string, bool, error) {
-		c, secret, err := a.Credentials.Lookup(ctx, id)
+	derive := func(secret string, s chime.KeyScope) []byte {
+		return a.Verifier.SigningKey(secret, sigv4.KeyScope(s))
+	}
+	auth, err := a.Verifier.VerifyKey(ctx, r, body, func(ctx context.Context, id string, s sigv4.KeyScope) ([]byte, bool, error) {
+		c, key, err := a.Credentials.SigningKey(ctx, id, chime.KeyScope(s), derive)
 		if chime.ErrorCode(err) == chime.ENOTFOUND {
-			return "", false, nil
+			return nil, false, nil
 		} else if err != nil {
-			return "", false, err
+			return nil, false, err
 		}
 		cred = c
-		return secret, true, nil
+		return key, true, nil
 	})
 	if err != nil {
 		return chime.Identity{}, err
