@@ -43,6 +43,7 @@ type benchConfig struct {
 	rooms       int
 	bots        int
 	profile     string
+	seedDir     string
 }
 
 // readWorkloads are the workloads whose requests can be replayed and that presigned load drives by default.
@@ -93,6 +94,8 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&cfg.bots, "bots", 10, "bots (each in its own room) of the botevents workload (at most 10)")
 	fs.StringVar(&cfg.profile, "profile", "", "write a CPU profile of the first chimed process over each workload's "+
 		"measurement to PREFIX-WORKLOAD.prof (chimed started with --pprof on a free port)")
+	fs.StringVar(&cfg.seedDir, "seed-dir", "", "with --direct: keep the seeded SQLite store of --users users in this "+
+		"directory and start later runs from a copy of it (delete it after changing chimebench or the migrations)")
 	fs.BoolVar(&cfg.wrk, "wrk", false, "after each presigned workload, replay the same pool with wrk against the first "+
 		"chimed and the reference (wrk on PATH), to check that chimebench's generator is not the bottleneck")
 	if err := fs.Parse(args); err != nil {

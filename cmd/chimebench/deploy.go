@@ -87,10 +87,20 @@ func deploy(ctx context.Context, cfg benchConfig, db string, out io.Writer) (_ *
 	d.w = &workloads{dsn: dsn, rooms: cfg.rooms}
 	if cfg.direct {
 		t0 := time.Now()
-		if d.w.account, d.w.ids, d.w.emails, err = seedDirect(ctx, dsn, cfg.users); err != nil {
+		how := "seeded %d users directly in %v\n"
+		if cfg.seedDir != "" && db == "sqlite" {
+			var copied bool
+			copied, err = d.w.seedCached(ctx, cfg.seedDir, strings.TrimPrefix(dsn, "sqlite:"), cfg.users)
+			if copied {
+				how = "copied a store of %d users from --seed-dir in %v\n"
+			}
+		} else {
+			d.w.account, d.w.ids, d.w.emails, err = seedDirect(ctx, dsn, cfg.users)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("seed %s: %w", d.name, err)
 		}
-		fmt.Fprintf(out, "%s: seeded %d users directly in %v\n", d.name, cfg.users, time.Since(t0).Round(time.Millisecond))
+		fmt.Fprintf(out, "%s: "+how, d.name, cfg.users, time.Since(t0).Round(time.Millisecond))
 	}
 	for i := 0; i < nodes; i++ {
 		extra, pprofAddr := strings.Fields(cfg.extraArgs), ""
@@ -184,4 +194,59 @@ func profileCPU(ctx context.Context, p *chimedProc, d time.Duration, path string
 		fmt.Fprintf(out, "    CPU profile of the first chimed: %s (go tool pprof -top %s)\n", path, path)
 	}()
 	return done
+}
+
+// seedCached seeds the SQLite store at path with n users, from a copy kept in dir when there is one (copied is
+// then true), else directly, keeping a copy in dir for the next run.
+func (w *workloads) seedCached(ctx context.Context, dir, path string, n int) (copied bool, err error) {
+	base := filepath.Join(dir, fmt.Sprintf("users-%d", n))
+	if b, err := os.ReadFile(base + ".ids"); err == nil {
+		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+		if len(lines) == n+1 {
+			if err := copyFile(base+".db", path); err != nil {
+				return false, err
+			}
+			w.account = lines[0]
+			w.ids, w.emails = make([]string, n), make([]string, n)
+			for i, l := range lines[1:] {
+				w.ids[i], w.emails[i], _ = strings.Cut(l, " ")
+			}
+			return true, nil
+		}
+	}
+	if w.account, w.ids, w.emails, err = seedDirect(ctx, "sqlite:"+path, n); err != nil {
+		return false, err
+	}
+	if _, err := os.Stat(path + "-wal"); err == nil {
+		return false, nil // not checkpointed: not a file that can be copied alone
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return false, err
+	}
+	if err := copyFile(path, base+".db"); err != nil {
+		return false, err
+	}
+	var b strings.Builder
+	b.WriteString(w.account + "\n")
+	for i := range w.ids {
+		b.WriteString(w.ids[i] + " " + w.emails[i] + "\n")
+	}
+	return false, os.WriteFile(base+".ids", []byte(b.String()), 0o644)
+}
+
+func copyFile(from, to string) error {
+	src, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := os.Create(to)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		return err
+	}
+	return dst.Close()
 }
