@@ -14,8 +14,12 @@ import (
 // The Account page: its users (filters, paging), invitations, bulk suspend / unsuspend / license, account
 // settings, retention, sign-in delegate groups, account type, rename and default license, delete.
 
-// usersPageSize is the number of users a page shows.
-const usersPageSize = 50
+// usersPageSize is the number of users a page shows; statusScanPages bounds the service pages one page of the
+// status filter reads.
+const (
+	usersPageSize   = 50
+	statusScanPages = 10
+)
 
 func (c *Console) accountPages(rt *router) {
 	rt.page("GET /admin/accounts/{account}", accountPage)
@@ -84,18 +88,29 @@ func loadAccount(q *request) (*accountData, int, bool) {
 		in.NextToken = &t
 	}
 	status := http.StatusOK
-	users, next, err := q.c.svc.ListUsers(ctx, aws, id, in)
-	if err != nil {
-		if s, _ := statusOf(err); s >= 500 {
-			q.fail(err)
-			return nil, 0, false
+	// The service filters by email and type; the status filter reads on through the service's pages (at most
+	// statusScanPages of them) until a page's worth of users matched, and the next link continues from there.
+	var next string
+	for range statusScanPages {
+		users, tok, err := q.c.svc.ListUsers(ctx, aws, id, in)
+		if err != nil {
+			if s, _ := statusOf(err); s >= 500 {
+				q.fail(err)
+				return nil, 0, false
+			}
+			status, d.Problem = http.StatusBadRequest, plain(err)
+			break
 		}
-		status, d.Problem = http.StatusBadRequest, plain(err)
-	}
-	for _, u := range users { // the status filter applies to the page the service returned
-		if d.Status == "" || string(u.RegistrationStatus) == d.Status {
-			d.Users = append(d.Users, u)
+		for _, u := range users {
+			if d.Status == "" || string(u.RegistrationStatus) == d.Status {
+				d.Users = append(d.Users, u)
+			}
 		}
+		next = tok
+		if tok == "" || len(d.Users) >= usersPageSize {
+			break
+		}
+		in.NextToken = &tok
 	}
 	d.Paging = pageLinks(accountPath(id), url.Values{"email": {d.Email}, "type": {d.Type}, "status": {d.Status},
 		"token": {qv.Get("token")}}, next)

@@ -2,6 +2,7 @@ package admin_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -139,3 +140,43 @@ func TestUserPage(t *testing.T) {
 		t.Errorf("the refused association's record: %s %d %s", evs[0].Operation, evs[0].Status, evs[0].Params)
 	}
 }
+
+// The users filter by registration status reads on through the service's pages: a Registered user after 60
+// Unregistered ones is found on the first page of the filter.
+func TestUsersStatusFilter(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, "")
+	k := srv.MustKey(t, awsAccount, false)
+	b := newBrowser(t, srv)
+	b.signIn(k)
+	ctx := context.Background()
+	id := b.createAccount("Many")
+	var emails []string
+	for i := range 61 {
+		emails = append(emails, fmt.Sprintf("u%02d@example.com", i))
+	}
+	if _, err := srv.Service.InviteUsers(ctx, awsAccount, id, emails[:50], nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Service.InviteUsers(ctx, awsAccount, id, emails[50:], nil); err != nil {
+		t.Fatal(err)
+	}
+	found, _, err := srv.Service.ListUsers(ctx, awsAccount, id, chime.ListUsersInput{UserEmail: ptr("u60@example.com")})
+	if err != nil || len(found) != 1 {
+		t.Fatalf("u60: %v %v", found, err)
+	}
+	u60 := found[0].ID
+	if _, err := srv.Service.RegisterUser(ctx, awsAccount, id, u60, ptr("Sixty")); err != nil {
+		t.Fatal(err)
+	}
+	p := b.get("/admin/accounts/" + id + "?status=Registered")
+	if !strings.Contains(p.body, ">u60@example.com</a>") || strings.Contains(p.body, ">u00@example.com</a>") {
+		t.Errorf("status=Registered:\n%s", p.body)
+	}
+	p = b.get("/admin/accounts/" + id + "?status=Unregistered")
+	if strings.Count(p.body, `name="user"`) != 50 || !strings.Contains(p.body, "Next page") {
+		t.Errorf("status=Unregistered shows %d users, want a page of 50 and a next page", strings.Count(p.body, `name="user"`))
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
