@@ -150,8 +150,13 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.mux.ServeHTTP(w, r)
 }
 
-// static serves the embedded stylesheet and images (cacheable for an hour; they change with the binary).
+// static serves the embedded stylesheet and images (cacheable for an hour; they change with the binary); a
+// directory is not listed.
 func (c *Console) static(w http.ResponseWriter, r *http.Request) {
+	if strings.HasSuffix(r.URL.Path, "/") {
+		c.notFound(w, r)
+		return
+	}
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	c.staticHTTP.ServeHTTP(w, r)
 }

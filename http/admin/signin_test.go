@@ -81,6 +81,9 @@ func TestSignIn(t *testing.T) {
 	if css.status != http.StatusOK || !strings.HasPrefix(css.header.Get("Content-Type"), "text/css") {
 		t.Errorf("stylesheet: %d %s", css.status, css.header.Get("Content-Type"))
 	}
+	if p := b.get("/admin/static/"); p.status != http.StatusNotFound {
+		t.Errorf("the static directory: %d, want 404 (no listing)", p.status)
+	}
 	// An unknown console page is a 404 page, not the API's JSON.
 	if p := b.get("/admin/nothing-here"); p.status != http.StatusNotFound || !strings.Contains(p.body, "Page not found") {
 		t.Errorf("unknown page: %d %s", p.status, p.body)
