@@ -93,3 +93,12 @@ func TestInvariants(t *testing.T) {
 		t.Fatalf("deliveryVerdict = %d, %v", redelivered, dups)
 	}
 }
+
+func TestShortDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{10 * time.Minute: "10m", time.Minute: "1m", 90 * time.Second: "1m30s",
+		15 * time.Second: "15s", 2 * time.Hour: "2h", 1500 * time.Millisecond: "1.5s"} {
+		if got := shortDuration(d); got != want {
+			t.Errorf("shortDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

@@ -112,11 +112,29 @@ func run(ctx context.Context, args []string, stdout io.Writer) (ok bool, err err
 	if err := writeReport(cfg, s, res); err != nil {
 		return false, err
 	}
-	acked, _ := s.led.counts()
 	fmt.Fprintf(stdout, "report: %s\n", cfg.report)
-	fmt.Fprintf(stdout, "verdict: %s %s kills %d, acknowledged writes %d, lost %d, invariant violations %d\n",
-		s.engine(), cfg.duration, len(res.kills), acked, len(res.lost), len(res.violations))
+	fmt.Fprintln(stdout, verdict(s, res))
 	return len(res.lost) == 0 && len(res.violations) == 0 && res.err == nil, res.err
+}
+
+// verdict is the run's one-line result, e.g. "verdict: sqlite 10m kills 17, acknowledged writes 51234, lost 0,
+// invariant violations 0".
+func verdict(s *soak, res *runResult) string {
+	acked, _ := s.led.counts()
+	return fmt.Sprintf("verdict: %s %s kills %d, acknowledged writes %d, lost %d, invariant violations %d", s.engine(),
+		shortDuration(s.cfg.duration), len(res.kills), acked, len(res.lost), len(res.violations))
+}
+
+// shortDuration writes 10m rather than 10m0s.
+func shortDuration(d time.Duration) string {
+	str := d.String()
+	if strings.HasSuffix(str, "m0s") {
+		str = strings.TrimSuffix(str, "0s")
+	}
+	if strings.HasSuffix(str, "h0m") {
+		str = strings.TrimSuffix(str, "0m")
+	}
+	return str
 }
 
 // redact hides a URL's password for the report.

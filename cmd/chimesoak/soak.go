@@ -56,7 +56,7 @@ type killRecord struct {
 }
 
 type checkRecord struct {
-	After                         string
+	After, Via                    string
 	At, Took                      time.Duration
 	Facts, Unreadable             int
 	Lost, Violations, AuditMissed int
@@ -129,7 +129,7 @@ func (s *soak) createSchema(ctx context.Context, pg string) (string, error) {
 
 func (s *soak) engine() string {
 	if s.cfg.postgres != "" {
-		return fmt.Sprintf("postgres(%d nodes)", len(s.nodes))
+		return fmt.Sprintf("postgres-%dnodes", len(s.nodes))
 	}
 	return "sqlite"
 }
@@ -266,8 +266,12 @@ func (s *soak) check(ctx context.Context, res *runResult, audit *auditState, aft
 	defer resume()
 	t0 := time.Now()
 	rec := checkRecord{After: after, At: t0.Sub(res.start)}
-	c := newChecker(s.endpoints[0])
+	// The checks go round the nodes: on PostgreSQL a node reads what the others wrote (and its read cache is
+	// put to the test).
+	node := len(res.checks) % len(s.endpoints)
+	c := newChecker(s.endpoints[node])
 	c.cache = map[string]any{}
+	rec.Via = s.nodes[node].name
 	phase := time.Now()
 	// Every fact is read back at the end; after a restart, every fact set since the previous check and a random
 	// sample of sampleOlder older ones (so that a check stays short however long the run).
