@@ -194,6 +194,9 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		q.errorPage(http.StatusInternalServerError, "Something went wrong", "The server could not start a session. Try again later.")
 		return
 	}
+	if old := c.sessionHash(r); old != nil { // signing in again replaces the browser's session
+		c.endSession(r.Context(), old)
+	}
 	c.logger.InfoContext(r.Context(), "console: signed in", "request_id", q.id, "access_key_id", key.ID,
 		"read_only", key.ReadOnly, "remote_addr", ip)
 	c.setCookie(w, r, token)

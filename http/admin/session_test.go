@@ -135,3 +135,23 @@ func TestSessionsAcrossNodes(t *testing.T) {
 		})
 	}
 }
+
+// Signing in again in the same browser replaces its session: the previous cookie no longer opens anything.
+func TestSignInAgainReplacesSession(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, "")
+	k := srv.MustKey(t, awsAccount, false)
+	b := newBrowser(t, srv)
+	b.signIn(k)
+	first := b.cookie()
+	b.signIn(k)
+	if second := b.cookie(); second == nil || second.Value == first.Value {
+		t.Fatal("signing in again kept the cookie")
+	}
+	other := newBrowser(t, srv)
+	u, _ := url.Parse(srv.URL + "/admin/")
+	other.c.Jar.SetCookies(u, []*http.Cookie{{Name: first.Name, Value: first.Value, Path: "/admin/"}})
+	if p := other.get("/admin/"); !strings.HasSuffix(p.url, "/admin/signin") {
+		t.Errorf("the replaced session still opens %s", p.url)
+	}
+}
