@@ -104,7 +104,7 @@ func (m *Main) ParseFlags(args []string) error {
 		"SQLite synchronous pragma: FULL (a commit survives power loss), NORMAL or OFF — only to measure what "+
 			"durability costs (CHIMED_SQLITE_SYNCHRONOUS)")
 	fs.IntVar(&m.DBOptions.CacheUsers, "cache-users", 0,
-		"SQLite read cache: most users kept; 0 = 100000, -1 disables (CHIMED_CACHE_USERS)")
+		"read cache (SQLite, and PostgreSQL nodes through LISTEN/NOTIFY): most users kept; 0 = 100000, -1 disables (CHIMED_CACHE_USERS)")
 	fs.IntVar(&m.MemoryLimitMB, "memory-limit-mb", 64,
 		"soft limit of the Go heap in MiB (the GC works harder near it); 0 = none; GOMEMLIMIT wins (CHIMED_MEMORY_LIMIT_MB)")
 	fs.StringVar(&m.PprofAddr, "pprof", "", "serve net/http/pprof on this address, e.g. 127.0.0.1:6060 (CHIMED_PPROF)")
