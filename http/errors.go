@@ -1,6 +1,7 @@
 package http
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
@@ -90,6 +91,9 @@ func (s *Server) writeError(c *call, err error) {
 	}
 	if code == chime.EINTERNAL {
 		s.logger.ErrorContext(c.r.Context(), "internal failure", "request_id", c.reqID, "operation", c.op, "error", err)
+	} else if code == chime.EUNAVAILABLE && errors.Unwrap(err) != nil { // the store's cause (a failover)
+		s.logger.WarnContext(c.r.Context(), "service unavailable", "request_id", c.reqID, "operation", c.op,
+			"error", err)
 	}
 	msg := s.message(c, code, err)
 	if c.errs != 0 && c.errs&exc.bit == 0 && exc.bit&alwaysAllowed == 0 {

@@ -28,6 +28,9 @@ type dialect struct {
 	tenantLock string
 	// readTx and writeTx are the options Read and Write begin their transactions with.
 	readTx, writeTx sql.TxOptions
+	// unavailable reports whether err means the database cannot be reached or accept writes now (a failover,
+	// a restart): the store's entry points return such errors as chime.EUNAVAILABLE. nil: never.
+	unavailable func(err error) bool
 }
 
 var sqliteDialect = dialect{
@@ -96,8 +99,9 @@ var postgresDialect = dialect{
 		}
 		return false
 	},
-	lockSuffix: " FOR UPDATE",
-	tenantLock: `SELECT pg_advisory_xact_lock($1)`,
-	readTx:     sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
-	writeTx:    sql.TxOptions{Isolation: sql.LevelReadCommitted},
+	lockSuffix:  " FOR UPDATE",
+	tenantLock:  `SELECT pg_advisory_xact_lock($1)`,
+	readTx:      sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
+	writeTx:     sql.TxOptions{Isolation: sql.LevelReadCommitted},
+	unavailable: pgUnavailable,
 }

@@ -54,12 +54,14 @@ func faultKind(err error) string {
 	return ""
 }
 
-// observe remembers *errp when it says the database is damaged or its storage failing. It is deferred by the
+// observe remembers *errp when it says the database is damaged or its storage failing, and marks it as
+// chime.EUNAVAILABLE when it says the database is unreachable (dialect.unavailable). It is deferred by the
 // store's entry points with their result.
 func (db *DB) observe(errp *error) {
 	if *errp == nil {
 		return
 	}
+	*errp = db.dialect.markUnavailable(*errp)
 	switch faultKind(*errp) {
 	case "corrupt":
 		db.faults.corrupt.CompareAndSwap(nil, &fault{*errp, time.Now()})

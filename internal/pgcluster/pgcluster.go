@@ -149,7 +149,8 @@ func baseSettings(port int) Settings {
 
 // InitPrimary creates a database cluster with initdb (UTF8, locale C, trust authentication, superuser
 // "postgres") and starts it as a primary with settings added to the base ones. Fails tb when the server does
-// not accept connections within 30 s.
+// not accept connections within 30 s. With synchronous_standby_names set, every commit waits until a standby
+// has it: make the standby (InitStandby, then WaitSync) before writing.
 func (g *Group) InitPrimary(name string, settings Settings) *Server {
 	g.tb.Helper()
 	s := g.newServer(name)

@@ -190,14 +190,17 @@ func (s *Server) QueryRow(db, q string, args ...any) pgx.Row {
 	return &row{conn: conn, row: conn.QueryRow(context.Background(), q, args...)}
 }
 
-// Exec runs q (one statement or several without arguments) on a new connection to database db of s.
+// Exec runs q (one statement or several without arguments) on a new connection to database db of s, for at
+// most 30 s (a commit on a primary with synchronous_standby_names waits for a standby that may not be there).
 func (s *Server) Exec(db, q string) error {
-	conn, err := connect(context.Background(), s.Port, db, 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := connect(ctx, s.Port, db, 10*time.Second)
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.Name, err)
 	}
 	defer conn.Close(context.Background())
-	_, err = conn.Exec(context.Background(), q)
+	_, err = conn.Exec(ctx, q)
 	return err
 }
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -146,6 +147,13 @@ func (p *Proc) Tail() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return strings.Join(p.logs[max(0, len(p.logs)-15):], "\n")
+}
+
+// Logs returns every line p has written to stderr so far.
+func (p *Proc) Logs() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.logs)
 }
 
 func (p *Proc) log(line string) {
