@@ -26,6 +26,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/chimed/chimed/sqlstore/pgtest"
 )
 
 // BinDirEnv names an environment variable that, when set, is the directory of the PostgreSQL binaries to use
@@ -58,6 +60,22 @@ func BinDir() (string, error) {
 	}
 	return "", fmt.Errorf("pgcluster: no PostgreSQL binaries (%s) in /usr/lib/postgresql/*/bin or $%s",
 		strings.Join(tools, ", "), BinDirEnv)
+}
+
+// Require skips tb unless PostgreSQL tests are enabled (CHIMED_TEST_POSTGRES is set, see pgtest) and the
+// binaries are there (BinDir); in CI (the environment variable CI set) missing binaries fail tb instead: CI
+// installs Debian's PostgreSQL, so the tests of this package's users must run there.
+func Require(tb testing.TB) {
+	tb.Helper()
+	if !pgtest.Enabled() {
+		tb.Skipf("%s is not set: skipping a test that starts PostgreSQL servers", pgtest.EnvVar)
+	}
+	if _, err := BinDir(); err != nil {
+		if os.Getenv("CI") != "" {
+			tb.Fatal(err)
+		}
+		tb.Skip(err)
+	}
 }
 
 // version is the major version number of a /usr/lib/postgresql/VERSION/bin path (0 when it has none).

@@ -13,9 +13,7 @@ func TestPrimaryStandbyPromote(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts PostgreSQL servers")
 	}
-	if _, err := pgcluster.BinDir(); err != nil {
-		t.Skip(err)
-	}
+	pgcluster.Require(t)
 	g := pgcluster.New(t)
 	p := g.InitPrimary("primary", pgcluster.Settings{"synchronous_standby_names": "*", "synchronous_commit": "on"})
 	s := g.InitStandby("standby", p, nil)

@@ -145,10 +145,11 @@ func (s *Server) shmID() int {
 	return id
 }
 
-// Promote turns the standby s into a primary with pg_ctl promote and waits (up to 30 s) until it accepts
-// writes. Errors: pg_ctl failed (its output), or s still refuses writes.
+// Promote turns the standby s into a primary with pg_ctl promote and waits (up to 30 s, polling every 5 ms,
+// closer than pg_ctl's own wait) until it has left recovery and accepts writes. Errors: pg_ctl failed (its
+// output), or s is still in recovery.
 func (s *Server) Promote() error {
-	out, err := s.g.command("pg_ctl", "promote", "-D", s.Dir, "-w", "-t", "30").CombinedOutput()
+	out, err := s.g.command("pg_ctl", "promote", "-D", s.Dir, "-W").CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("pgcluster: pg_ctl promote %s: %v\n%s", s.Name, err, out)
 	}
@@ -162,7 +163,7 @@ func (s *Server) Promote() error {
 		if time.Now().After(deadline) {
 			return fmt.Errorf("pgcluster: %s still in recovery 30 s after pg_ctl promote (%v)", s.Name, err)
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
