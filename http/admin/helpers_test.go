@@ -33,14 +33,14 @@ func newServer(t *testing.T, dsn string) *testenv.Server {
 
 // browser is a person's browser: a cookie jar, the server's origin, and the last page it loaded.
 type browser struct {
-	t      *testing.T
+	t      testing.TB
 	base   string
 	c      *http.Client
 	origin string // the Origin header of its POSTs ("" sends none)
 	last   string // the body of the last page
 }
 
-func newBrowser(t *testing.T, srv *testenv.Server) *browser {
+func newBrowser(t testing.TB, srv *testenv.Server) *browser {
 	t.Helper()
 	jar, err := cookiejar.New(nil)
 	if err != nil {
