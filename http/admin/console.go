@@ -127,9 +127,15 @@ func (c *Console) routes() {
 	c.mux.HandleFunc("POST /admin/signout", c.signOut)
 	c.mux.HandleFunc("/admin/", c.notFound)
 	for _, pages := range []func(*router){
-		c.accountsPages, // pages_accounts.go: Accounts, and actions on a whole account
-		c.accountPages,  // pages_account.go: Account (users, invitations, settings)
-		c.userPages,     // pages_user.go: User
+		c.accountsPages,  // pages_accounts.go: Accounts, and actions on a whole account
+		c.accountPages,   // pages_account.go: Account (users, invitations, settings)
+		c.userPages,      // pages_user.go: User
+		c.numbersPages,   // pages_numbers*.go: Phone numbers (inventory, deletion queue, settings, search, orders)
+		c.roomsPages,     // pages_rooms.go: Rooms and members
+		c.botsPages,      // pages_bots.go: Bots, events configuration, recent deliveries
+		c.outboxPages,    // pages_outbox.go: Outbox (invitation mail)
+		c.botEventsPages, // pages_botevents.go: Bot events
+		c.auditPages,     // pages_audit.go: Audit trail
 	} {
 		pages(rt)
 	}
