@@ -64,9 +64,18 @@ func writeReport(cfg config, s *soak, res *runResult) error {
 	p("")
 	p("Recovery: from SIGKILL to `/_chimed/ready` answering 200 on the restarted process.")
 	p("")
-	p("| # | at | node | recovery ms | error |\n|---|---|---|---|---|")
+	p("Around each kill (the per-second samples from the kill to 3 s after the restart; the load pauses for the check soon after the restart): requests answered (2xx or 4xx) and requests that got no answer or a 5xx. With several nodes the others keep answering.")
+	p("")
+	p("| # | at | node | recovery ms | answered around the kill | errors around the kill | error |\n|---|---|---|---|---|---|---|")
 	for i, k := range res.kills {
-		p("| %d | %s | %s | %s | %s |", i+1, k.At.Round(time.Second), k.Node, ms(k.Recovery), k.Err)
+		answered, errs := 0, 0
+		for _, smp := range s.stats.samples {
+			if smp.At > k.At && smp.At <= k.At+k.Recovery+3*time.Second {
+				answered += smp.Requests - smp.Errors
+				errs += smp.Errors
+			}
+		}
+		p("| %d | %s | %s | %s | %d | %d | %s |", i+1, k.At.Round(time.Second), k.Node, ms(k.Recovery), answered, errs, k.Err)
 	}
 	p("")
 	p("## Invariant checks")
