@@ -65,7 +65,8 @@ type SCIMTx interface {
 	// RevokeSCIMToken marks a valid token revoked at at. ENOTFOUND when unknown or already revoked.
 	RevokeSCIMToken(ctx context.Context, id string, at time.Time) error
 
-	// PutSCIMUser stores u, replacing the row of (u.AccountID, u.ID). ECONFLICT when another row holds u.UserID.
+	// PutSCIMUser stores u, replacing the row of (u.AccountID, u.ID). ECONFLICT when another row holds u.UserID,
+	// or u.UserName (ASCII case folded) while neither is Deleted.
 	PutSCIMUser(ctx context.Context, u *SCIMUser) error
 	// SCIMUser returns the row of SCIM id id. ENOTFOUND when none.
 	SCIMUser(ctx context.Context, accountID, id string) (*SCIMUser, error)
@@ -209,8 +210,8 @@ func (s *Service) SCIMUser(ctx context.Context, aws, accountID, id string) (u *S
 
 // PutSCIMUser stores the SCIM side of a user of a live account, its UpdatedAt (and CreatedAt when zero) set to
 // the server clock. Under an audit entry (WithAudit) it records the request when no change did before.
-// Errors: EINVALID for an over-long externalId or address; ENOTFOUND for the account; ECONFLICT when another
-// SCIM user stands for the same Chime user.
+// Errors: EINVALID for an over-long externalId or userName; ENOTFOUND for the account; ECONFLICT when another
+// SCIM user stands for the same Chime user or has the same userName.
 func (s *Service) PutSCIMUser(ctx context.Context, aws string, u *SCIMUser) error {
 	if err := checkText("externalId", u.ExternalID, MaxTextLen); err != nil {
 		return err

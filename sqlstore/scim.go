@@ -92,7 +92,7 @@ func (t *tx) PutSCIMUser(ctx context.Context, u *chime.SCIMUser) error {
 		u.AccountID, u.ID, u.UserID, u.ExternalID, u.UserName, u.Email, u.Deleted, ms(u.CreatedAt), ms(u.UpdatedAt))
 	if err != nil && t.d.isUnique(err) {
 		t.mapErr(err)
-		return chime.Errorf(chime.ECONFLICT, "another SCIM user stands for this Chime user")
+		return chime.Errorf(chime.ECONFLICT, "another SCIM user has this userName or stands for this Chime user")
 	}
 	return t.mapErr(err)
 }

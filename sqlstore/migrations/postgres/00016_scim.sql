@@ -32,6 +32,8 @@ CREATE TABLE scim_users (
     PRIMARY KEY (account_id, scim_id)
 );
 CREATE UNIQUE INDEX scim_users_user ON scim_users (account_id, user_id) WHERE user_id <> '';
+-- userName is unique among the account's SCIM users (the service compares case-insensitively first).
+CREATE UNIQUE INDEX scim_users_name ON scim_users (account_id, lower(user_name)) WHERE NOT deleted;
 
 -- +goose Down
 DROP TABLE scim_users;
