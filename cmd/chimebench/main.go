@@ -1,9 +1,11 @@
 // Command chimebench measures chimed: it signs requests with SigV4 like a real client, drives a chosen mix of
-// operations at a chosen concurrency, and prints throughput and latency percentiles, each workload also as a
-// ratio to a reference server (a bare net/http handler answering a canned body of the same size) measured in
-// the same run.
+// operations at a chosen concurrency, and prints throughput, latency percentiles and the server's CPU time per
+// request, each workload also as a ratio to a reference server (a bare net/http handler answering a canned body
+// of the same size) measured in the same run. Read workloads replay pools of pre-signed requests over raw
+// keep-alive connections (presigned.go, rawload.go), so the generator costs little next to the server.
 //
 //	chimebench run --chimed-bin PATH [--users N] [--direct] [--workloads get,list,…] [-c 32] [-d 10s]
+//	               [--load auto|presigned|sdk] [--db sqlite,postgres://…] [--nodes N] [--wrk] [--profile PREFIX]
 //	chimebench reference --listen ADDR --size N       (started by run; the ceiling)
 //	chimebench seed --db sqlite:PATH --users N        (fast direct seeding of one account)
 //	chimebench attack --chimed-bin PATH [--scenarios slowbody,idle]   (reliability under attack; see attack.go)
