@@ -204,9 +204,15 @@ func TestPostgresListenerLossBypassesCache(t *testing.T) {
 // (its cache warm) answering what the database holds. The notification is derived from the marks that
 // invalidate A's own cache, so a write method that marks what it writes cannot forget the other nodes.
 func TestPostgresNoWriteMethodLeavesStaleCacheOnOtherNode(t *testing.T) {
+	pgtest.DSN(t) // skip early without PostgreSQL
+	t.Parallel()
+	slots := make(chan struct{}, 4) // each case holds three stores: a few at a time
 	for _, name := range slices.Sorted(maps.Keys(writeCases)) {
 		wc := writeCases[name]
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			slots <- struct{}{}
+			defer func() { <-slots }()
 			nodes, truth := openNodes(t, 2)
 			a, b := nodes[0], nodes[1]
 			f := newFixture(t, a)
