@@ -74,6 +74,12 @@ func (p *signedPool) load() [][]byte { return *p.reqs.Load() }
 // newSignedPool builds n signed requests, drawn from ops by weight with a fixed seed (so re-signing reproduces the
 // same requests), and re-signs them every resignEvery until close.
 func newSignedPool(ctx context.Context, c *client, host string, ops []op, weights []int, n int) (*signedPool, error) {
+	return newSignedPoolEvery(ctx, c, host, ops, weights, n, resignEvery)
+}
+
+// newSignedPoolEvery is newSignedPool re-signing every `every`.
+func newSignedPoolEvery(ctx context.Context, c *client, host string, ops []op, weights []int, n int,
+	every time.Duration) (*signedPool, error) {
 	build := func() ([][]byte, error) {
 		total := 0
 		for _, w := range weights {
@@ -109,7 +115,7 @@ func newSignedPool(ctx context.Context, c *client, host string, ops []op, weight
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		t := time.NewTicker(resignEvery)
+		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
 			select {

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -191,5 +192,42 @@ func TestLuaString(t *testing.T) {
 	want := `"GET /a?b=\034c\034\092 HTTP/1.1\013\010\000\195\169"`
 	if got != want {
 		t.Fatalf("got %s, want %s", got, want)
+	}
+}
+
+// The pool is re-signed in the background: the same requests, a later signing time.
+func TestPoolResigned(t *testing.T) {
+	c := newClient("http://127.0.0.1:1", benchKey, benchSecret, "us-east-1", 1)
+	ops := []op{{"get", func(r *rand.Rand) (string, string, []byte) { return "GET", "/u/" + strconv.Itoa(r.IntN(1000)), nil }}}
+	pool, err := newSignedPoolEvery(context.Background(), c, "127.0.0.1:1", ops, []int{1}, 20, 1100*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.close()
+	first := pool.load()
+	date := func(req []byte) string {
+		for _, l := range strings.Split(string(req), "\r\n") {
+			if v, ok := strings.CutPrefix(l, "X-Amz-Date: "); ok {
+				return v
+			}
+		}
+		t.Fatalf("no X-Amz-Date in %q", req)
+		return ""
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for &pool.load()[0] == &first[0] {
+		if time.Now().After(deadline) {
+			t.Fatal("pool not re-signed")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	second := pool.load()
+	for i := range first {
+		if firstLine(first[i]) != firstLine(second[i]) {
+			t.Fatalf("request %d: %s, then %s", i, firstLine(first[i]), firstLine(second[i]))
+		}
+		if date(second[i]) <= date(first[i]) {
+			t.Fatalf("request %d signed at %s, then %s", i, date(first[i]), date(second[i]))
+		}
 	}
 }
