@@ -1,6 +1,7 @@
 package chime
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base32"
@@ -8,8 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -21,62 +22,71 @@ type Credential struct {
 	SealedSecret []byte
 	CreatedAt    time.Time
 	RevokedAt    time.Time // zero while valid
-
-	signing *signingCache // see CacheSigning; nil when the store does not cache this credential
 }
 
 // KeyScope is what a SigV4 signing key is derived for besides the secret: the credential scope's date
 // (yyyymmdd), region and service.
 type KeyScope struct{ Date, Region, Service string }
 
-// signingCache keeps the signing keys derived from one stored version of a credential's secret, so that a
-// request does not unseal the secret and derive its key again. It lives with a store's cached copy of the
-// credential (CacheSigning): whatever drops or replaces that copy — a revocation, a new secret, a commit of
-// another process — drops the keys with it. It holds keys only, never the secret; keys are secret material
-// scoped to one day, region and service: never log them.
-type signingCache struct {
-	mu   sync.Mutex                   // serializes writers of keys
-	keys atomic.Pointer[[]derivedKey] // copy on write, at most maxDerivedKeys, newest last
+// signingKeys keeps the signing keys derived from the secrets of recently used credentials, so that a request
+// does not unseal a secret and derive its key again. An entry is bound to the exact sealed secret it was
+// derived from: a credential whose stored secret changed (a new secret, or a re-creation, which seals afresh
+// with a new nonce) misses it, and a revoked or deleted one is refused before the entry is consulted and drops
+// it. Entries hold keys only, never the secret; keys are secret material scoped to one day, region and
+// service: never log them.
+type signingKeys struct {
+	mu      sync.RWMutex
+	entries map[string]*signingEntry // by access key id; bounded by maxSigningEntries
+}
+
+// signingEntry is immutable: a change replaces it.
+type signingEntry struct {
+	sealed []byte // the sealed secret the keys were derived from
+	keys   []derivedKey
 }
 
 type derivedKey struct {
-	keyring *Keyring // the keyring that unsealed the secret
-	scope   KeyScope
-	key     []byte
+	scope KeyScope
+	key   []byte
 }
 
-// maxDerivedKeys bounds the signing keys kept per credential (a key is used from a few regions at most, and
-// its date changes daily).
-const maxDerivedKeys = 4
+// maxDerivedKeys bounds the keys kept per credential (a key is used from a few regions at most, and its date
+// changes daily); maxSigningEntries bounds the credentials (when full, the map starts afresh).
+const maxDerivedKeys, maxSigningEntries = 4, 10_000
 
-// CacheSigning attaches an empty cache of derived signing keys to c; copies of c made afterwards share it. A
-// store that caches credentials calls it on the copy it keeps, and nowhere else: the keys must not outlive
-// that copy.
-func (c *Credential) CacheSigning() { c.signing = &signingCache{} }
-
-func (sc *signingCache) key(k *Keyring, scope KeyScope) []byte {
-	if p := sc.keys.Load(); p != nil {
-		for _, d := range *p {
-			if d.keyring == k && d.scope == scope {
-				return d.key
-			}
+func (sk *signingKeys) key(cred *Credential, scope KeyScope) []byte {
+	sk.mu.RLock()
+	e := sk.entries[cred.AccessKeyID]
+	sk.mu.RUnlock()
+	if e == nil || !bytes.Equal(e.sealed, cred.SealedSecret) {
+		return nil
+	}
+	for _, d := range e.keys {
+		if d.scope == scope {
+			return d.key
 		}
 	}
 	return nil
 }
 
-func (sc *signingCache) put(k *Keyring, scope KeyScope, key []byte) {
-	sc.mu.Lock()
-	defer sc.mu.Unlock()
-	var list []derivedKey
-	if p := sc.keys.Load(); p != nil {
-		list = *p
+func (sk *signingKeys) put(cred *Credential, scope KeyScope, key []byte) {
+	sk.mu.Lock()
+	defer sk.mu.Unlock()
+	var keys []derivedKey
+	if e := sk.entries[cred.AccessKeyID]; e != nil && bytes.Equal(e.sealed, cred.SealedSecret) {
+		keys = e.keys[max(0, len(e.keys)-maxDerivedKeys+1):]
 	}
-	if len(list) >= maxDerivedKeys {
-		list = list[1:]
+	if sk.entries == nil || len(sk.entries) >= maxSigningEntries {
+		sk.entries = map[string]*signingEntry{}
 	}
-	list = append(append(make([]derivedKey, 0, len(list)+1), list...), derivedKey{k, scope, key})
-	sc.keys.Store(&list)
+	sk.entries[cred.AccessKeyID] = &signingEntry{sealed: bytes.Clone(cred.SealedSecret),
+		keys: append(slices.Clone(keys), derivedKey{scope, key})}
+}
+
+func (sk *signingKeys) drop(id string) {
+	sk.mu.Lock()
+	delete(sk.entries, id)
+	sk.mu.Unlock()
 }
 
 // CredentialStore persists credentials. Errors: ENOTFOUND for an unknown key id, ECONFLICT when inserting an
@@ -108,6 +118,7 @@ type Credentials struct {
 	store   CredentialStore
 	keyring *Keyring
 	now     func() time.Time
+	signing signingKeys
 }
 
 // NewCredentials returns the credential service over store, sealing secrets with keyring.
@@ -201,33 +212,29 @@ func (c *Credentials) Lookup(ctx context.Context, id string) (*Credential, strin
 }
 
 // SigningKey returns a valid (not revoked) key and the signing key that derive makes of its secret for scope.
-// When the store caches the credential (see CacheSigning), the signing key is kept with the cached copy and
-// derive runs, and the secret is unsealed, only on the first request of each scope. Errors as Lookup's.
+// The keys derived are kept (see signingKeys): the secret is unsealed and derive runs only on a credential's
+// first request of each scope, and again after its stored secret changed. Errors as Lookup's.
 func (c *Credentials) SigningKey(ctx context.Context, id string, scope KeyScope,
 	derive func(secret string, scope KeyScope) []byte) (*Credential, []byte, error) {
 	if len(id) > 128 {
 		return nil, nil, NotFound()
 	}
 	cred, err := c.store.Credential(ctx, id)
-	if err != nil {
+	if ErrorCode(err) == ENOTFOUND || err == nil && !cred.RevokedAt.IsZero() {
+		c.signing.drop(id)
+		return nil, nil, NotFound()
+	} else if err != nil {
 		return nil, nil, err
 	}
-	if !cred.RevokedAt.IsZero() {
-		return nil, nil, NotFound()
-	}
-	if cred.signing != nil {
-		if key := cred.signing.key(c.keyring, scope); key != nil {
-			return cred, key, nil
-		}
+	if key := c.signing.key(cred, scope); key != nil {
+		return cred, key, nil
 	}
 	secret, err := c.keyring.Open(id, cred.SealedSecret)
 	if err != nil {
 		return nil, nil, fmt.Errorf("credential %s: %w", id, err)
 	}
 	key := derive(secret, scope)
-	if cred.signing != nil {
-		cred.signing.put(c.keyring, scope, key)
-	}
+	c.signing.put(cred, scope, key)
 	return cred, key, nil
 }
 

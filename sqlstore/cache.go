@@ -295,7 +295,6 @@ func (c *readCache) putCredential(gen uint64, cr *chime.Credential) {
 	if len(c.credentials) >= maxCachedCredentials {
 		c.credentials = map[string]chime.Credential{}
 	}
-	cr.CacheSigning() // derived signing keys live and die with this entry (shared with the filler's copy)
 	v := *cr
 	v.SealedSecret = append([]byte(nil), cr.SealedSecret...)
 	c.credentials[cr.AccessKeyID] = v

@@ -104,12 +104,14 @@ func (d *changeDetector) foreign() bool {
 
 // ownCommit accounts for the writer's commit: before is the counter read under the write lock before the
 // commit. It reports whether someone else committed since the last check (before the write lock was taken,
-// or in the instant between the COMMIT and this call).
+// or in the instant between the COMMIT and this call). A step of one is the writer's own commit; no step at
+// all is a transaction that wrote nothing (SQLite commits it without touching the WAL) and nobody else's
+// commit either, since the counter only grows.
 func (d *changeDetector) ownCommit(before uint32, beforeErr error) bool {
 	after, err := d.counter()
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	foreign := beforeErr != nil || err != nil || before != d.known.Load() || after != before+1
+	foreign := beforeErr != nil || err != nil || before != d.known.Load() || (after != before+1 && after != before)
 	d.known.Store(after)
 	return foreign
 }

@@ -90,3 +90,66 @@ func shmSize(t *testing.T, f *os.File) int64 {
 	}
 	return fi.Size()
 }
+
+// TestWriteOfNothingKeepsTheCache: a write transaction that changes nothing (a background job finding no work)
+// commits without stepping the counter; that is neither the writer's commit nor anyone else's, and must not
+// flush the read cache (it did: every such transaction, one every two seconds in a serving chimed, emptied it).
+// A real commit by another store on the file still flushes it.
+func TestWriteOfNothingKeepsTheCache(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "noop.db")
+	db, err := Open(ctx, "sqlite:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	svc, err := chime.NewService(ctx, db, chime.ServiceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc, err := svc.CreateAccount(ctx, "111122223333", new("noop"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.GetAccount(ctx, "111122223333", acc.ID); err != nil { // cached now
+		t.Fatal(err)
+	}
+	gen := db.cache.generation()
+	for range 3 {
+		if err := db.Write(ctx, func(tx chime.Tx) error {
+			_, err := tx.Account(ctx, "111122223333", acc.ID)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if g := db.cache.generation(); g != gen {
+		t.Fatalf("three write transactions that changed nothing moved the cache generation %d -> %d", gen, g)
+	}
+	if _, ok := db.cache.account(acc.ID); !ok {
+		t.Fatal("a write transaction that changed nothing emptied the read cache")
+	}
+
+	other, err := Open(ctx, "sqlite:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	osvc, err := chime.NewService(ctx, other, chime.ServiceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := osvc.UpdateAccount(ctx, "111122223333", acc.ID, new("renamed"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Write(ctx, func(tx chime.Tx) error { // the other store's commit comes before this one's
+		_, err := tx.Account(ctx, "111122223333", acc.ID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := svc.GetAccount(ctx, "111122223333", acc.ID); err != nil || got.Name != "renamed" {
+		t.Fatalf("after another store's commit: %v, %v", got, err)
+	}
+}
