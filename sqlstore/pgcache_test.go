@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -273,5 +274,60 @@ func TestNotifyPayloadRoundTrip(t *testing.T) {
 		if d, err := decodeDirty(bad); err == nil {
 			t.Errorf("decodeDirty(%q) = %+v, want an error", bad, d)
 		}
+	}
+}
+
+// A GetUser-shaped request (the key's lookup, then a read of the account and the user, in one request scope)
+// costs one round trip on a node whose cache holds them: one sync, no statement, no transaction. Requests
+// without a scope sync once per read.
+func TestPostgresReadRequestIsOneRoundTrip(t *testing.T) {
+	nodes, _ := openNodes(t, 2)
+	a, b := nodes[0], nodes[1]
+	f := newFixture(t, a)
+	warmNode(t, f, b)
+	var txStatements atomic.Int64
+	b.onStatement = func(string, bool, bool) { txStatements.Add(1) }
+	misses := func() (n int64) {
+		for _, s := range b.Stats().Cache {
+			n += s.Misses
+		}
+		return n
+	}
+	request := func(ctx context.Context) {
+		if _, err := b.Credential(ctx, f.cred.AccessKeyID); err != nil {
+			t.Fatal(err)
+		}
+		err := b.Read(ctx, func(tx chime.Tx) error {
+			if _, err := tx.Account(ctx, "111122223333", "acct-a"); err != nil {
+				return err
+			}
+			_, err := tx.User(ctx, "acct-a", "a1")
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	s0, m0 := b.pgc.syncs.Load(), misses()
+	const n = 100
+	for range n {
+		request(chime.WithReadScope(bg))
+	}
+	if syncs, m := b.pgc.syncs.Load()-s0, misses()-m0; syncs != n || m != 0 || txStatements.Load() != 0 {
+		t.Fatalf("%d scoped requests: %d syncs, %d cache misses, %d statements in transactions; want %d, 0, 0",
+			n, syncs, m, txStatements.Load(), n)
+	}
+	s0 = b.pgc.syncs.Load()
+	for range n {
+		request(bg)
+	}
+	if syncs := b.pgc.syncs.Load() - s0; syncs != 2*n {
+		t.Fatalf("%d requests without a scope: %d syncs, want %d (one per read)", n, syncs, 2*n)
+	}
+	// A miss is one statement outside any transaction (no BEGIN, no COMMIT).
+	b.cache.flush()
+	request(chime.WithReadScope(bg))
+	if txStatements.Load() != 0 {
+		t.Fatalf("a miss ran %d statements in a transaction", txStatements.Load())
 	}
 }
