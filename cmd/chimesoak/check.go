@@ -408,6 +408,20 @@ func (c *checker) auditRecords(ctx context.Context, since time.Time, seen map[st
 // outboxEvent is an entry of GET /_chimed/bot-events.
 type outboxEvent struct {
 	EventId, BotId, EventType, Body, Status string
+	Attempts                                []struct {
+		StatusCode int
+		Error      string
+	}
+}
+
+// retriedAfterFailure reports whether an attempt failed (no 2xx) before a later one.
+func (e outboxEvent) retriedAfterFailure() bool {
+	for _, a := range e.Attempts[:max(0, len(e.Attempts)-1)] {
+		if a.Error != "" || a.StatusCode < 200 || a.StatusCode > 299 {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *checker) botEvents(ctx context.Context) ([]outboxEvent, error) {

@@ -82,8 +82,10 @@ const inFlight = 2 * time.Second
 // deliveryVerdict classifies repeated receipts of one bot event (same body) at the receiver: a repeat with a
 // kill of a server between the two receipts (or while the first was in flight) is a redelivery after a crash
 // (bot delivery is at-least-once across a crash: the lease of the killed node expires and the event is sent
-// again); a repeat without one is a violation.
-func deliveryVerdict(receipts map[string][]time.Time, kills []time.Time) (redelivered int, duplicates []string) {
+// again); a repeat of an event in retried (whose outbox entry shows a failed attempt — a timeout — before the
+// one that succeeded: the sender retries what may have arrived, as documented) is counted apart; any other
+// repeat is a violation.
+func deliveryVerdict(receipts map[string][]time.Time, kills []time.Time, retried map[string]bool) (redelivered, afterRetry int, duplicates []string) {
 	for key, ts := range receipts {
 		sort.Slice(ts, func(i, j int) bool { return ts[i].Before(ts[j]) })
 		for i := 1; i < len(ts); i++ {
@@ -94,14 +96,17 @@ func deliveryVerdict(receipts map[string][]time.Time, kills []time.Time) (redeli
 					break
 				}
 			}
-			if crash {
+			switch {
+			case crash:
 				redelivered++
-			} else {
+			case retried[key]:
+				afterRetry++
+			default:
 				duplicates = append(duplicates, fmt.Sprintf("bot event %s delivered again %v after the previous delivery with no crash in between",
 					key, ts[i].Sub(ts[i-1]).Round(time.Millisecond)))
 			}
 		}
 	}
 	sort.Strings(duplicates)
-	return redelivered, duplicates
+	return redelivered, afterRetry, duplicates
 }

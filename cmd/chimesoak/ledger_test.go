@@ -88,9 +88,13 @@ func TestInvariants(t *testing.T) {
 	t0 := time.Now()
 	receipts := map[string][]time.Time{"e1": {t0, t0.Add(5 * time.Second)}, "e2": {t0, t0.Add(time.Second)},
 		"e3": {t0}}
-	redelivered, dups := deliveryVerdict(receipts, []time.Time{t0.Add(3 * time.Second)})
-	if redelivered != 1 || len(dups) != 1 || !strings.Contains(dups[0], "e2") {
-		t.Fatalf("deliveryVerdict = %d, %v", redelivered, dups)
+	redelivered, afterRetry, dups := deliveryVerdict(receipts, []time.Time{t0.Add(3 * time.Second)}, nil)
+	if redelivered != 1 || afterRetry != 0 || len(dups) != 1 || !strings.Contains(dups[0], "e2") {
+		t.Fatalf("deliveryVerdict = %d, %d, %v", redelivered, afterRetry, dups)
+	}
+	redelivered, afterRetry, dups = deliveryVerdict(receipts, nil, map[string]bool{"e2": true})
+	if redelivered != 0 || afterRetry != 1 || len(dups) != 1 || !strings.Contains(dups[0], "e1") {
+		t.Fatalf("deliveryVerdict without kills = %d, %d, %v", redelivered, afterRetry, dups)
 	}
 }
 

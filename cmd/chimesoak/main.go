@@ -114,6 +114,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) (ok bool, err err
 	}
 	fmt.Fprintf(stdout, "report: %s\n", cfg.report)
 	fmt.Fprintln(stdout, verdict(s, res))
+	if res.err != nil {
+		fmt.Fprintln(stdout, "not a passing run:", res.err)
+	}
 	return len(res.lost) == 0 && len(res.violations) == 0 && res.err == nil, res.err
 }
 

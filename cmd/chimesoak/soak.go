@@ -5,6 +5,7 @@ import (
 	crand "crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -37,15 +38,15 @@ type soak struct {
 
 // runResult is what the run found.
 type runResult struct {
-	kills                                        []killRecord
-	checks                                       []checkRecord
-	lost                                         map[string]lostWrite
-	violations                                   map[string]bool
-	notes                                        []string
-	err                                          error
-	start, end                                   time.Time
-	redelivered, rejected, auditChecked          int
-	outboxDelivered, outboxFailed, outboxPending int
+	kills                                           []killRecord
+	checks                                          []checkRecord
+	lost                                            map[string]lostWrite
+	violations                                      map[string]bool
+	notes                                           []string
+	err                                             error
+	start, end                                      time.Time
+	redelivered, afterRetry, rejected, auditChecked int
+	outboxDelivered, outboxFailed, outboxPending    int
 }
 
 type killRecord struct {
@@ -223,6 +224,11 @@ loop:
 	wg.Wait()
 	s.settleBotEvents(ctx, res)
 	s.check(ctx, res, audit, endOfRun, kills)
+	if ctx.Err() != nil {
+		res.err = errors.New("interrupted: the checks are incomplete")
+	} else if last := res.checks[len(res.checks)-1]; last.Unreadable > 0 && res.err == nil {
+		res.err = fmt.Errorf("%d facts could not be read back at the end: the final check is incomplete", last.Unreadable)
+	}
 	stopSampling()
 	sampling.Wait()
 	res.end = time.Now()
@@ -348,8 +354,20 @@ func (s *soak) check(ctx context.Context, res *runResult, audit *auditState, aft
 	}
 	tAudit := time.Since(phase)
 	receipts, rejected := s.recv.snapshot()
-	redelivered, dups := deliveryVerdict(receipts, kills)
-	res.redelivered, res.rejected = redelivered, rejected
+	retried := map[string]bool{}
+	if _, _, dups := deliveryVerdict(receipts, kills, nil); len(dups) > 0 {
+		events, err := c.botEvents(ctx)
+		if err != nil {
+			res.notes = append(res.notes, fmt.Sprintf("%s: bot events listing failed: %v", after, err))
+		}
+		for _, e := range events {
+			if e.retriedAfterFailure() {
+				retried[bodyKey([]byte(e.Body))] = true
+			}
+		}
+	}
+	redelivered, afterRetry, dups := deliveryVerdict(receipts, kills, retried)
+	res.redelivered, res.afterRetry, res.rejected = redelivered, afterRetry, rejected
 	for _, d := range dups {
 		violate(d)
 	}
@@ -377,7 +395,7 @@ func (s *soak) settleBotEvents(ctx context.Context, res *runResult) {
 				pending++
 			}
 		}
-		if err == nil && pending == 0 || time.Now().After(deadline) {
+		if err == nil && pending == 0 || time.Now().After(deadline) || ctx.Err() != nil {
 			break
 		}
 		time.Sleep(500 * time.Millisecond)
