@@ -50,7 +50,7 @@ func (l *ledger) ack(op, reqID string, at time.Time, kv ...string) {
 	}
 }
 
-// lost records a write of unknown outcome: keys are no longer checked until an acknowledged write sets them again.
+// lostAnswer records a write of unknown outcome: keys are no longer checked until an acknowledged write sets them again.
 func (l *ledger) lostAnswer(keys ...string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -120,8 +120,8 @@ func remove[T comparable](xs []T, x T) []T {
 	return xs
 }
 
-// ensureEnterprise creates the worker's account of type t (CreateAccount, then the type conversion) and returns
-// it, or nil when a step failed (tried again at the next operation that needs it).
+// newAccount creates an account of accountType (CreateAccount, then, for an Enterprise type, the conversion
+// through PUT /_chimed/accounts/{id}/type) and returns it, or nil when a step failed.
 func (w *worker) newAccount(ctx context.Context, accountType string) *account {
 	name := w.name("acct")
 	out, r := call(ctx, w, (*chime.Client).CreateAccount, &chime.CreateAccountInput{Name: aws.String(name)})
@@ -143,6 +143,8 @@ func (w *worker) newAccount(ctx context.Context, accountType string) *account {
 	return &account{id: id}
 }
 
+// enterprise returns the worker's EnterpriseOIDC account, creating it if needed (nil when that failed; the next
+// operation that needs it tries again).
 func (w *worker) enterprise(ctx context.Context) *account {
 	if w.ent == nil {
 		w.ent = w.newAccount(ctx, "EnterpriseOIDC")
