@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -227,6 +228,11 @@ func (l *listener) listenOnce(ctx context.Context) (listened bool, err error) {
 	l.mu.Unlock()
 	cfg := l.cfg.Copy()
 	cfg.RuntimeParams["application_name"] = l.appName()
+	if cfg.ValidateConnect == nil {
+		// Notifications are sent on the primary and not replicated: with several hosts in the URL, listen on
+		// the primary whatever target_session_attrs says (a standby refuses LISTEN anyway).
+		cfg.ValidateConnect = pgconn.ValidateConnectTargetSessionAttrsPrimary
+	}
 	conn, err := pgx.ConnectConfig(cctx, cfg)
 	if err != nil {
 		return false, err
