@@ -16,7 +16,7 @@ func TestPrimaryStandbyPromote(t *testing.T) {
 	pgcluster.Require(t)
 	g := pgcluster.New(t)
 	p := g.InitPrimary("primary", pgcluster.Settings{"synchronous_standby_names": "*", "synchronous_commit": "on"})
-	s := g.InitStandby("standby", p, nil)
+	s := g.InitStandby("standby", p, pgcluster.Settings{"wal_retrieve_retry_interval": "100ms"})
 	if err := p.WaitSync("standby", 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
@@ -32,9 +32,11 @@ func TestPrimaryStandbyPromote(t *testing.T) {
 	if err := p.Kill(); err == nil {
 		t.Fatal("a second Kill of the same server succeeded")
 	}
+	start := time.Now()
 	if err := s.Promote(); err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("promoted in %v", time.Since(start))
 	if err := s.Exec("postgres", `INSERT INTO t VALUES (43)`); err != nil {
 		t.Fatalf("promoted standby refuses a write: %v", err)
 	}

@@ -145,25 +145,34 @@ func (s *Server) shmID() int {
 	return id
 }
 
-// Promote turns the standby s into a primary with pg_ctl promote and waits (up to 30 s, polling every 5 ms,
-// closer than pg_ctl's own wait) until it has left recovery and accepts writes. Errors: pg_ctl failed (its
-// output), or s is still in recovery.
+// Promote turns the standby s into a primary with pg_ctl promote and waits (up to 30 s) until it has left
+// recovery and accepts writes, asking every 5 ms on one open connection, so it returns within a few
+// milliseconds of that moment (pg_ctl's own wait polls every 100 ms). Errors: no connection to s, pg_ctl failed
+// (its output), or s is still in recovery.
 func (s *Server) Promote() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := connect(ctx, s.Port, "postgres", 10*time.Second)
+	if err != nil {
+		return fmt.Errorf("pgcluster: %s: %w", s.Name, err)
+	}
+	defer conn.Close(context.Background())
 	out, err := s.g.command("pg_ctl", "promote", "-D", s.Dir, "-W").CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("pgcluster: pg_ctl promote %s: %v\n%s", s.Name, err, out)
 	}
-	deadline := time.Now().Add(30 * time.Second)
 	for {
 		var inRecovery bool
-		err := s.QueryRow("postgres", `SELECT pg_is_in_recovery()`).Scan(&inRecovery)
-		if err == nil && !inRecovery {
+		if err := conn.QueryRow(ctx, `SELECT pg_is_in_recovery()`).Scan(&inRecovery); err != nil {
+			return fmt.Errorf("pgcluster: %s after pg_ctl promote: %w", s.Name, err)
+		} else if !inRecovery {
 			return nil
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("pgcluster: %s still in recovery 30 s after pg_ctl promote (%v)", s.Name, err)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("pgcluster: %s still in recovery 30 s after pg_ctl promote", s.Name)
+		case <-time.After(5 * time.Millisecond):
 		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
 
