@@ -112,9 +112,9 @@ var (
 	descBatch = prometheus.NewDesc("chimed_store_group_commit_batch_size",
 		"Write requests committed together by one SQLite group commit.", nil, nil)
 	descHits = prometheus.NewDesc("chimed_store_cache_hits_total",
-		"Point reads answered by the SQLite read cache, by kind of row.", []string{"kind"}, nil)
+		"Point reads answered by the read cache, by kind of row.", []string{"kind"}, nil)
 	descMisses = prometheus.NewDesc("chimed_store_cache_misses_total",
-		"Point reads the SQLite read cache sent to the database, by kind of row.", []string{"kind"}, nil)
+		"Point reads the read cache sent to the database, by kind of row.", []string{"kind"}, nil)
 	descPool = prometheus.NewDesc("chimed_store_pool_connections",
 		"PostgreSQL pool connections (pgxpool) by state: acquired, idle, total (open) and max.", []string{"state"}, nil)
 	descPoolWaits = prometheus.NewDesc("chimed_store_pool_empty_acquires_total",

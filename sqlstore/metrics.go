@@ -22,7 +22,7 @@ type Stats struct {
 	Retries                             RetryStats
 	// Batches[n] is how many group commits (SQLite) committed n requests at once; nil on PostgreSQL.
 	Batches []int64
-	// Cache is the SQLite read cache's hits and misses by kind of row; nil when the store has no cache.
+	// Cache is the read cache's hits and misses by kind of row (SQLite and PostgreSQL); nil without a cache.
 	Cache []CacheStats
 }
 
