@@ -331,3 +331,60 @@ func TestPostgresReadRequestIsOneRoundTrip(t *testing.T) {
 		t.Fatalf("a miss ran %d statements in a transaction", txStatements.Load())
 	}
 }
+
+// BenchmarkPostgresCachedGetUser runs GetUser-shaped requests (key, account, user in one request scope) in
+// parallel on a warm node and reports the syncs a request costs: concurrent requests share them.
+func BenchmarkPostgresCachedGetUser(b *testing.B) {
+	dsn := pgtest.DSN(b)
+	db, err := Open(bg, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	acct := &chime.Account{AwsAccountID: "111122223333", ID: "acct-a", Name: "a", Type: chime.AccountTeam,
+		CreatedAt: now, DefaultLicense: chime.LicensePro, SupportedLicenses: []chime.License{chime.LicensePro},
+		Status: chime.AccountActive}
+	user := &chime.User{ID: "a1", AccountID: "acct-a", AwsAccountID: "111122223333", Email: "a1@example.com",
+		License: chime.LicensePro, Type: chime.UserPrivate, RegistrationStatus: chime.Registered,
+		InvitationStatus: chime.InviteAccepted, RegisteredOn: now, CreatedAt: now}
+	err = db.Write(bg, func(tx chime.Tx) error {
+		if err := tx.InsertAccount(bg, acct); err != nil {
+			return err
+		}
+		return tx.InsertUser(bg, user)
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	f := &fixture{cred: &chime.Credential{AccessKeyID: "AKBENCH0000000000000", AwsAccountID: "111122223333",
+		SealedSecret: []byte("x"), CreatedAt: now}}
+	if err := db.InsertCredential(bg, f.cred); err != nil {
+		b.Fatal(err)
+	}
+	db.pgc.sync(bg)
+	s0 := db.pgc.syncs.Load()
+	b.SetParallelism(16)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			ctx := chime.WithReadScope(bg)
+			if _, err := db.Credential(ctx, f.cred.AccessKeyID); err != nil {
+				b.Error(err)
+				return
+			}
+			err := db.Read(ctx, func(tx chime.Tx) error {
+				if _, err := tx.Account(ctx, "111122223333", "acct-a"); err != nil {
+					return err
+				}
+				_, err := tx.User(ctx, "acct-a", "a1")
+				return err
+			})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(db.pgc.syncs.Load()-s0)/float64(b.N), "syncs/op")
+}
