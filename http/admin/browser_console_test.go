@@ -99,6 +99,39 @@ func TestConsoleInChromium(t *testing.T) {
 			t.Fatalf("GetUser: %v, phone %q, want %s", err, u.PhoneNumber, number)
 		}
 	})
+	step(t, "calling names and the deletion queue", func(t *testing.T) {
+		c.t = t
+		c.open("/admin/phone-numbers/search?search=1&areacode=206", http.StatusOK)
+		second := strings.TrimSpace(c.text(".numbers label"))
+		c.check(second)
+		c.press("Order selected numbers", http.StatusOK)
+		c.open("/admin/phone-numbers/n/"+second, http.StatusOK)
+		c.typeInto("Calling name", "Front Desk")
+		c.press("Save calling name", http.StatusOK)
+		c.says("Calling name saved", "Front Desk")
+		c.press("Delete number", http.StatusOK)
+		if h := c.heading(); h != "Phone numbers" {
+			t.Fatalf("after Delete number: %q", h)
+		}
+		c.says("is in the deletion queue")
+		if q := c.text("#deletion-queue"); !strings.Contains(q, second) {
+			t.Errorf("the deletion queue does not list %s:\n%s", second, c.text("main"))
+		}
+		c.press("Restore", http.StatusOK)
+		c.says("is restored")
+		n, err := srv.Service.GetPhoneNumber(ctx, awsAccount, second)
+		if err != nil || n.Status != chime.NumberUnassigned || n.CallingName == nil || *n.CallingName != "Front Desk" {
+			t.Fatalf("GetPhoneNumber after restore: %v %+v", err, n)
+		}
+		c.open("/admin/phone-numbers/n/"+second, http.StatusOK)
+		c.press("Delete number", http.StatusOK) // it stays in the queue for the pages below
+		c.typeInto("Default outbound calling name", "Browser Corp")
+		c.press("Save calling name", http.StatusOK)
+		c.says("Default outbound calling name saved")
+		if st, err := srv.Service.GetPhoneNumberSettings(ctx, awsAccount); err != nil || st.CallingName != "Browser Corp" {
+			t.Fatalf("GetPhoneNumberSettings: %v %+v", err, st)
+		}
+	})
 	step(t, "room and member", func(t *testing.T) {
 		c.t = t
 		c.open("/admin/accounts/"+acct+"/rooms", http.StatusOK)
