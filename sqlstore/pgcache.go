@@ -33,6 +33,12 @@ func (db *DB) startPostgresCache(ctx context.Context, o Options) {
 	db.cache = newReadCache(n)
 	db.pgc = newListener(db.pool.Config().ConnConfig, db.pool, db.ns, db.cache)
 	db.pgc.start()
+	if db.obs.migrated > 0 {
+		// A migration may have changed cached rows behind the write path: nodes already running flush.
+		if _, err := db.pool.Exec(ctx, notifyQuery, db.pgc.channel, "flush"); err != nil {
+			db.pgc.log.Warn("could not tell the other nodes to flush their caches after the migrations", "error", err)
+		}
+	}
 	select {
 	case <-db.pgc.connected:
 	case <-ctx.Done():

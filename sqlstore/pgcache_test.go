@@ -388,3 +388,23 @@ func BenchmarkPostgresCachedGetUser(b *testing.B) {
 	})
 	b.ReportMetric(float64(db.pgc.syncs.Load()-s0)/float64(b.N), "syncs/op")
 }
+
+// A node that applied migrations sends "flush" (a migration may change cached rows behind the write path):
+// the other nodes drop everything.
+func TestPostgresFlushNotification(t *testing.T) {
+	nodes, _ := openNodes(t, 2)
+	a, b := nodes[0], nodes[1]
+	f := newFixture(t, a)
+	warmNode(t, f, b)
+	if _, err := a.pool.Exec(bg, notifyQuery, a.pgc.channel, "flush"); err != nil {
+		t.Fatal(err)
+	}
+	if !b.pgc.sync(bg) {
+		t.Fatal("no sync")
+	}
+	for p, ok := range f.cached(b) {
+		if ok {
+			t.Errorf("%s is still cached after a flush notification", p)
+		}
+	}
+}

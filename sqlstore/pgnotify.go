@@ -60,7 +60,7 @@ func newNodeID() string {
 }
 
 // Payloads: "i<node>:<change>" for a write's invalidation (see encodeDirty), "s<node>:<n>" for a sync. A
-// payload of another form flushes the cache.
+// payload of another form flushes the cache ("flush": a node that applied migrations sends it).
 
 // encodeDirty writes d as "<tables>" followed by "a<len>:<account id>" for each account and
 // "u<len>:<account id><len>:<user id>" for each user; a list longer than limit becomes the tables it touches.
