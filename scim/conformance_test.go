@@ -247,6 +247,12 @@ func TestConformance(t *testing.T) {
 			}
 		}
 
+		byUser, _, err := e.srv.Service.LookupAuditEvents(context.Background(), chimed.Identity{AwsAccountID: e.aws},
+			chimed.AuditLookup{AttributeKey: "ResourceName", AttributeValue: id})
+		if err != nil || len(byUser) == 0 || byUser[len(byUser)-1].Operation != "scim:CreateUser" {
+			t.Fatalf("the user's first audit record is not its SCIM create: %v %v", byUser, err)
+		}
+
 		// What ListUsers shows at once.
 		out, err := e.sdk.ListUsers(context.Background(), &chime.ListUsersInput{AccountId: &e.account})
 		if err != nil || len(out.Users) != 6 {

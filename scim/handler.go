@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/google/uuid"
 	"golang.org/x/time/rate"
@@ -94,6 +93,7 @@ type req struct {
 	rest    []string // the path segments after the account id
 	base    string   // absolute URL of the account's SCIM service, without a trailing slash
 	audit   *chime.AuditEntry
+	created string // the SCIM id a create made (named in its audit record)
 	status  int
 }
 
@@ -362,6 +362,13 @@ func (h *Handler) endAudit(q *req, status int, e *Error) {
 		if err := h.svc.RecordAudit(ctx, a, status, code, msg); err != nil {
 			h.logger.Error("audit record", "request_id", q.reqID, "operation", q.op, "error", err)
 		}
+		return
+	}
+	if q.created != "" { // best effort, as the API's response ids (§9.9)
+		add := []chime.AuditResource{{Type: "AWS::Chime::User", Name: q.created}}
+		if err := h.svc.SetAuditResponse(ctx, a, "null", add); err != nil {
+			h.logger.Warn("audit resources", "request_id", q.reqID, "operation", q.op, "error", err)
+		}
 	}
 }
 
@@ -375,6 +382,3 @@ func truncate(s string) string {
 
 // newEventID returns a random audit event id.
 func newEventID() string { return uuid.NewString() }
-
-// now is the server clock.
-func (h *Handler) now() time.Time { return h.svc.SCIMClock() }

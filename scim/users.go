@@ -228,6 +228,7 @@ func (h *Handler) createUser(q *req) {
 		h.fail(q, fromChime(err, ""))
 		return
 	}
+	q.created = res.ID
 	h.writeUser(q, http.StatusCreated, res)
 }
 
