@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
 
 // The Audit trail and Outbox pages: the trail filters by operation, access key, resource and time range, pages
