@@ -50,12 +50,9 @@ func addAccount(t *testing.T, srv *testenv.Server, aws, typ string) *env {
 			t.Fatal(err)
 		}
 	}
-	tok, secret, err := chimed.CreateSCIMToken(ctx, srv.Store, aws, e.account)
-	if err != nil {
-		t.Fatal(err)
-	}
+	secret, tok := srv.MustSCIMToken(t, aws, e.account)
 	e.token = tok
-	e.scim = &client{t: t, base: srv.URL + "/scim/v2/accounts/" + e.account, token: secret}
+	e.scim = &client{t: t, base: srv.SCIMURL(e.account), token: secret}
 	return e
 }
 
