@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
-	"unicode"
 )
 
 // Filters (RFC 7644 §3.4.2.2): comparisons eq, ne, co, sw, ew, gt, ge, lt, le and pr, combined with and, or,
@@ -225,8 +224,8 @@ func lexFilter(s string) ([]ftoken, error) {
 			toks = append(toks, ftoken{kind: 's', text: str})
 			i = j + 1
 		default:
-			j := i
-			for j < len(s) && !unicode.IsSpace(rune(s[j])) && strings.IndexByte("()[]\"", s[j]) < 0 {
+			j := i + 1 // a word: up to ASCII white space or punctuation (at least one byte: the loop always advances)
+			for j < len(s) && strings.IndexByte(" \t\n\r()[]\"", s[j]) < 0 {
 				j++
 			}
 			toks = append(toks, ftoken{kind: 'w', text: s[i:j]})
