@@ -172,7 +172,7 @@ func openSQLite(path string, o Options) (*DB, error) {
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(" + sync + ")"
 	if path == ":memory:" {
 		// One connection: every connection to :memory: would otherwise see its own empty database.
-		w, err := sql.Open("sqlite", "file::memory:?"+pragmas)
+		w, err := openSQLitePool("file::memory:?" + pragmas)
 		if err != nil {
 			return nil, err
 		}
@@ -187,7 +187,7 @@ func openSQLite(path string, o Options) (*DB, error) {
 		return nil, err
 	}
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas + "&_pragma=journal_mode(WAL)"
-	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	w, err := openSQLitePool(base + "&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +196,7 @@ func openSQLite(path string, o Options) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("cannot open %s as a SQLite database: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	r, err := openSQLitePool(base + "&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
 		return nil, err
