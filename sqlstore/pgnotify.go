@@ -198,15 +198,21 @@ func (l *listener) close() {
 // run keeps a listening connection, reconnecting with backoff.
 func (l *listener) run(ctx context.Context) {
 	backoff := 50 * time.Millisecond
+	failing := false // a failure to connect was logged and nothing listened since
 	for ctx.Err() == nil {
 		listened, err := l.listenOnce(ctx)
 		l.down()
 		if ctx.Err() != nil {
 			return
 		}
-		if listened {
-			backoff = 50 * time.Millisecond
+		switch {
+		case listened:
+			backoff, failing = 50*time.Millisecond, false
 			l.log.Warn("cache listener lost its connection; the read cache is bypassed until it reconnects",
+				"error", err)
+		case !failing:
+			failing = true
+			l.log.Warn("cache listener cannot listen; the read cache is bypassed until it can (retrying)",
 				"error", err)
 		}
 		select {

@@ -26,11 +26,17 @@ func (c *Console) auditPages(rt *router) {
 // auditAttr is a filter the page offers: the lookup attribute and its label.
 type auditAttr struct{ Key, Label string }
 
+// auditRow is an audit event as the table shows it: Res are its resources with short type names ("Room").
+type auditRow struct {
+	*chime.AuditEvent
+	Res []chime.AuditResource
+}
+
 // auditData is the data of audit.html.
 type auditData struct {
 	Attr, Value, From, To string // the filters as given
 	Attrs                 []auditAttr
-	Events                []*chime.AuditEvent
+	Events                []auditRow
 	Paging                Paging
 	Problem               string
 }
@@ -63,7 +69,15 @@ func auditPage(q *request) {
 	status := http.StatusOK
 	if err == nil {
 		var next string
-		d.Events, next, err = q.c.svc.LookupAuditEvents(q.r.Context(), q.identity(), in)
+		var evs []*chime.AuditEvent
+		evs, next, err = q.c.svc.LookupAuditEvents(q.r.Context(), q.identity(), in)
+		for _, e := range evs {
+			r := auditRow{AuditEvent: e}
+			for _, res := range e.Resources {
+				r.Res = append(r.Res, chime.AuditResource{Type: strings.TrimPrefix(res.Type, "AWS::Chime::"), Name: res.Name})
+			}
+			d.Events = append(d.Events, r)
+		}
 		d.Paging = pageLinks("/admin/audit", url.Values{"attr": {d.Attr}, "value": {d.Value}, "from": {d.From},
 			"to": {d.To}, "token": {qv.Get("token")}}, next)
 	}
