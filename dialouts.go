@@ -72,8 +72,9 @@ type DialOutTx interface {
 	CountDialOuts(ctx context.Context, aws, meetingID string) (int, error)
 	// InsertDialOut stores a new dial-out (its sealed join token only). ECONFLICT when its TransactionID exists.
 	InsertDialOut(ctx context.Context, d *DialOut) error
-	// ListDialOuts returns the latest limit dial-outs of aws, oldest first, with their sealed join tokens.
-	ListDialOuts(ctx context.Context, aws string, limit int) ([]*DialOut, error)
+	// ListDialOuts returns the latest limit dial-outs of aws (of meetingID only, unless it is empty), oldest
+	// first, with their sealed join tokens.
+	ListDialOuts(ctx context.Context, aws, meetingID string, limit int) ([]*DialOut, error)
 	// DeleteDialOuts deletes every dial-out of aws.
 	DeleteDialOuts(ctx context.Context, aws string) error
 }
@@ -177,11 +178,13 @@ func (s *Service) CreateMeetingDialOut(ctx context.Context, aws string, in DialO
 	return d, nil
 }
 
-// DialOuts returns the latest DialOutOutboxLimit dial-outs of the caller, oldest first, with their join tokens
-// in clear (§9.8). A token that cannot be unsealed (another master key) is left empty and logged (without it).
-func (s *Service) DialOuts(ctx context.Context, aws string) (list []*DialOut, err error) {
+// DialOuts returns the latest DialOutOutboxLimit dial-outs of the caller (those of meetingID only, unless it is
+// empty: a meeting has at most MaxDialOutsPerMeeting, so all of them), oldest first, with their join tokens in
+// clear (§9.8). A token that cannot be unsealed (another master key) is left empty and logged (without it).
+// Errors are the store's.
+func (s *Service) DialOuts(ctx context.Context, aws, meetingID string) (list []*DialOut, err error) {
 	err = s.store.Read(ctx, func(tx Tx) error {
-		list, err = tx.ListDialOuts(ctx, aws, DialOutOutboxLimit)
+		list, err = tx.ListDialOuts(ctx, aws, meetingID, DialOutOutboxLimit)
 		return err
 	})
 	if err != nil {

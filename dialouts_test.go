@@ -37,7 +37,7 @@ func mustDialOut(tb testing.TB, e *env, aws string, in chime.DialOutInput) *chim
 
 func dialOuts(tb testing.TB, e *env, aws string) []*chime.DialOut {
 	tb.Helper()
-	l, err := e.Svc.DialOuts(ctx, aws)
+	l, err := e.Svc.DialOuts(ctx, aws, "")
 	if err != nil {
 		tb.Fatalf("DialOuts: %v", err)
 	}

@@ -76,7 +76,13 @@ type wireDialOut struct {
 
 func listDialOuts(tb testing.TB, s *testServer, keyID string) []wireDialOut {
 	tb.Helper()
-	r := s.raw(tb, keyID, "GET", "/_chimed/dial-outs", nil)
+	return listDialOutsAt(tb, s, keyID, "/_chimed/dial-outs")
+}
+
+// listDialOutsAt is listDialOuts of path (with a query).
+func listDialOutsAt(tb testing.TB, s *testServer, keyID, path string) []wireDialOut {
+	tb.Helper()
+	r := s.raw(tb, keyID, "GET", path, nil)
 	if r.Status != 200 || r.Header.Get("Cache-Control") != "no-store" {
 		tb.Fatalf("GET /_chimed/dial-outs: %d %v %s", r.Status, r.Header, r.Body)
 	}
@@ -199,6 +205,17 @@ func TestCreateMeetingDialOutE2E(t *testing.T) {
 	if la := listDialOuts(t, s, tenantA); len(la) != 3 || la[2].FromPhoneNumber != "+12065550103" {
 		t.Fatalf("tenantA's outbox: %+v", la)
 	}
+	// ?meeting-id= lists one meeting's dial-outs (of the caller only).
+	other := mustDialOut(t, a, "0c9d8e7f-6a5b-4c3d-8e2f-1a0b9c8d7e6f", "+12065550100", doTo, doToken)
+	if l := listDialOutsAt(t, s, tenantA, "/_chimed/dial-outs?meeting-id=0c9d8e7f-6a5b-4c3d-8e2f-1a0b9c8d7e6f"); len(l) != 1 || l[0].TransactionId != other {
+		t.Fatalf("one meeting's dial-outs: %+v", l)
+	}
+	if l := listDialOutsAt(t, s, tenantA, "/_chimed/dial-outs?meeting-id="+doMeeting); len(l) != 3 || l[0].TransactionId != id1 {
+		t.Fatalf("doMeeting's dial-outs: %+v", l)
+	}
+	if l := listDialOutsAt(t, s, tenantB, "/_chimed/dial-outs?meeting-id=0c9d8e7f-6a5b-4c3d-8e2f-1a0b9c8d7e6f"); len(l) != 0 {
+		t.Fatalf("tenantB sees tenantA's meeting: %+v", l)
+	}
 
 	// Reset clears the caller's dial-outs only (D48).
 	if r := s.raw(t, tenantB, "POST", "/_chimed/reset", nil); r.Status != 204 && r.Status != 200 {
@@ -207,7 +224,7 @@ func TestCreateMeetingDialOutE2E(t *testing.T) {
 	if lb := listDialOuts(t, s, tenantB); len(lb) != 0 {
 		t.Fatalf("tenantB after reset: %+v", lb)
 	}
-	if la := listDialOuts(t, s, tenantA); len(la) != 3 {
+	if la := listDialOuts(t, s, tenantA); len(la) != 4 {
 		t.Fatalf("tenantA after B's reset: %d", len(la))
 	}
 

@@ -32,11 +32,11 @@ type dialOutsOutput struct {
 	DialOuts []wireDialOut `json:"DialOuts"`
 }
 
-// dialOuts answers the caller's latest dial-outs, oldest first (§9.8). Like the email outbox it needs a key with
-// write rights: it shows the meetings' join tokens.
+// dialOuts answers the caller's latest dial-outs, oldest first (§9.8), those of one meeting with
+// ?meeting-id=. Like the email outbox it needs a key with write rights: it shows the meetings' join tokens.
 func (s *Server) dialOuts(c *call) {
 	c.w.Header().Set("Cache-Control", "no-store")
-	list, err := s.svc.DialOuts(c.r.Context(), c.id.AwsAccountID)
+	list, err := s.svc.DialOuts(c.r.Context(), c.id.AwsAccountID, c.r.URL.Query().Get("meeting-id"))
 	if err != nil {
 		s.writeError(c, err)
 		return

@@ -41,9 +41,10 @@ func (t *tx) InsertDialOut(ctx context.Context, d *chime.DialOut) error {
 }
 
 // ListDialOuts implements chime.Tx.
-func (t *tx) ListDialOuts(ctx context.Context, aws string, limit int) ([]*chime.DialOut, error) {
+func (t *tx) ListDialOuts(ctx context.Context, aws, meetingID string, limit int) ([]*chime.DialOut, error) {
 	rows, err := t.query(ctx, `SELECT `+dialOutCols+` FROM (SELECT seq, `+dialOutCols+` FROM dial_outs
-		WHERE aws_account_id = $1 ORDER BY seq DESC LIMIT $2) latest ORDER BY seq`, aws, limit)
+		WHERE aws_account_id = $1 AND ($2 = '' OR meeting_id = $2) ORDER BY seq DESC LIMIT $3) latest ORDER BY seq`,
+		aws, meetingID, limit)
 	if err != nil {
 		return nil, t.mapErr(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -258,29 +259,20 @@ func (c *checker) observe(ctx context.Context, key string) (string, error) {
 			return aws.ToString(b.SecurityToken), nil
 		}
 		return fmt.Sprint(aws.ToBool(b.Disabled)), nil
-	case "dialout":
-		list, err := cached(c, "dialouts", func() (map[string]string, error) {
-			var out struct {
-				DialOuts []struct{ TransactionId, FromPhoneNumber string }
-			}
-			_, err := c.rawJSON(ctx, "/_chimed/dial-outs", &out)
-			m := map[string]string{}
-			for _, d := range out.DialOuts {
-				m[d.TransactionId] = d.FromPhoneNumber
-			}
-			if len(out.DialOuts) >= 1000 {
-				m[""] = "truncated"
-			}
-			return m, err
-		})
-		if err != nil {
+	case "dialout": // id is MEETING/TRANSACTION: the meeting's dial-outs are all listed (at most 250)
+		if len(ids) != 2 {
+			return "", fmt.Errorf("bad dial-out key %q", key)
+		}
+		var out struct {
+			DialOuts []struct{ TransactionId, FromPhoneNumber string }
+		}
+		if _, err := c.rawJSON(ctx, "/_chimed/dial-outs?meeting-id="+url.QueryEscape(ids[0]), &out); err != nil {
 			return "", err
 		}
-		if from, ok := list[id]; ok {
-			return from, nil
-		}
-		if list[""] != "" {
-			return "", errors.New("older than the latest 1,000 dial-outs")
+		for _, d := range out.DialOuts {
+			if d.TransactionId == ids[1] {
+				return d.FromPhoneNumber, nil
+			}
 		}
 		return gone, nil
 	}

@@ -153,12 +153,13 @@ func opDialOut(ctx context.Context, w *worker) {
 	}
 	to := fmt.Sprintf("+1415555%04d", 100+w.rng.IntN(9000))
 	token := fmt.Sprintf("SoakJoinToken%dx%d", w.id, w.rng.IntN(1e9))
+	meeting := uuid.NewString()
 	out, r := call(ctx, w, (*chime.Client).CreateMeetingDialOut, &chime.CreateMeetingDialOutInput{
-		MeetingId: aws.String(uuid.NewString()), FromPhoneNumber: aws.String(from.e164), ToPhoneNumber: aws.String(to),
+		MeetingId: aws.String(meeting), FromPhoneNumber: aws.String(from.e164), ToPhoneNumber: aws.String(to),
 		JoinToken: aws.String(token)})
 	switch r.outcome {
 	case outcomeOK:
-		w.led().ack("CreateMeetingDialOut", r.reqID, r.at, "dialout|"+aws.ToString(out.TransactionId)+"|from", from.e164)
+		w.led().ack("CreateMeetingDialOut", r.reqID, r.at, "dialout|"+meeting+"/"+aws.ToString(out.TransactionId)+"|from", from.e164)
 	case outcomeUnknown:
 		w.unknownOutcome()
 	}

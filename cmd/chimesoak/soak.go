@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -291,7 +292,16 @@ func (s *soak) check(ctx context.Context, res *runResult, audit *auditState, aft
 		prev := audit.prevCheck
 		pick = func(f fact) bool { return !f.At.Before(prev) || rand.Float64() < p }
 	}
-	lost, unreadable, facts := s.led.verify(func(k string) (string, error) { return c.observe(ctx, k) }, 8, pick)
+	var logged sync.Map // fact kind → an unreadable fact of that kind was logged
+	lost, unreadable, facts := s.led.verify(func(k string) (string, error) {
+		v, err := c.observe(ctx, k)
+		if err != nil {
+			if _, seen := logged.LoadOrStore(strings.SplitN(k, "|", 2)[0], true); !seen {
+				s.log.Warn("fact unreadable", "fact", k, "error", err)
+			}
+		}
+		return v, err
+	}, 8, pick)
 	audit.prevCheck = t0
 	rec.Facts, rec.Unreadable = facts, unreadable
 	for _, l := range lost {
