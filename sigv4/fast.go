@@ -40,12 +40,13 @@ func matchesFast(key []byte, r *http.Request, a *Authorization, payloadHash, uri
 	bp := signBuffers.Get().(*[]byte)
 	defer signBuffers.Put(bp)
 
-	canonical := appendCanonical((*bp)[:0], r, a.SignedHeaders, payloadHash, uri, a.Presigned)
-	crHash := sha256.Sum256(canonical)
+	b := appendCanonical((*bp)[:0], r, a.SignedHeaders, payloadHash, uri, a.Presigned)
+	n := len(b)
+	crHash := sha256.Sum256(b)
 
 	// HMAC(key, sts) = SHA-256((key ^ opad) || SHA-256((key ^ ipad) || sts)); the string to sign is built
-	// after the inner pad, in the same buffer, past the canonical request.
-	b := canonical[len(canonical):]
+	// after the inner pad, in the same buffer, past the canonical request (b[n:]). The whole buffer goes back
+	// to the pool: keeping only the tail would shrink its capacity on every request until append reallocates.
 	for i := range hmacBlock {
 		var k byte
 		if i < len(key) {
@@ -66,7 +67,7 @@ func matchesFast(key []byte, r *http.Request, a *Authorization, payloadHash, uri
 	b = append(b, Terminator...)
 	b = append(b, '\n')
 	b = hex.AppendEncode(b, crHash[:])
-	inner := sha256.Sum256(b)
+	inner := sha256.Sum256(b[n:])
 
 	var outer [hmacBlock + sha256.Size]byte
 	for i := range hmacBlock {

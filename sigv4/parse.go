@@ -16,7 +16,6 @@ const (
 	// Terminator ends every SigV4 credential scope.
 	Terminator = "aws4_request"
 
-	scopeDateLayout = "20060102"
 	amzDateLayout   = "20060102T150405Z"
 
 	maxAccessKeyIDLen = 128
@@ -297,18 +296,20 @@ func parseExpires(s string) (time.Duration, *Error) {
 // parseCredential fills the scope fields of a from "AKID/date/region/service/aws4_request".
 func parseCredential(cred string, a *Authorization) *Error {
 	const shape = "Credential must have the form '<access key>/<yyyymmdd>/<region>/<service>/" + Terminator + "'."
-	parts := strings.Split(cred, "/")
-	if len(parts) != 5 {
+	akid, rest, ok1 := strings.Cut(cred, "/") // five fields, cut in place (no allocation per request)
+	date, rest, ok2 := strings.Cut(rest, "/")
+	region, rest, ok3 := strings.Cut(rest, "/")
+	service, term, ok4 := strings.Cut(rest, "/")
+	if !ok1 || !ok2 || !ok3 || !ok4 || strings.Contains(term, "/") {
 		return incomplete(shape)
 	}
-	akid, date, region, service, term := parts[0], parts[1], parts[2], parts[3], parts[4]
 	if !isScopeToken(akid, maxAccessKeyIDLen) {
 		return incomplete(shape + " The access key is empty or malformed.")
 	}
 	if len(date) != 8 || !isDigits(date) {
 		return incomplete(shape + " The date is not yyyymmdd.")
 	}
-	if _, err := time.Parse(scopeDateLayout, date); err != nil {
+	if _, ok := civilTime(date, "000000"); !ok {
 		return incomplete(shape + " The date is not a valid calendar date.")
 	}
 	if !isScopeToken(region, maxScopeFieldLen) {
@@ -322,6 +323,32 @@ func parseCredential(cred string, a *Authorization) *Error {
 	}
 	a.AccessKeyID, a.Date, a.Region, a.Service = akid, date, region, service
 	return nil
+}
+
+// civilTime returns the UTC time of date (yyyymmdd) and clock (HHMMSS), both all digits, and whether they
+// name a real calendar date and time of day (what time.Parse accepts with layout 20060102T150405, without
+// its cost on every request).
+func civilTime(date, clock string) (time.Time, bool) {
+	if len(date) != 8 || len(clock) != 6 || !isDigits(date) || !isDigits(clock) {
+		return time.Time{}, false
+	}
+	num := func(s string) int {
+		n := 0
+		for i := 0; i < len(s); i++ {
+			n = n*10 + int(s[i]-'0')
+		}
+		return n
+	}
+	y, mo, d := num(date[:4]), num(date[4:6]), num(date[6:])
+	h, mi, sec := num(clock[:2]), num(clock[2:4]), num(clock[4:])
+	if mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, sec, 0, time.UTC)
+	if t.Day() != d { // 31 April, 29 February of a common year, … normalize into the next month
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // parseSignedHeaders splits "a;b;c" into lowercase header names.
