@@ -175,6 +175,35 @@ func itoa(n int) string {
 	return itoa(n/10) + digits[n%10:n%10+1]
 }
 
+// matchPath reports whether path (the escaped path without its leading '/', of as many segments as rt.path)
+// matches rt's template, and returns its labels' segments in order. It allocates only the labels of a match.
+func (rt *route) matchPath(path string) ([]string, bool) {
+	n := 0
+	rest := path
+	for _, p := range rt.path {
+		seg, after, _ := strings.Cut(rest, "/")
+		rest = after
+		if p == "{}" {
+			n++
+		} else if p != seg {
+			return nil, false
+		}
+	}
+	if n == 0 {
+		return nil, true
+	}
+	labels := make([]string, 0, n)
+	rest = path
+	for _, p := range rt.path {
+		seg, after, _ := strings.Cut(rest, "/")
+		rest = after
+		if p == "{}" {
+			labels = append(labels, seg)
+		}
+	}
+	return labels, true
+}
+
 // match finds the route for a request. HEAD finds the GET route of a page, or of health and readiness (and nothing else). escapedPath is split on "/" without cleaning, so an empty label
 // (`/accounts//users`) reaches its handler and is refused by validation. Labels are returned still escaped.
 // A route with a selector needs that literal value; a route without one needs the request to carry no
@@ -183,13 +212,14 @@ func (s *Server) match(method, escapedPath string, q url.Values) (*route, []stri
 	if !strings.HasPrefix(escapedPath, "/") {
 		return nil, nil, false
 	}
-	segs := strings.Split(escapedPath[1:], "/")
+	rest := escapedPath[1:]
+	nsegs := strings.Count(rest, "/") + 1
 	_, hasOp := q["operation"]
 	head := method == "HEAD"
 	if head {
 		method = "GET"
 	}
-	for _, rt := range s.routes[method+"/"+itoa(len(segs))] {
+	for _, rt := range s.routes[method+"/"+itoa(nsegs)] {
 		if head && !rt.html && rt.head == nil {
 			continue
 		}
@@ -200,17 +230,7 @@ func (s *Server) match(method, escapedPath string, q url.Values) (*route, []stri
 		} else if hasOp {
 			continue
 		}
-		var labels []string
-		ok := true
-		for i, p := range rt.path {
-			if p == "{}" {
-				labels = append(labels, segs[i])
-			} else if p != segs[i] {
-				ok = false
-				break
-			}
-		}
-		if ok {
+		if labels, ok := rt.matchPath(rest); ok {
 			return rt, labels, true
 		}
 	}

@@ -16,7 +16,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
 	chime "github.com/chimed/chimed"
@@ -48,6 +47,7 @@ type Server struct {
 	bufs       sync.Pool      // *[]byte response buffers
 	console    *admin.Console // the admin console at /admin/ (package http/admin)
 	scim       *scim.Handler  // SCIM 2.0 under /scim/v2/ (package scim): Bearer tokens, not SigV4
+	reqIDs     *requestIDs    // x-amzn-RequestId (requestid.go)
 }
 
 // Options configure a Server.
@@ -92,7 +92,7 @@ func NewServer(o Options) *Server {
 		api: &handlers{svc: o.Service}, limits: o.RateLimiter, budget: newBodyBudget(o.MaxBodyMemory,
 			o.BodyMemoryWait), sels: sels, allowClock: o.AllowClockControl,
 		webhooks: NewRateLimiter(o.WebhookRateLimit, 1), obs: obs, console: newConsole(o),
-		scim: scim.New(scim.Options{Service: o.Service, Logger: o.Logger})}
+		scim: scim.New(scim.Options{Service: o.Service, Logger: o.Logger}), reqIDs: newRequestIDs()}
 }
 
 // newConsole returns the admin console of o: its sign-in checks the stored credentials (SigV4Auth), or, in the
@@ -151,6 +151,8 @@ type call struct {
 	audit   *chime.AuditEntry // the audit record of a mutating request (audit.go); nil otherwise
 	errCode string            // the exception answered, for the audit record
 	errMsg  string
+
+	hv [3]string // values of the response headers every answer carries, without a slice allocated for each
 }
 
 // label returns the i-th path label.
@@ -176,8 +178,9 @@ func (c *call) q(name string) *string {
 // operation's handler, and one access-log line.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	c := &call{w: w, r: r, reqID: uuid.NewString(), op: "-", errs: allExceptions}
-	w.Header().Set("x-amzn-RequestId", c.reqID)
+	c := &call{w: w, r: r, reqID: s.reqIDs.next(), op: "-", errs: allExceptions}
+	c.hv[0] = c.reqID
+	w.Header()["X-Amzn-Requestid"] = c.hv[0:1:1] // x-amzn-RequestId, in the canonical form Set would make
 	s.obs.inFlight.Inc()
 	defer s.obs.inFlight.Dec() // a defer of its own: also when an aborted request's panic goes on up
 	defer func() {
@@ -360,8 +363,9 @@ func (s *Server) writeBody(c *call, status int, body []byte) {
 		s.endAudit(c, status, body)
 	}
 	h := c.w.Header()
-	h["Content-Type"] = []string{"application/json"}
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	c.hv[1], c.hv[2] = "application/json", strconv.Itoa(len(body))
+	h["Content-Type"] = c.hv[1:2:2]
+	h["Content-Length"] = c.hv[2:3:3]
 	c.w.WriteHeader(status)
 	c.w.Write(body)
 }
