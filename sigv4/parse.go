@@ -16,7 +16,7 @@ const (
 	// Terminator ends every SigV4 credential scope.
 	Terminator = "aws4_request"
 
-	amzDateLayout   = "20060102T150405Z"
+	amzDateLayout = "20060102T150405Z"
 
 	maxAccessKeyIDLen = 128
 	maxScopeFieldLen  = 64
