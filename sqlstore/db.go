@@ -196,7 +196,9 @@ func openSQLite(path string, o Options) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("cannot open %s as a SQLite database: %w", path, err)
 	}
-	r, err := openSQLitePool(base + "&_pragma=query_only(1)")
+	// Readers keep a page cache of 1 MiB each (SQLite's default is 2 MiB): the pages they share stay in the
+	// OS page cache anyway, and the RSS of a node with a full read cache stays under 100 MB (BENCHMARKS.md).
+	r, err := openSQLitePool(base + "&_pragma=query_only(1)&_pragma=cache_size(-1024)")
 	if err != nil {
 		w.Close()
 		return nil, err
