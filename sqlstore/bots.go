@@ -66,7 +66,7 @@ func (t *tx) ListBots(ctx context.Context, accountID string, f chime.BotFilter) 
 		after = ms(f.AfterCreated)
 	}
 	rows, err := t.query(ctx, `SELECT `+botColumns+` FROM bots WHERE account_id = $1
-		AND (created_ms > $2 OR (created_ms = $2 AND bot_id > $3)) ORDER BY created_ms, bot_id LIMIT $4`,
+		AND (created_ms, bot_id) > ($2, $3) ORDER BY created_ms, bot_id LIMIT $4`,
 		accountID, after, f.AfterID, f.Limit)
 	if err != nil {
 		return nil, t.mapErr(err)

@@ -109,7 +109,7 @@ func (t *tx) ListOrders(ctx context.Context, aws string, f chime.OrderFilter) ([
 		after = ms(f.AfterCreated)
 	}
 	rows, err := t.query(ctx, `SELECT `+orderColumns+` FROM phone_number_orders WHERE aws_account_id = $1
-		AND (created_ms > $2 OR (created_ms = $2 AND order_id > $3)) ORDER BY created_ms, order_id LIMIT $4`,
+		AND (created_ms, order_id) > ($2, $3) ORDER BY created_ms, order_id LIMIT $4`,
 		aws, after, f.AfterID, f.Limit)
 	if err != nil {
 		return nil, t.mapErr(err)

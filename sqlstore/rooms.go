@@ -94,7 +94,7 @@ func (t *tx) ListRooms(ctx context.Context, accountID string, f chime.RoomFilter
 		after = ms(f.AfterCreated)
 	}
 	q := `SELECT ` + roomColumns + ` FROM rooms WHERE account_id = $1
-		AND (created_ms > $2 OR (created_ms = $2 AND room_id > $3))`
+		AND (created_ms, room_id) > ($2, $3)`
 	args := []any{accountID, after, f.AfterID}
 	if f.MemberID != "" {
 		args = append(args, f.MemberID)
@@ -190,7 +190,7 @@ func (t *tx) ListRoomMemberships(ctx context.Context, accountID, roomID string, 
 		after = ms(f.AfterCreated)
 	}
 	rows, err := t.query(ctx, `SELECT `+membershipColumns+` FROM room_memberships
-		WHERE room_id = $1 AND account_id = $2 AND (created_ms > $3 OR (created_ms = $3 AND member_id > $4))
+		WHERE room_id = $1 AND account_id = $2 AND (created_ms, member_id) > ($3, $4)
 		ORDER BY created_ms, member_id LIMIT $5`, roomID, accountID, after, f.AfterMemberID, f.Limit)
 	if err != nil {
 		return nil, t.mapErr(err)
