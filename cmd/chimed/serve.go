@@ -108,9 +108,9 @@ func (m *Main) ParseFlags(args []string) error {
 		"read cache (SQLite, and PostgreSQL nodes through LISTEN/NOTIFY): most users kept; 0 = 100000, -1 disables (CHIMED_CACHE_USERS)")
 	fs.IntVar(&m.MemoryLimitMB, "memory-limit-mb", 64,
 		"soft limit of the Go heap in MiB (the GC works harder near it); 0 = none; GOMEMLIMIT wins (CHIMED_MEMORY_LIMIT_MB)")
-	fs.IntVar(&m.GCPercent, "gc-percent", 400,
-		"the GC runs when the heap has grown by this percentage since the last one, or near --memory-limit-mb, "+
-			"whichever comes first; GOGC wins (CHIMED_GC_PERCENT)")
+	fs.IntVar(&m.GCPercent, "gc-percent", 1000,
+		"under a memory limit, the GC runs when the heap has grown by this percentage since the last one or "+
+			"near the limit, whichever comes first; without a limit Go's default (100) stays; GOGC wins (CHIMED_GC_PERCENT)")
 	fs.StringVar(&m.PprofAddr, "pprof", "", "serve net/http/pprof on this address, e.g. 127.0.0.1:6060 (CHIMED_PPROF)")
 	fs.StringVar(&m.Auth, "auth", "sigv4",
 		"authentication: sigv4 (signatures checked against stored credentials) or any (emulator) (CHIMED_AUTH)")
@@ -211,10 +211,13 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := level.UnmarshalText([]byte(m.LogLevel)); err != nil {
 		return fmt.Errorf("--log-level: %w", err)
 	}
-	if _, set := os.LookupEnv("GOMEMLIMIT"); !set && m.MemoryLimitMB > 0 {
+	_, envLimit := os.LookupEnv("GOMEMLIMIT")
+	if !envLimit && m.MemoryLimitMB > 0 {
 		debug.SetMemoryLimit(int64(m.MemoryLimitMB) << 20)
 	}
-	if _, set := os.LookupEnv("GOGC"); !set && m.GCPercent > 0 {
+	// A high GC percentage only trades memory for CPU within the limit: without one it would let the heap grow
+	// to 11 times the live data.
+	if _, set := os.LookupEnv("GOGC"); !set && m.GCPercent > 0 && (envLimit || m.MemoryLimitMB > 0) {
 		debug.SetGCPercent(m.GCPercent)
 	}
 	// Logs (one access-log line per request) are buffered and flushed every 100 ms and on Close.
