@@ -10,8 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"os"
-	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -211,18 +209,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := level.UnmarshalText([]byte(m.LogLevel)); err != nil {
 		return fmt.Errorf("--log-level: %w", err)
 	}
-	_, envLimit := os.LookupEnv("GOMEMLIMIT")
-	if !envLimit && m.MemoryLimitMB > 0 {
-		debug.SetMemoryLimit(int64(m.MemoryLimitMB) << 20)
-	}
-	// A high GC percentage only trades memory for CPU within the limit: without one it would let the heap grow
-	// to 11 times the live data.
-	if _, set := os.LookupEnv("GOGC"); !set && m.GCPercent > 0 && (envLimit || m.MemoryLimitMB > 0) {
-		debug.SetGCPercent(m.GCPercent)
-	}
 	// Logs (one access-log line per request) are buffered and flushed every 100 ms and on Close.
 	m.logw = newLogWriter(m.stderr, 100*time.Millisecond)
 	m.logger = slog.New(newLogHandler(m.LogFormat, m.logw, level)) // observe.go
+	m.applyMemorySettings()                                        // memory.go
 
 	if m.Auth != "any" && m.Auth != "sigv4" {
 		return fmt.Errorf("--auth: unknown mode %q (want sigv4 or any)", m.Auth)
