@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"sync/atomic"
+
+	"github.com/google/uuid"
 )
 
 // requestIDs issues the x-amzn-RequestId of every request: UUID-shaped (version 4, RFC 4122 variant, as AWS's
@@ -30,16 +32,5 @@ func (g *requestIDs) next() string {
 	binary.BigEndian.PutUint64(u[8:], g.lo.Add(1))
 	u[6] = u[6]&0x0f | 0x40 // version 4
 	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
-	const hexDigits = "0123456789abcdef"
-	var s [36]byte
-	j := 0
-	for i, x := range u {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			s[j] = '-'
-			j++
-		}
-		s[j], s[j+1] = hexDigits[x>>4], hexDigits[x&0x0f]
-		j += 2
-	}
-	return string(s[:])
+	return uuid.UUID(u).String()
 }
