@@ -79,3 +79,32 @@ func TestSQLiteConnectionsHaveNoMutex(t *testing.T) {
 		}
 	}
 }
+
+// TestSQLitePoolPragmas: the reader connections of a file store are query-only and keep a 1 MiB page cache
+// (what keeps a node with a full read cache under 100 MB, BENCHMARKS.md); the writer keeps SQLite's 2 MiB.
+func TestSQLitePoolPragmas(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "pragmas.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, tc := range []struct {
+		name      string
+		pool      *sql.DB
+		cacheSize int
+		queryOnly int
+	}{{"writer", db.write, -2000, 0}, {"reader", db.read, -1024, 1}} {
+		var cache, qo int
+		if err := tc.pool.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&cache); err != nil {
+			t.Fatal(err)
+		}
+		if err := tc.pool.QueryRowContext(ctx, "PRAGMA query_only").Scan(&qo); err != nil {
+			t.Fatal(err)
+		}
+		if cache != tc.cacheSize || qo != tc.queryOnly {
+			t.Errorf("%s: cache_size %d, query_only %d; want %d, %d", tc.name, cache, qo, tc.cacheSize, tc.queryOnly)
+		}
+	}
+}
