@@ -103,7 +103,7 @@ func TestHotQueriesArePreparedAndUsed(t *testing.T) {
 		}
 		for _, q := range []string{insertUserQuery, updateUserQuery, userByEmailQuery, pinExistsQuery, countUsersQuery,
 			insertLinkQuery, insertOutboxQuery, savepointQuery, releaseQuery, rollbackToQuery, userByIDQuery,
-			accountByIDQuery, listUsersQuery(false, true)} {
+			accountByIDQuery, listUserKeysQuery(true), listFullUsersQuery(true)} {
 			if !seen[q] {
 				t.Errorf("%s: never ran prepared: %s", dsn, q)
 			}
