@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Bot events: the durable outbox of events for bots and their delivery (spec part 2 §6; D38).
+// Bot events: the durable outbox of events for bots and their delivery (docs/behavior.md §10; D38).
 //
 // CONTRACT (used by rooms.go and messages.go; the bot events work fills in the rest): BotEventType, BotEventInput,
 // Service.queueBotEvent and Service.kickBotEvents keep these signatures.
@@ -21,13 +21,13 @@ const (
 	BotEventVerification BotEventType = "HTTPSEndpointVerification"
 )
 
-// Inbound endpoint types of an event (§6.1).
+// Inbound endpoint types of an event (§10.1).
 const (
 	EndpointPersistent = "Persistent"
 	EndpointShortLived = "ShortLived"
 )
 
-// BotEventInput is what a trigger (§6.1) knows about an event.
+// BotEventInput is what a trigger (§10.1) knows about an event.
 type BotEventInput struct {
 	Bot          *Bot
 	Type         BotEventType // Invite, Mention or Remove
@@ -40,10 +40,10 @@ type BotEventInput struct {
 }
 
 // queueBotEvent writes the event to the outbox inside the trigger's write transaction tx, at server time now,
-// when the bot is enabled and has an events configuration (else it does nothing, §6.1). The caller calls
+// when the bot is enabled and has an events configuration (else it does nothing, §10.1). The caller calls
 // kickBotEvents after the transaction commits, so delivery starts once the trigger's answer is decided.
 // An HTTPS target's event is stored Pending (the delivery worker sends it); a Lambda target's is stored
-// Recorded with the ClientContext that would have been sent (§6.6). Errors: the store's.
+// Recorded with the ClientContext that would have been sent (§10.6). Errors: the store's.
 func (s *Service) queueBotEvent(ctx context.Context, tx Tx, in BotEventInput, now time.Time) error {
 	b := in.Bot
 	if b == nil || b.Disabled {
@@ -93,7 +93,7 @@ const (
 	BotEventPending   BotEventStatus = "Pending"   // waiting for (or in) delivery
 	BotEventDelivered BotEventStatus = "Delivered" // a 2xx answered an attempt
 	BotEventFailed    BotEventStatus = "Failed"    // every attempt failed
-	BotEventRecorded  BotEventStatus = "Recorded"  // a Lambda target: recorded only (§6.6)
+	BotEventRecorded  BotEventStatus = "Recorded"  // a Lambda target: recorded only (§10.6)
 )
 
 // Bot event target types (§9.8): HTTPS also for http:// endpoints.
@@ -125,7 +125,7 @@ type BotEventAttempt struct {
 	Signature     string    `json:"sig"`             // Chime-Signature
 	StatusCode    int       `json:"status,omitzero"` // the HTTP status answered, 0 when none
 	Error         string    `json:"error,omitzero"`  // why the attempt failed, "" when it did not
-	ClientContext string    `json:"cc,omitzero"`     // Lambda targets: the ClientContext (§6.6)
+	ClientContext string    `json:"cc,omitzero"`     // Lambda targets: the ClientContext (§10.6)
 }
 
 // BotEventTx holds the Tx methods of the bot event outbox (sqlstore/botevents.go).

@@ -16,7 +16,7 @@ import (
 	"github.com/chimed/chimed/internal/testenv"
 )
 
-// Delivery of bot events (docs/behavior.md §6, D38) to real HTTP receivers that check signatures as a bot does.
+// Delivery of bot events (docs/behavior.md §10, D38) to real HTTP receivers that check signatures as a bot does.
 
 // botEnv is a Service with a BotSender over a store, its delivery worker running until the test ends.
 type botEnv struct {

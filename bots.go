@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Bots and their events configurations (spec part 2 §3.5, §4.36, §4.37; D36, D37).
+// Bots and their events configurations (docs/behavior.md §3.9, §4.36, §4.37; D36, D37).
 //
 // CONTRACT (used by rooms.go and messages.go; the bots work fills in the rest): Bot, EventsConfiguration,
 // BotTx.Bot, BotTx.EventsConfiguration and Service.openBotToken keep these signatures.

@@ -14,11 +14,11 @@ import (
 	"time"
 )
 
-// Delivery of bot events (docs/behavior.md §6; D38): the payload, the signature, and the worker that sends the
+// Delivery of bot events (docs/behavior.md §10; D38): the payload, the signature, and the worker that sends the
 // Pending events of the outbox. The HTTP client itself is a BotSender (package botdelivery), so the domain has
 // no net/http.
 
-// BotRequest is one signed POST to a bot endpoint (§6.3).
+// BotRequest is one signed POST to a bot endpoint (§10.3).
 type BotRequest struct {
 	URL       string
 	Body      []byte
@@ -39,7 +39,7 @@ type BotSender interface {
 	Send(ctx context.Context, r BotRequest) (BotResponse, error)
 }
 
-// Delivery settings (§6.4, §9.4).
+// Delivery settings (§10.4, §9.4).
 const (
 	DefaultBotDeliveryTimeout = 2 * time.Second // one attempt (--bot-delivery-timeout)
 	DefaultBotPollInterval    = 2 * time.Second // the worker's scan for Pending events it was not told about
@@ -47,14 +47,14 @@ const (
 	botWorkers                = 4               // events (of different bots) in delivery at once per node
 )
 
-// botRetryDelays are the waits before the second and third attempt (§6.4).
+// botRetryDelays are the waits before the second and third attempt (§10.4).
 var botRetryDelays = [...]time.Duration{200 * time.Millisecond, 400 * time.Millisecond}
 
 // botOptions are the bot settings of a Service.
 type botOptions struct {
 	sender  BotSender // nil: nothing is sent
 	timeout time.Duration
-	verify  bool // challenge endpoints on PutEventsConfiguration (§6.5)
+	verify  bool // challenge endpoints on PutEventsConfiguration (§10.5)
 	poll    time.Duration
 	kick    chan struct{} // kickBotEvents → the worker
 }
@@ -79,7 +79,7 @@ func (b *botOptions) lease() time.Duration {
 // isoMillis formats t as the wire's timestamps: ISO-8601, milliseconds, Z.
 func isoMillis(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
-// SignBotRequest returns the Chime-Signature of body sent at timestamp with token (§6.3):
+// SignBotRequest returns the Chime-Signature of body sent at timestamp with token (§10.3):
 // base64(HMAC-SHA256(token, timestamp + "|" + body)).
 func SignBotRequest(token, timestamp string, body []byte) string {
 	m := hmac.New(sha256.New, []byte(token))
@@ -89,7 +89,7 @@ func SignBotRequest(token, timestamp string, body []byte) string {
 	return base64.StdEncoding.EncodeToString(m.Sum(nil))
 }
 
-// botEventBody is the payload of an event (§6.2), members in the documented order.
+// botEventBody is the payload of an event (§10.2), members in the documented order.
 func botEventBody(in BotEventInput, now time.Time) ([]byte, error) {
 	type sender struct {
 		SenderID     string `json:"SenderId"`
@@ -132,7 +132,7 @@ func marshalExact(v any) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// lambdaAttempt is the record of an event for a Lambda target (§6.6): the ClientContext that would have been
+// lambdaAttempt is the record of an event for a Lambda target (§10.6): the ClientContext that would have been
 // sent, base64 of {"Chime-Signature","Chime-Request-Timestamp"}.
 func lambdaAttempt(token string, body []byte, wall, now time.Time) BotEventAttempt {
 	ts := isoMillis(wall)
@@ -145,7 +145,7 @@ func lambdaAttempt(token string, body []byte, wall, now time.Time) BotEventAttem
 }
 
 // attempt sends body to url once, signed with token at the wall clock's now, bounded by the delivery
-// timeout. retry says whether a failure is worth another attempt (§6.4: timeouts, connection errors, 5xx).
+// timeout. retry says whether a failure is worth another attempt (§10.4: timeouts, connection errors, 5xx).
 func (s *Service) attempt(ctx context.Context, url, token string, body []byte) (a BotEventAttempt, resp BotResponse, ok, retry bool) {
 	a.At = s.clock()
 	a.RequestTime = isoMillis(s.now())
@@ -235,7 +235,7 @@ func (s *Service) claimBotEvent(ctx context.Context, claim string) (e *BotEvent,
 	return e, nil
 }
 
-// deliverBotEvent makes up to three attempts (§6.4) and records the outcome, if the claim still holds.
+// deliverBotEvent makes up to three attempts (§10.4) and records the outcome, if the claim still holds.
 func (s *Service) deliverBotEvent(ctx context.Context, e *BotEvent, claim string) {
 	log := s.life.logger.With("event_id", e.ID, "bot_id", e.BotID, "event_type", e.Type)
 	e.Status = BotEventFailed
@@ -297,7 +297,7 @@ func (s *Service) botToken(ctx context.Context, e *BotEvent) (string, error) {
 	return s.openBotToken(b)
 }
 
-// challengeAlphabet is what a challenge is made of (§6.5).
+// challengeAlphabet is what a challenge is made of (§10.5).
 const challengeAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 func newChallenge() (string, error) {
@@ -311,7 +311,7 @@ func newChallenge() (string, error) {
 	return string(b), nil
 }
 
-// verifyEndpoint sends the endpoint challenge (§6.5) once and returns the outbox record of it, with status
+// verifyEndpoint sends the endpoint challenge (§10.5) once and returns the outbox record of it, with status
 // Delivered when a 2xx echoing the challenge came back in time, else Failed.
 func (s *Service) verifyEndpoint(ctx context.Context, b *Bot, url, token string) (*BotEvent, error) {
 	challenge, err := newChallenge()

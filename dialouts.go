@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Meeting dial-outs (spec part 2 §4.38, §9.8; D40). chimed has no telephone network and no meetings API: a
+// Meeting dial-outs (docs/behavior.md §4.38, §9.8; D40). chimed has no telephone network and no meetings API: a
 // dial-out is validated, its From number checked against the caller's inventory, counted against the meeting's
 // limit and recorded in the dial-out outbox (GET /_chimed/dial-outs) with a new TransactionId. The meeting is not
 // looked up and nobody is called. The JoinToken is a credential of the meeting: it is sealed with the service

@@ -11,7 +11,7 @@ import (
 	chime "github.com/chimed/chimed"
 )
 
-// CreateMeetingDialOut and the dial-out outbox (spec part 2 §4.38, §9.8; D40, D47, D48): the rules against the
+// CreateMeetingDialOut and the dial-out outbox (docs/behavior.md §4.38, §9.8; D40, D47, D48): the rules against the
 // store, on the engine testenv.DSN chooses.
 
 const (

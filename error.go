@@ -18,8 +18,8 @@ const (
 	ELIMIT         = "ResourceLimitExceeded"
 	EINTERNAL      = "ServiceFailure"
 	EUNAVAILABLE   = "ServiceUnavailable"
-	// EASSOCIATED refuses a change to a phone number that is associated with a user (spec part 2 §5.3): a bad
-	// request whose body Code says why.
+	// EASSOCIATED refuses a change to a phone number that is associated with a user (docs/behavior.md §5.1):
+	// a bad request whose body Code says why.
 	EASSOCIATED = "PhoneNumberAssociationsExist"
 )
 

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Messages, conversations, incoming webhooks and bot reply URLs (spec part 2 §9.6, §9.7; D34, D35, D39).
+// Messages, conversations, incoming webhooks and bot reply URLs (docs/behavior.md §9.6, §9.7; D34, D35, D39).
 //
 // CONTRACT (used by rooms.go; the messages work fills in the rest): Service.botRoomURL keeps this signature.
 //

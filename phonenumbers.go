@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Phone numbers of an AWS account's inventory and their orders (spec part 2 §3.1–§3.3; D19–D29).
+// Phone numbers of an AWS account's inventory and their orders (docs/behavior.md §3.5–§3.7; D19–D29).
 //
 // Scheduled transitions (order completion, calling-name propagation, the deletion queue's purge) are stored as
 // data, not run by a worker: a record holds its state, and when a transition is pending, the state it takes and
@@ -16,7 +16,7 @@ import (
 // PurgeAt has passed: the store never returns it, and deletes such rows when a write of the AWS account's
 // numbers asks it to (PurgePhoneNumbers).
 
-// NumberStatus is the state of an inventory number (§3.3).
+// NumberStatus is the state of an inventory number (§3.7).
 type NumberStatus string
 
 // Number states. AcquireFailed, ReleaseInProgress, ReleaseFailed and DeleteFailed are valid filters but no
@@ -47,7 +47,7 @@ const (
 	CallingNameUpdateFailed     CallingNameStatus = "UpdateFailed"
 )
 
-// PhoneNumber is a number of an AWS account's inventory (§3.1).
+// PhoneNumber is a number of an AWS account's inventory (§3.5).
 type PhoneNumber struct {
 	AwsAccountID string
 	E164         string // +digits; the PhoneNumberId is NumberID(E164)
@@ -98,7 +98,7 @@ func later(a, b time.Time) time.Time {
 	return a
 }
 
-// Capabilities are what a number can do (§3.1): US numbers everything, others calls only.
+// Capabilities are what a number can do (§3.5): US numbers everything, others calls only.
 type Capabilities struct {
 	InboundCall, OutboundCall, InboundSMS, OutboundSMS, InboundMMS, OutboundMMS bool
 }
@@ -142,7 +142,7 @@ func isE164Digits(d string) bool {
 	return true
 }
 
-// OrderStatus is the state of a phone number order (§3.2).
+// OrderStatus is the state of a phone number order (§3.6).
 type OrderStatus string
 
 // Order states.
@@ -163,7 +163,7 @@ const (
 	LineFailed     OrderLineStatus = "Failed"
 )
 
-// PhoneNumberOrder is an order of numbers (§3.2, D23). Outcome and each line's Acquired are decided when the
+// PhoneNumberOrder is an order of numbers (§3.6, D23). Outcome and each line's Acquired are decided when the
 // order is placed; Status and the lines' Status show them from ReadyAt on (server time) and Processing before.
 type PhoneNumberOrder struct {
 	ID           string

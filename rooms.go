@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Rooms and memberships (spec part 2 §3.4, §4.32–§4.34; D31–D33).
+// Rooms and memberships (docs/behavior.md §3.8, §4.32–§4.34; D31–D33).
 //
 // CONTRACT (used by messages.go; the rooms work fills in the rest): Room, RoomMembership, MemberType, Role,
 // RoomTx.Room and RoomTx.RoomMembership keep these signatures.
@@ -103,7 +103,7 @@ func callerARN(id Identity) string {
 	return "arn:aws:iam::" + id.AwsAccountID + ":user/" + id.AccessKeyID
 }
 
-// RoomMember is a membership as listed (§3.4): the membership and what its Member shape shows of the member.
+// RoomMember is a membership as listed (§3.8): the membership and what its Member shape shows of the member.
 type RoomMember struct {
 	RoomMembership
 	Email    string // User: PrimaryEmail; Bot: BotEmail; "" for webhooks and while unset

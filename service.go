@@ -27,7 +27,7 @@ type Service struct {
 
 	callingNameInterval time.Duration // D28; 0: no rule (service_phone_settings.go)
 	numbers             numberOptions // D23–D27 (service_numbers_*.go)
-	bots                botOptions    // §6, D38 (botworker.go)
+	bots                botOptions    // §10, D38 (botworker.go)
 	auditState                        // the audit trail (audit.go)
 }
 
@@ -59,7 +59,7 @@ type ServiceOptions struct {
 	DeletionQueue    time.Duration
 	NumberLimit      int
 
-	// Bots (botworker.go, §6): BotSender posts endpoint challenges and events (nil: nothing is sent, challenges
+	// Bots (botworker.go, §10): BotSender posts endpoint challenges and events (nil: nothing is sent, challenges
 	// are skipped and events stay Pending); BotDeliveryTimeout bounds one attempt (0: DefaultBotDeliveryTimeout);
 	// NoBotEndpointVerification skips the challenge of PutEventsConfiguration (--bot-endpoint-verification=false);
 	// BotPollInterval is how often RunBotDelivery scans for Pending events (0: DefaultBotPollInterval).

@@ -7,7 +7,7 @@ import (
 )
 
 // Events configurations: PutEventsConfiguration, GetEventsConfiguration, DeleteEventsConfiguration
-// (docs/behavior.md §4.37, §6.5, D37), and the bot event outbox listing (§9.8).
+// (docs/behavior.md §4.37, §10.5, D37), and the bot event outbox listing (§9.8).
 
 // lambdaARN is the form of a LambdaFunctionArn (D37).
 var lambdaARN = regexp.MustCompile(`^arn:aws:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$`)
@@ -38,9 +38,9 @@ func validateEventsTarget(endpoint, arn *string) error {
 }
 
 // PutEventsConfiguration sets where a bot's events go (§4.37, D37), replacing any configuration. An endpoint
-// is first challenged (§6.5) unless verification is off or no BotSender is configured; the challenge is
+// is first challenged (§10.5) unless verification is off or no BotSender is configured; the challenge is
 // recorded in the outbox whatever its outcome, and a failed one leaves the configuration unchanged.
-// Errors, in the order of §5.1: EINVALID (not exactly one target, a malformed URL or ARN); ENOTFOUND for the
+// Errors, in the order of D47: EINVALID (not exactly one target, a malformed URL or ARN); ENOTFOUND for the
 // account; EFORBIDDEN on Team accounts; ENOTFOUND for the bot; EINVALID when the challenge fails.
 func (s *Service) PutEventsConfiguration(ctx context.Context, aws, accountID, botID string, endpoint, arn *string) (*EventsConfiguration, error) {
 	if err := validateEventsTarget(endpoint, arn); err != nil {

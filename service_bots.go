@@ -25,7 +25,7 @@ const (
 	BotType = "ChatBot"
 )
 
-// botAccount loads the account of a bot operation and checks its type (§5.1: 404 before 403; D31).
+// botAccount loads the account of a bot operation and checks its type (D47: 404 before 403; D31).
 func botAccount(ctx context.Context, tx Tx, aws, id string) (*Account, error) {
 	a, err := account(ctx, tx, aws, id)
 	if err != nil {
@@ -94,7 +94,7 @@ func botEmail(name, domain string) string {
 
 // CreateBot creates a bot of an Enterprise account (§4.36, D36): DisplayName "<name> (Bot)", BotEmail derived
 // from name and domain, enabled, with a fresh SecurityToken. It returns the bot and its token.
-// Errors, in the order of §5.1: EINVALID (FieldDisplayName, FieldBotDomain); ENOTFOUND for the account;
+// Errors, in the order of D47: EINVALID (FieldDisplayName, FieldBotDomain); ENOTFOUND for the account;
 // EFORBIDDEN on Team accounts; EINVALID when the email is taken by a bot of the account; ELIMIT for the 11th bot.
 func (s *Service) CreateBot(ctx context.Context, aws, accountID string, name, domain *string) (*Bot, string, error) {
 	if err := validateBotName(name); err != nil {

@@ -12,7 +12,7 @@ import (
 // Bots and events configurations (docs/behavior.md §4.36, §4.37, D31, D36, D37, D45, D48), against the store.
 
 func TestSignBotRequestVector(t *testing.T) {
-	// §6.3's test vector.
+	// §10.3's test vector.
 	got := chime.SignBotRequest("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "2019-04-04T21:30:43.181Z",
 		[]byte(`{"Challenge":"00000000000000000000","EventType":"HTTPSEndpointVerification"}`))
 	if want := "3M7yWqfxX80FoM9UCiEbpQmbJtdd1ihmOkYjDZkc3og="; got != want {

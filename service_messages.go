@@ -12,7 +12,7 @@ import (
 )
 
 // Messages of rooms and conversations through the chimed extensions (§9.6), redaction (§4.35, D34) and the
-// Mention events user messages trigger (§6.1). Webhooks and inbound URLs: service_webhooks.go.
+// Mention events user messages trigger (§10.1). Webhooks and inbound URLs: service_webhooks.go.
 
 // validateContent applies §9.6: 1..MaxMessageBytes bytes of UTF-8 without NUL. Errors: EINVALID (FieldContent).
 func validateContent(content *string) error {
@@ -81,7 +81,7 @@ func chatSender(ctx context.Context, tx Tx, a *Account, kind ChatKind, chatID, u
 
 // PostMessage posts content into a room or conversation of an account as user senderID (§9.6): the sender
 // must be a member that is not Suspended. A room message that mentions bot members queues their Mention
-// events (§6.1). Errors: EINVALID (FieldContent, FieldSenderID, ids); ENOTFOUND (account, room or
+// events (§10.1). Errors: EINVALID (FieldContent, FieldSenderID, ids); ENOTFOUND (account, room or
 // conversation); EFORBIDDEN for a room of a Team account.
 func (s *Service) PostMessage(ctx context.Context, aws, accountID string, kind ChatKind, chatID string, senderID, content *string) (*ChatMessage, error) {
 	if err := validateContent(content); err != nil {
@@ -147,7 +147,7 @@ func (s *Service) postAs(ctx context.Context, aws, accountID string, kind ChatKi
 	return m, nil
 }
 
-// mentions queues a Mention event (§6.1) for every bot member of room roomID that content mentions, with a
+// mentions queues a Mention event (§10.1) for every bot member of room roomID that content mentions, with a
 // ShortLived reply URL, and returns how many it considered.
 func (s *Service) mentions(ctx context.Context, tx Tx, a *Account, roomID string, u *User, content string, now time.Time) (int, error) {
 	if !strings.Contains(content, "@") {
@@ -182,7 +182,7 @@ func (s *Service) mentions(ctx context.Context, tx Tx, a *Account, roomID string
 	return n, nil
 }
 
-// Mentions reports whether content mentions email (§6.1): "@" + email in any case, not followed by a letter, a
+// Mentions reports whether content mentions email (§10.1): "@" + email in any case, not followed by a letter, a
 // digit, "-", "_" or "@".
 func Mentions(content, email string) bool {
 	if email == "" {

@@ -10,7 +10,7 @@ import (
 	chime "github.com/chimed/chimed"
 )
 
-// Rules of messages, conversations, webhooks and inbound URLs (§4.35, §6.1, §9.6, §9.7; D34, D35, D39) against
+// Rules of messages, conversations, webhooks and inbound URLs (§4.35, §10.1, §9.6, §9.7; D34, D35, D39) against
 // the store, on the engine testenv.DSN chooses.
 
 // chatFixture is an Enterprise account with a room whose members are two users.

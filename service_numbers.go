@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-// Phone number search and the countries offered (spec part 2 §4.24, §4.25; D21, D22, D30).
+// Phone number search and the countries offered (docs/behavior.md §4.24, §4.25; D21, D22, D30).
 
 // ProductType is what a phone number is ordered for.
 type ProductType string

@@ -6,12 +6,12 @@ import (
 	"time"
 )
 
-// The phone number inventory: reads, updates, the deletion queue (spec part 2 §4.28–§4.30; D20, D25–D27, D46).
+// The phone number inventory: reads, updates, the deletion queue (docs/behavior.md §4.28–§4.30; D20, D25–D27, D46).
 
 // MaxNumberBatch bounds the items of BatchUpdatePhoneNumber and BatchDeletePhoneNumber (D46).
 const MaxNumberBatch = 50
 
-// NumberError is the failure of one item of a phone number batch (§5.4): the ID as sent, a domain error code.
+// NumberError is the failure of one item of a phone number batch (§5.5): the ID as sent, a domain error code.
 type NumberError struct {
 	NumberID string
 	Code     string
@@ -159,7 +159,7 @@ type BatchUpdateItem struct {
 }
 
 // BatchUpdatePhoneNumber applies up to 50 updates in order, each as UpdatePhoneNumber would, and reports the
-// items that failed (§4.29, §5.4, D46); a repeated ID applies only its first item.
+// items that failed (§4.29, §5.5, D46); a repeated ID applies only its first item.
 // Errors (whole request): EINVALID for no items or more than 50.
 func (s *Service) BatchUpdatePhoneNumber(ctx context.Context, aws string, items []BatchUpdateItem) ([]NumberError, error) {
 	if len(items) == 0 || len(items) > MaxNumberBatch {
@@ -182,7 +182,7 @@ func (s *Service) BatchUpdatePhoneNumber(ctx context.Context, aws string, items 
 }
 
 // numberBatch runs apply for each item of a phone number batch in order, in one write transaction at one server
-// time, and reports the items whose rule refused them (§5.4); a repeated ID is handled once (D46). A failure of
+// time, and reports the items whose rule refused them (§5.5); a repeated ID is handled once (D46). A failure of
 // the store ends the whole batch.
 func (s *Service) numberBatch(ctx context.Context, aws string, ids []string, apply func(tx Tx, i int, now time.Time) error) ([]NumberError, error) {
 	now := s.clock()
@@ -309,7 +309,7 @@ func (s *Service) queueForDeletion(ctx context.Context, tx Tx, n *PhoneNumber, n
 }
 
 // BatchDeletePhoneNumber queues up to 50 numbers for deletion, each as DeletePhoneNumber would, and reports the
-// items that failed (§4.30, §5.4, D46); a repeated ID is handled once.
+// items that failed (§4.30, §5.5, D46); a repeated ID is handled once.
 // Errors (whole request): EINVALID for no IDs or more than 50.
 func (s *Service) BatchDeletePhoneNumber(ctx context.Context, aws string, ids []string) ([]NumberError, error) {
 	if len(ids) == 0 || len(ids) > MaxNumberBatch {

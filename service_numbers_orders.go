@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Phone number orders (spec part 2 §4.26, §4.27; D21, D23, D24).
+// Phone number orders (docs/behavior.md §4.26, §4.27; D21, D23, D24).
 
 // Defaults of the phone number options (§9.4).
 const (

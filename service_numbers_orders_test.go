@@ -12,8 +12,8 @@ import (
 	"github.com/chimed/chimed/internal/testenv"
 )
 
-// Phone number orders (spec part 2 §4.26, §4.27; D21, D23, D24): the whole-request rules, the pools an order
-// acquires from, the inventory limit, the order delay against the service clock and order paging.
+// Phone number orders (docs/behavior.md §4.26, §4.27; D21, D23, D24): the whole-request rules, the pools an
+// order acquires from, the inventory limit, the order delay against the service clock and order paging.
 
 // newEnvNumbers is newEnv with the number options of o (its Now is the env's clock).
 func newEnvNumbers(tb testing.TB, o chime.ServiceOptions) *env {

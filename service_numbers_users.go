@@ -6,11 +6,11 @@ import (
 )
 
 // Numbers of users: AssociatePhoneNumberWithUser, DisassociatePhoneNumberFromUser and the cascades that free a
-// number when its user or account goes (spec part 2 §4.22; D29, D45).
+// number when its user or account goes (docs/behavior.md §4.22; D29, D45).
 
 // AssociatePhoneNumberWithUser gives a user a number of the caller's inventory as its primary provisioned number
 // (§4.22, D29); giving it the number it has already is a no-op. Every account type.
-// Errors, in the order of §5.1: EINVALID (FieldE164Number) for a missing number; ENOTFOUND for an unknown account,
+// Errors, in the order of D47: EINVALID (FieldE164Number) for a missing number; ENOTFOUND for an unknown account,
 // user, or a number not in the caller's inventory; EINVALID when the number is not BusinessCalling, is being
 // acquired or is in the deletion queue, or when the user has another number; EASSOCIATED when the number is
 // another user's.

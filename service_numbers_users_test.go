@@ -9,7 +9,7 @@ import (
 	"github.com/chimed/chimed/internal/testenv"
 )
 
-// User numbers (spec part 2 §4.22, D29) and the cascades that free them (D45, D48), against the store.
+// User numbers (docs/behavior.md §4.22, D29) and the cascades that free them (D45, D48), against the store.
 
 // newNumbersEnv is newEnv with the phone number options o (its clock and PIN source are the env's).
 func newNumbersEnv(tb testing.TB, o chime.ServiceOptions) *env {

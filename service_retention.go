@@ -37,7 +37,7 @@ type RetentionSettingsPatch struct {
 	Conversation *RetentionPolicyPatch
 }
 
-// retentionAccount loads the account of a retention call and checks its type (§5.1: 404 before 403).
+// retentionAccount loads the account of a retention call and checks its type (D47: 404 before 403).
 func retentionAccount(ctx context.Context, tx Tx, aws, id string) (*Account, error) {
 	a, err := account(ctx, tx, aws, id)
 	if err != nil {

@@ -100,7 +100,7 @@ func TestRetentionSettings(t *testing.T) {
 		wantErr(t, err, chime.EFORBIDDEN, "")
 		_, err = e.Svc.PutRetentionSettings(ctx, aws, team.ID, &chime.RetentionSettingsPatch{Room: days(1)})
 		wantErr(t, err, chime.EFORBIDDEN, "")
-		// bad days are refused before the account is looked at (§5.1: validation first)
+		// bad days are refused before the account is looked at (D47: validation first)
 		_, err = e.Svc.PutRetentionSettings(ctx, aws, team.ID, &chime.RetentionSettingsPatch{Room: days(0)})
 		wantErr(t, err, chime.EINVALID, chime.FieldRoomRetentionDays)
 

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Room memberships (spec part 2 §4.33, §4.34; D33, D38 for the bot events they trigger).
+// Room memberships (docs/behavior.md §4.33, §4.34; D33, D38 for the bot events they trigger).
 
 // MembershipItem is one item of BatchCreateRoomMembership: MemberID nil when the item names none.
 type MembershipItem struct {
@@ -13,7 +13,7 @@ type MembershipItem struct {
 	Role     *string
 }
 
-// MemberError reports a failed item of BatchCreateRoomMembership (§5.4): MemberID as sent.
+// MemberError reports a failed item of BatchCreateRoomMembership (§5.5): MemberID as sent.
 type MemberError struct {
 	MemberID string
 	Code     string
@@ -41,7 +41,7 @@ type memberAdd struct {
 	bots   int // bots added (events queued): the caller kicks delivery after the commit
 }
 
-// add adds memberID to the room with role (D33), queueing a bot's Invite event (§6.1), and returns the
+// add adds memberID to the room with role (D33), queueing a bot's Invite event (§10.1), and returns the
 // membership as listed. Errors: ENOTFOUND when memberID names no user or bot of the account; EINVALID for a
 // suspended user, a disabled or unconfigured bot, Administrator for a bot, or a webhook (they join through
 // §9.7); ECONFLICT when it is a member already; ELIMIT when the room or the member has its most memberships.
@@ -162,7 +162,7 @@ func (s *Service) roomWrite(ctx context.Context, caller Identity, accountID, roo
 }
 
 // CreateRoomMembership adds a user or a bot to a room (§4.33, D33): Role defaults to Member; adding a bot queues
-// its Invite event (§6.1). Errors: EINVALID (FieldRole, FieldMemberID: see add); ENOTFOUND (account, room,
+// its Invite event (§10.1). Errors: EINVALID (FieldRole, FieldMemberID: see add); ENOTFOUND (account, room,
 // member); EFORBIDDEN on Team accounts; ECONFLICT; ELIMIT.
 func (s *Service) CreateRoomMembership(ctx context.Context, caller Identity, accountID, roomID, memberID string, role *string) (m *RoomMember, err error) {
 	r, err := parseRole(role)
@@ -182,7 +182,7 @@ func (s *Service) CreateRoomMembership(ctx context.Context, caller Identity, acc
 	return m, nil
 }
 
-// BatchCreateRoomMembership adds up to MaxMembershipItem members to a room in list order (§4.33, §5.4): each
+// BatchCreateRoomMembership adds up to MaxMembershipItem members to a room in list order (§4.33, §5.5): each
 // item is checked as CreateRoomMembership checks it and a failed item is reported (NotFound, BadRequest,
 // Conflict, ResourceLimitExceeded) while the others apply; an id repeated in the list fails as Conflict after
 // its first item. An empty list changes nothing.
@@ -350,7 +350,7 @@ func (s *Service) UpdateRoomMembership(ctx context.Context, aws, accountID, room
 	return m, nil
 }
 
-// DeleteRoomMembership removes a member from a room (§4.34): a bot gets a Remove event (§6.1) and its room URL
+// DeleteRoomMembership removes a member from a room (§4.34): a bot gets a Remove event (§10.1) and its room URL
 // dies with the membership; a webhook member is deleted with its webhook (deleteRoomWebhook, §9.7).
 // Errors: ENOTFOUND (account, room, a member that is not in the room); EFORBIDDEN on Team accounts.
 func (s *Service) DeleteRoomMembership(ctx context.Context, caller Identity, accountID, roomID, memberID string) error {

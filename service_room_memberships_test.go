@@ -9,7 +9,7 @@ import (
 	chime "github.com/chimed/chimed"
 )
 
-// Rules of room memberships (docs/behavior.md §4.33, §4.34, §5.4; D33) against the store. Bot members are
+// Rules of room memberships (docs/behavior.md §4.33, §4.34, §5.5; D33) against the store. Bot members are
 // covered end to end once bots exist (http/e2e_room_memberships_test.go).
 
 // roomFixture is an EnterpriseOIDC account of its own AWS account with a room and two users.

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Rooms of Enterprise accounts (spec part 2 §4.32; D31, D32, D41). Memberships: service_room_memberships.go.
+// Rooms of Enterprise accounts (docs/behavior.md §4.32; D31, D32, D41). Memberships: service_room_memberships.go.
 
 // Limits of rooms (§4.39).
 const (
@@ -26,7 +26,7 @@ const (
 	FieldMembershipItems    Field = "MembershipItems" // the items of BatchCreateRoomMembership
 )
 
-// roomAccount loads the account of a room call and checks its type (§5.1: 404 before 403; D31).
+// roomAccount loads the account of a room call and checks its type (D47: 404 before 403; D31).
 func roomAccount(ctx context.Context, tx Tx, aws, id string) (*Account, error) {
 	a, err := account(ctx, tx, aws, id)
 	if err != nil {
@@ -46,7 +46,7 @@ func room(ctx context.Context, tx Tx, a *Account, id string) (*Room, error) {
 // validateRoomName applies D32: 1..256 characters, one of them not blank, storable.
 func validateRoomName(name *string) error { return requireName(FieldName, name, MaxRoomNameLen) }
 
-// validateRoomIDs checks the identifiers of a room path (§5.1 step 3): the account, the room, and the member
+// validateRoomIDs checks the identifiers of a room path (D47, step 3): the account, the room, and the member
 // when one is given. Errors: EINVALID.
 func validateRoomIDs(accountID, roomID string, memberID ...string) error {
 	if err := ValidateID(FieldAccountID, accountID); err != nil {
@@ -168,7 +168,7 @@ func (s *Service) UpdateRoom(ctx context.Context, aws, accountID, roomID string,
 }
 
 // DeleteRoom deletes a room with its memberships, and what the messages work keeps for it (deleteRoomMessages:
-// messages, webhooks, bot URLs); it sends no bot events (§4.32, §6.1). Errors: ENOTFOUND (account, room, also
+// messages, webhooks, bot URLs); it sends no bot events (§4.32, §10.1). Errors: ENOTFOUND (account, room, also
 // for a second delete); EFORBIDDEN on Team accounts.
 func (s *Service) DeleteRoom(ctx context.Context, aws, accountID, roomID string) error {
 	if err := validateRoomIDs(accountID, roomID); err != nil {

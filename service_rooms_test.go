@@ -119,7 +119,7 @@ func TestRooms(t *testing.T) {
 				t.Fatalf("name %q stored as %q", ok, r.Name)
 			}
 		}
-		// the name is checked before the account (§5.1)
+		// the name is checked before the account (D47)
 		_, _, err := e.Svc.CreateRoom(ctx, caller(aws), "no-such-account", ptr(""), nil)
 		wantErr(t, err, chime.EINVALID, chime.FieldName)
 	})

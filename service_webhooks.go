@@ -154,7 +154,7 @@ func (s *Service) CheckInboundURL(ctx context.Context, id, tok string) error {
 }
 
 // PostInbound posts content into the room of inbound URL id (§9.7) as its webhook or bot. Messages of webhooks
-// and bots never trigger bot events (§6.1). Errors: ENOTFOUND for an unknown, regenerated, deleted or expired
+// and bots never trigger bot events (§10.1). Errors: ENOTFOUND for an unknown, regenerated, deleted or expired
 // URL (or one whose room, webhook or bot membership is gone); EFORBIDDEN for a wrong token; EINVALID
 // (FieldContent).
 func (s *Service) PostInbound(ctx context.Context, id, tok string, content *string) (m *ChatMessage, err error) {

@@ -1,4 +1,4 @@
-// Package botdelivery is the HTTP client that posts bot events and endpoint challenges (docs/behavior.md §6):
+// Package botdelivery is the HTTP client that posts bot events and endpoint challenges (docs/behavior.md §10):
 // a chime.BotSender. It is hardened for endpoints chimed does not control: every attempt is bounded by its
 // context, connection set-up and headers by their own timeouts, the response body is read up to MaxBody bytes
 // only, redirects are never followed (the 3xx itself is the answer), and TLS certificates are verified against

@@ -18,7 +18,7 @@ import (
 	"github.com/chimed/chimed/internal/testenv"
 )
 
-// Bots and events configurations through aws-sdk-go-v2 (docs/behavior.md §4.36, §4.37, §6, §9.8).
+// Bots and events configurations through aws-sdk-go-v2 (docs/behavior.md §4.36, §4.37, §10, §9.8).
 
 // botServer starts a server whose service sends challenges and events, its delivery worker running.
 func botServer(t *testing.T, caFile string) *testServer {

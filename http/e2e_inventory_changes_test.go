@@ -15,8 +15,8 @@ import (
 	chimed "github.com/chimed/chimed"
 )
 
-// UpdatePhoneNumber, BatchUpdatePhoneNumber, DeletePhoneNumber, BatchDeletePhoneNumber, RestorePhoneNumber and
-// the deletion queue's purge (spec part 2 §4.29, §4.30, §5.4; D24–D27, D46), end to end through aws-sdk-go-v2.
+// UpdatePhoneNumber, BatchUpdatePhoneNumber, DeletePhoneNumber, BatchDeletePhoneNumber, RestorePhoneNumber and the
+// deletion queue's purge (docs/behavior.md §4.29, §4.30, §5.5; D24–D27, D46), end to end through aws-sdk-go-v2.
 // Helpers are in e2e_inventory_test.go.
 
 func invUpdate(c *chime.Client, id string, pt types.PhoneNumberProductType, name *string) (*types.PhoneNumber, error) {
@@ -207,7 +207,7 @@ func TestBatchUpdatePhoneNumberE2E(t *testing.T) {
 		return invErrs(out.PhoneNumberErrors), nil
 	}
 
-	// Per-item failures with the §5.4 codes, the ID echoed as sent; the others apply, in order.
+	// Per-item failures with the §5.5 codes, the ID echoed as sent; the others apply, in order.
 	got, err := batch(
 		item("+12065550101", "", aws.String("Bee Co")),
 		item("%2B12065550199", types.PhoneNumberProductTypeVoiceConnector, nil),

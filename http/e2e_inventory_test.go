@@ -17,9 +17,10 @@ import (
 	"github.com/chimed/chimed/internal/testenv"
 )
 
-// The phone number inventory, end to end through aws-sdk-go-v2: GetPhoneNumber and ListPhoneNumbers (spec part 2
-// §3.1, §4.28, D20, D41) here; updates, deletion, restore and purge in e2e_inventory_changes_test.go. Numbers
-// enter the inventory through CreatePhoneNumberOrder; scheduled transitions are moved with PUT /_chimed/clock.
+// The phone number inventory, end to end through aws-sdk-go-v2: GetPhoneNumber and ListPhoneNumbers
+// (docs/behavior.md §3.5, §4.28, D20, D41) here; updates, deletion, restore and purge in
+// e2e_inventory_changes_test.go. Numbers enter the inventory through CreatePhoneNumberOrder; scheduled transitions
+// are moved with PUT /_chimed/clock.
 
 // invServer starts a server with clock control and the phone number options of o.
 func invServer(tb testing.TB, o chimed.ServiceOptions) *testServer {
@@ -162,7 +163,7 @@ func TestPhoneNumberShapeE2E(t *testing.T) {
 			t.Errorf("%s: UpdatedTimestamp %v, CreatedTimestamp %v", x.e164, n.UpdatedTimestamp, n.CreatedTimestamp)
 		}
 
-		// The wire: exactly §3.1's members, Associations [] present, every capability explicit.
+		// The wire: exactly §3.5's members, Associations [] present, every capability explicit.
 		w := invRawGet(t, s, tenantA, "%2B"+x.e164[1:])
 		var keys []string
 		for k := range w {

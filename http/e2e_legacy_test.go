@@ -1,6 +1,6 @@
 package http_test
 
-// Legacy /console paths (docs/behavior.md D44, spec chime-api-2.md §7.2), driven by requests shaped exactly as
+// Legacy /console paths (docs/behavior.md §7.2, D44), driven by requests shaped exactly as
 // botocore 1.12 sent them.
 //
 // What botocore 1.12 sent. Source: github.com/boto/botocore, tags 1.12.34 (8ab302bdfd5b, the first with a chime

@@ -16,8 +16,8 @@ import (
 	"github.com/chimed/chimed/internal/testenv"
 )
 
-// AssociatePhoneNumberWithUser / DisassociatePhoneNumberFromUser through aws-sdk-go-v2 (spec part 2 §4.22, D29),
-// the cascades that free a user's number (BatchSuspendUser on Team, DeleteAccount: D45; reset: D48) and races
+// AssociatePhoneNumberWithUser / DisassociatePhoneNumberFromUser through aws-sdk-go-v2 (docs/behavior.md §4.22,
+// D29), the cascades that free a user's number (BatchSuspendUser on Team, DeleteAccount: D45; reset: D48) and races
 // on one number or one user.
 
 // nuServer is a server whose orders stay Processing for orderDelay, with PUT /_chimed/clock enabled.
@@ -208,7 +208,7 @@ func TestAssociatePhoneNumberWithUserE2E(t *testing.T) {
 	}
 }
 
-// TestAssociatePhoneNumberRules walks §4.22's rules in the order of §5.1: each case also breaks every later rule.
+// TestAssociatePhoneNumberRules walks §4.22's rules in the order of D47: each case also breaks every later rule.
 func TestAssociatePhoneNumberRules(t *testing.T) {
 	t.Parallel()
 	s := nuServer(t, testDSN(t), time.Hour)

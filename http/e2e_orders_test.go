@@ -20,9 +20,9 @@ import (
 	"github.com/chimed/chimed/internal/testenv"
 )
 
-// CreatePhoneNumberOrder, GetPhoneNumberOrder and ListPhoneNumberOrders (spec part 2 §3.2, §4.26, §4.27; D21, D23,
-// D24, D41), end to end through aws-sdk-go-v2: outcomes, whole-request refusals, the inventory limit, the order
-// delay through the server clock, tenancy, paging and concurrent orders.
+// CreatePhoneNumberOrder, GetPhoneNumberOrder and ListPhoneNumberOrders (docs/behavior.md §3.6, §4.26, §4.27; D21,
+// D23, D24, D41), end to end through aws-sdk-go-v2: outcomes, whole-request refusals, the inventory limit, the
+// order delay through the server clock, tenancy, paging and concurrent orders.
 
 const (
 	vc  = types.PhoneNumberProductTypeVoiceConnector

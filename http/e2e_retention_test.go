@@ -203,7 +203,7 @@ func TestRetentionSettingsAccountTypesAndTenancy(t *testing.T) {
 	wantErr(t, err, "ForbiddenException", types.ErrorCodeForbidden, 403)
 	_, err = c.PutRetentionSettings(ctx, &chime.PutRetentionSettingsInput{AccountId: team.AccountId, RetentionSettings: room})
 	wantErr(t, err, "ForbiddenException", types.ErrorCodeForbidden, 403)
-	// §5.1: validation (400) before the account (404) before its type (403)
+	// D47: validation (400) before the account (404) before its type (403)
 	_, err = c.PutRetentionSettings(ctx, &chime.PutRetentionSettingsInput{AccountId: team.AccountId,
 		RetentionSettings: &types.RetentionSettings{RoomRetentionSettings: &types.RoomRetentionSettings{RetentionDays: aws.Int32(0)}}})
 	wantBadRequest(t, err)

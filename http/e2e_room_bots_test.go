@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/chime/types"
 )
 
-// Bots as room members (docs/behavior.md §4.33, §4.34, §6.1; D33, D38), end to end through aws-sdk-go-v2: who may
+// Bots as room members (docs/behavior.md §4.33, §4.34, §10.1; D33, D38), end to end through aws-sdk-go-v2: who may
 // join, the Member shape, and the Invite and Remove events in the outbox (a Lambda target: recorded, not sent).
 
 func mustBot(tb testing.TB, c *chime.Client, accountID, name string) types.Bot {

@@ -15,7 +15,7 @@ import (
 )
 
 // CreateRoomMembership, BatchCreateRoomMembership, ListRoomMemberships, UpdateRoomMembership and
-// DeleteRoomMembership (docs/behavior.md §4.33, §4.34, §5.4; D33), end to end through aws-sdk-go-v2.
+// DeleteRoomMembership (docs/behavior.md §4.33, §4.34, §5.5; D33), end to end through aws-sdk-go-v2.
 
 func TestRoomMembershipsE2E(t *testing.T) {
 	t.Parallel()

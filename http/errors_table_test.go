@@ -13,8 +13,9 @@ import (
 	chime "github.com/chimed/chimed"
 )
 
-// specExceptions is spec §5.1: ErrorCode value → (exception name = x-amzn-ErrorType, HTTP status), and the
-// SDK's own error type for that exception, so names are checked against the client that decodes them.
+// specExceptions is the table of docs/behavior.md §5.1: ErrorCode value → (exception name = x-amzn-ErrorType, HTTP
+// status), and the SDK's own error type for that exception, so names are checked against the client that decodes
+// them.
 var specExceptions = map[string]struct {
 	name   string
 	status int
@@ -31,7 +32,7 @@ var specExceptions = map[string]struct {
 	"ResourceLimitExceeded": {"ResourceLimitExceededException", 400, &types.ResourceLimitExceededException{}},
 	"ServiceFailure":        {"ServiceFailureException", 500, &types.ServiceFailureException{}},
 	"ServiceUnavailable":    {"ServiceUnavailableException", 503, &types.ServiceUnavailableException{}},
-	// spec part 2 §5.3: a bad request whose body Code names the reason
+	// docs/behavior.md §5.1: a bad request whose body Code names the reason
 	"PhoneNumberAssociationsExist": {"BadRequestException", 400, &types.BadRequestException{}},
 }
 
@@ -63,7 +64,7 @@ func isErrorCode(c types.ErrorCode) bool {
 }
 
 // TestExceptionForCoversEveryCode fails when a domain error code has no wire mapping, or a mapping that
-// differs from spec §5.1.
+// differs from docs/behavior.md §5.1.
 func TestExceptionForCoversEveryCode(t *testing.T) {
 	codes := chime.ErrorCodes()
 	if len(codes) == 0 {
@@ -82,7 +83,7 @@ func TestExceptionForCoversEveryCode(t *testing.T) {
 		}
 		want, inSpec := specExceptions[code]
 		if !inSpec {
-			t.Errorf("domain code %q is not a modeled exception of spec §5.1", code)
+			t.Errorf("domain code %q is not a modeled exception of docs/behavior.md §5.1", code)
 			continue
 		}
 		if exc.Name != want.name || exc.Status != want.status {

@@ -68,7 +68,7 @@ func (h *handlers) RegenerateSecurityToken(ctx context.Context, id chime.Identit
 	return RegenerateSecurityTokenResponse{Bot: botOut(b, token)}, nil
 }
 
-// PutEventsConfiguration sets where a bot's events go, after the endpoint challenge (§4.37, §6.5, D37); 201.
+// PutEventsConfiguration sets where a bot's events go, after the endpoint challenge (§4.37, §10.5, D37); 201.
 func (h *handlers) PutEventsConfiguration(ctx context.Context, id chime.Identity, in *PutEventsConfigurationRequest) (PutEventsConfigurationResponse, error) {
 	c, err := h.svc.PutEventsConfiguration(ctx, id.AwsAccountID, str(in.AccountId), str(in.BotId),
 		in.OutboundEventsHTTPSEndpoint, in.LambdaFunctionArn)

@@ -6,7 +6,7 @@ import (
 	chime "github.com/chimed/chimed"
 )
 
-// The phone number inventory, orders and user numbers (docs/behavior.md D20–D29; spec part 2 §4.22, §4.26–§4.30).
+// The phone number inventory, orders and user numbers (docs/behavior.md §4.22, §4.26–§4.30; D20–D29).
 
 // phoneNumberOut is the PhoneNumber shape of n.
 func phoneNumberOut(n *chime.PhoneNumber) *PhoneNumber {

@@ -14,7 +14,7 @@ func roomOut(r *chime.Room) *Room {
 		CreatedTimestamp: isoTime(r.CreatedAt), UpdatedTimestamp: isoTime(r.UpdatedAt)}
 }
 
-// membershipOut is the RoomMembership shape of m (§3.4): Email and FullName omitted while unset.
+// membershipOut is the RoomMembership shape of m (§3.8): Email and FullName omitted while unset.
 func membershipOut(m *chime.RoomMember) *RoomMembership {
 	return &RoomMembership{RoomId: m.RoomID, Role: string(m.Role), InvitedBy: m.InvitedBy,
 		UpdatedTimestamp: isoTime(m.UpdatedAt), Member: &Member{MemberId: m.MemberID, MemberType: string(m.Type),
@@ -76,7 +76,7 @@ func (h *handlers) CreateRoomMembership(ctx context.Context, id chime.Identity, 
 	return CreateRoomMembershipResponse{RoomMembership: membershipOut(m)}, nil
 }
 
-// BatchCreateRoomMembership adds up to 50 members, reporting failed items (§4.33, §5.4); 201.
+// BatchCreateRoomMembership adds up to 50 members, reporting failed items (§4.33, §5.5); 201.
 func (h *handlers) BatchCreateRoomMembership(ctx context.Context, id chime.Identity, in *BatchCreateRoomMembershipRequest) (BatchCreateRoomMembershipResponse, error) {
 	items := make([]chime.MembershipItem, len(in.MembershipItemList))
 	for i, it := range in.MembershipItemList {

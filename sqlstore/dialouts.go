@@ -9,7 +9,7 @@ import (
 
 var _ chime.DialOutTx = (*tx)(nil)
 
-// Meeting dial-outs (migration 00014; spec part 2 §4.38, §9.8; D40): one row per recorded dial-out, its join
+// Meeting dial-outs (migration 00014; docs/behavior.md §4.38, §9.8; D40): one row per recorded dial-out, its join
 // token sealed by the service. Not cached. Reset removes an AWS account's rows (D48).
 
 const dialOutCols = `transaction_id, aws_account_id, meeting_id, from_number, to_number, sealed_join_token, created_ms`

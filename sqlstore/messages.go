@@ -11,11 +11,11 @@ import (
 
 var _ chime.MessageTx = (*tx)(nil)
 
-// Messages, conversations, webhooks and inbound URLs (migration 00013; spec part 2 §9.6, §9.7; D34, D35, D39).
-// Not cached. Writers of one account are serialized by the service's account read (Account locks the row in
-// write transactions), so the seq of a new message (conversation) — one more than the chat's (account's)
-// highest — is taken by one writer at a time; the unique indexes back that up. Room memberships (migration
-// 00012) are read, never written, here.
+// Messages, conversations, webhooks and inbound URLs (migration 00013; docs/behavior.md §9.6, §9.7; D34, D35, D39).
+// Not cached. Writers of one account are serialized by the service's account read (Account locks the row in write
+// transactions), so the seq of a new message (conversation) — one more than the chat's (account's) highest — is
+// taken by one writer at a time; the unique indexes back that up. Room memberships (migration 00012) are read,
+// never written, here.
 
 const messageColumns = `message_id, aws_account_id, account_id, chat_kind, chat_id, seq, sender_type, sender_id,
 	sender_name, content, redacted_ms, created_ms`

@@ -8,10 +8,10 @@ import (
 
 var _ chime.RoomTx = (*tx)(nil)
 
-// Rooms and room memberships (migration 00012; spec part 2 §3.4, §4.32–§4.34). Not cached. A room's
-// ClientRequestToken is kept with it (NULL when none) under a unique index per account; a membership is unique
-// per (room, member). Writers of one account are serialized by the service's account read (Account locks the
-// row in write transactions), the unique indexes back that up.
+// Rooms and room memberships (migration 00012; docs/behavior.md §3.8, §4.32–§4.34). Not cached. A room's
+// ClientRequestToken is kept with it (NULL when none) under a unique index per account; a membership is unique per
+// (room, member). Writers of one account are serialized by the service's account read (Account locks the row in
+// write transactions), the unique indexes back that up.
 
 const roomColumns = `room_id, account_id, aws_account_id, name, created_by, created_ms, updated_ms`
 

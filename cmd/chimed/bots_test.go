@@ -18,7 +18,7 @@ import (
 	"github.com/chimed/chimed/internal/testenv"
 )
 
-// Bot events across kill -9 and across nodes (docs/behavior.md §6.1, §6.4, D38): the outbox is written in the
+// Bot events across kill -9 and across nodes (docs/behavior.md §10.1, §10.4, D38): the outbox is written in the
 // trigger's transaction and delivered by whichever node claims it, exactly once while nodes stay up.
 
 const botTenant = "111122223333"

@@ -59,8 +59,8 @@ type Main struct {
 	DeletionQueue       time.Duration // D25
 	NumberLimit         int           // D24
 	AllowClock          bool          // --allow-clock-control: PUT /_chimed/clock may move the server clock (§9.5)
-	BotVerification     bool          // --bot-endpoint-verification (§6.5)
-	BotTimeout          time.Duration // --bot-delivery-timeout (§6.4)
+	BotVerification     bool          // --bot-endpoint-verification (§10.5)
+	BotTimeout          time.Duration // --bot-delivery-timeout (§10.4)
 	BotCAFile           string        // --bot-ca-file
 	WebhookRateLimit    float64       // --webhook-rate-limit: requests per second per incoming URL (§9.7)
 
@@ -257,7 +257,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	m.svc = svc
-	// Bot events (§6): the worker delivers what the outbox holds, including what a previous run left.
+	// Bot events (§10): the worker delivers what the outbox holds, including what a previous run left.
 	botCtx, botStop := context.WithCancel(context.Background())
 	m.botStop, m.botDone = botStop, make(chan struct{})
 	go func() { defer close(m.botDone); svc.RunBotDelivery(botCtx) }()

@@ -16,7 +16,7 @@ import (
 	"time"
 )
 
-// BotReceiver is a chat bot's HTTP endpoint written the way a bot author writes one (docs/behavior.md §6.3):
+// BotReceiver is a chat bot's HTTP endpoint written the way a bot author writes one (docs/behavior.md §10.3):
 // it checks Chime-Signature against the bot's SecurityToken and the freshness of Chime-Request-Timestamp,
 // answers an endpoint challenge by echoing it, and keeps every event it accepted. Behaviour can be scripted:
 // Fail answers the next requests with a status, Hold keeps the next request waiting until released.
