@@ -92,13 +92,6 @@ func encodeUser(u *chime.User) (string, bool) {
 
 // decodeUser unpacks an entry made by encodeUser; its strings are substrings of e (no copies).
 func decodeUser(e string, o *owner) *chime.User {
-	u := new(chime.User)
-	decodeUserInto(u, e, o)
-	return u
-}
-
-// decodeUserInto is decodeUser into u.
-func decodeUserInto(u *chime.User, e string, o *owner) {
 	var f [7]string
 	p := 0
 	for k := range f {
@@ -107,7 +100,7 @@ func decodeUserInto(u *chime.User, e string, o *owner) {
 		f[k] = e[p : p+int(n)]
 		p += int(n)
 	}
-	*u = chime.User{ID: f[0], AccountID: o.accountID, AwsAccountID: o.aws, Email: f[1], DisplayName: f[2],
+	u := &chime.User{ID: f[0], AccountID: o.accountID, AwsAccountID: o.aws, Email: f[1], DisplayName: f[2],
 		InviteID: f[3], PIN: f[4], AlexaRoomARN: f[5], PhoneNumber: f[6], License: licenses[e[p]],
 		Type: types[e[p+1]], RegistrationStatus: regs[e[p+2]], InvitationStatus: invs[e[p+3]], AlexaEnabled: e[p+4] == 1}
 	p += 5
@@ -118,6 +111,7 @@ func decodeUserInto(u *chime.User, e string, o *owner) {
 		p += w
 	}
 	u.Seq, u.InvitedOn, u.RegisteredOn, u.CreatedAt = n[0], timeOrZero(n[1]), timeOrZero(n[2]), timeOrZero(n[3])
+	return u
 }
 
 // uvarintLen is the length of the varint at the start of s.
@@ -230,11 +224,6 @@ func (c *readCache) user(accountID, id string) (*chime.User, bool) {
 func (c *readCache) putUser(gen uint64, u *chime.User) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.putUserLocked(gen, u)
-}
-
-// putUserLocked is putUser with c.mu held.
-func (c *readCache) putUserLocked(gen uint64, u *chime.User) {
 	if c.gen != gen {
 		return
 	}
@@ -260,45 +249,6 @@ func (c *readCache) putUserLocked(gen uint64, u *chime.User) {
 		return
 	}
 	c.users[userKey{o.accountID, e[uvarintLen(e):][:len(u.ID)]}] = e
-}
-
-// listedUsers returns the cached users of a page, in the order of keys, as lists show them (see listed), or
-// false when one of them is not cached or no longer has type typ (when typ is set). Each user is counted as a
-// hit, or the page as one miss.
-func (c *readCache) listedUsers(accountID string, keys []listedKey, typ chime.UserType) ([]*chime.User, bool) {
-	list := make([]*chime.User, len(keys))
-	users := make([]chime.User, len(keys)) // one allocation for the page
-	c.mu.RLock()
-	o := c.owners[accountID]
-	for i, k := range keys {
-		e, ok := c.users[userKey{accountID, k.id}]
-		if !ok || o == nil {
-			c.mu.RUnlock()
-			c.count(cacheUser, false)
-			return nil, false
-		}
-		list[i] = &users[i]
-		decodeUserInto(list[i], e, o)
-	}
-	c.mu.RUnlock()
-	for i, u := range list {
-		if u.Seq != keys[i].seq || (typ != "" && u.Type != typ) {
-			c.count(cacheUser, false)
-			return nil, false
-		}
-		listed(u)
-	}
-	c.hits[cacheUser].Add(int64(len(list)))
-	return list, true
-}
-
-// putUsers stores the users of list, read by one transaction whose generation was gen, under one lock.
-func (c *readCache) putUsers(gen uint64, list []*chime.User) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, u := range list {
-		c.putUserLocked(gen, u)
-	}
 }
 
 // holdsAccount, holdsUser and holdsCredential tell whether an entry is cached, without counting a hit or a

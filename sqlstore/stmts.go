@@ -21,7 +21,6 @@ func hotQueries() (reads, writes []string) {
 		for _, t := range []bool{false, true} {
 			reads = append(reads, listUsersQuery(e, t))
 		}
-		reads = append(reads, listUserKeysQuery(e), listFullUsersQuery(e))
 	}
 	writes = append([]string{updateUserQuery, insertUserQuery, countUsersQuery, userByEmailQuery, pinExistsQuery,
 		insertLinkQuery, insertOutboxQuery, savepointQuery, releaseQuery, rollbackToQuery}, reads...)

@@ -98,12 +98,8 @@ func (t *tx) lockTenant(ctx context.Context, aws string) error {
 	return nil
 }
 
-// ListUsers implements chime.Tx. With a read cache on SQLite, a page reads the keys of its users and answers
-// from the cache when it holds them all (see listCachedUsers).
+// ListUsers implements chime.Tx.
 func (t *tx) ListUsers(ctx context.Context, a *chime.Account, f chime.UserFilter) ([]*chime.User, error) {
-	if c := t.readCache(); c != nil && t.db.pgc == nil && f.EmailKey == "" {
-		return t.listCachedUsers(ctx, c, a, f)
-	}
 	args := []any{a.ID, f.AfterSeq}
 	if f.EmailKey != "" {
 		args = append(args, a.AwsAccountID, f.EmailKey)
