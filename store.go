@@ -9,7 +9,9 @@ import (
 // Every Tx method returns *Error{ENOTFOUND} for a missing row and *Error{ECONFLICT} for a unique violation;
 // anything else is an internal failure.
 type Store interface {
-	// Read runs fn against a consistent snapshot; fn must not write.
+	// Read runs fn against a consistent snapshot; fn must not write. fn may run more than once (a store may
+	// first try it without a transaction, then run it again in one), so it assigns its results rather than
+	// accumulating them, and reports nothing itself: only the last run's results and error count.
 	Read(ctx context.Context, fn func(Tx) error) error
 	// Write runs fn in a write transaction that commits durably before Write returns, or rolls back when fn
 	// returns an error (which Write returns unchanged). The transaction is serializable for the service's

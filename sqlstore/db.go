@@ -32,18 +32,19 @@ var migrations embed.FS
 // PostgreSQL both are the same pool; Write there locks the rows it reads and re-runs a transaction that lost a
 // race (see postgresDialect).
 type DB struct {
-	write   *sql.DB
-	read    *sql.DB
-	pool    *pgxpool.Pool // PostgreSQL only
-	dialect dialect
-	retries int
-	ns      string // PostgreSQL: the schema, which namespaces advisory lock keys
-	stats   struct{ serialization, deadlock, unique, foreignKey atomic.Int64 }
-	stmts   stmtCache       // SQLite only
-	queue   *commitQueue    // SQLite only: group commit
-	cache   *readCache      // exact read cache (SQLite; PostgreSQL with its listener, pgcache.go)
-	pgc     *listener       // PostgreSQL with a cache: other nodes' invalidations and syncs (pgnotify.go)
-	changes *changeDetector // SQLite file only: commits by other processes
+	write     *sql.DB
+	read      *sql.DB
+	pool      *pgxpool.Pool // PostgreSQL only
+	dialect   dialect
+	retries   int
+	ns        string // PostgreSQL: the schema, which namespaces advisory lock keys
+	stats     struct{ serialization, deadlock, unique, foreignKey atomic.Int64 }
+	stmts     stmtCache       // SQLite only
+	queue     *commitQueue    // SQLite only: group commit
+	cache     *readCache      // exact read cache (SQLite; PostgreSQL with its listener, pgcache.go)
+	pgc       *listener       // PostgreSQL with a cache: other nodes' invalidations and syncs (pgnotify.go)
+	changes   *changeDetector // SQLite file only: commits by other processes
+	snapshots snapshotReads   // PostgreSQL: reads of one list query run outside a transaction (pgreads.go)
 
 	// onStatement, when set (tests), is called with every statement a transaction runs: whether the
 	// transaction writes and whether the statement runs prepared.
@@ -300,7 +301,8 @@ func (db *DB) close() error {
 }
 
 // Read runs fn in a read-only transaction (a consistent snapshot). The transaction begins at fn's first query,
-// so a read answered from the cache never touches the database.
+// so a read answered from the cache never touches the database. On PostgreSQL a read of one statement runs
+// without a transaction, and fn may run twice (pgreads.go).
 func (db *DB) Read(ctx context.Context, fn func(chime.Tx) error) (err error) {
 	defer db.observe(&err)
 	db.obs.reads.Add(1)
@@ -308,8 +310,15 @@ func (db *DB) Read(ctx context.Context, fn func(chime.Tx) error) (err error) {
 		db.cache.flush()
 	}
 	t := &tx{db: db, d: &db.dialect, ns: db.ns, ctx: ctx}
-	defer t.end()
-	return fn(t)
+	err = fn(t)
+	t.end()
+	if t.rerun { // a list query ran outside a transaction, then another statement needed its snapshot
+		db.snapshots.reruns.Add(1)
+		t = &tx{db: db, d: &db.dialect, ns: db.ns, ctx: ctx, snapshot: true}
+		err = fn(t)
+		t.end()
+	}
+	return err
 }
 
 // maxConstraintRetries bounds the re-runs caused by unique or foreign key violations: a race is settled by one
@@ -432,6 +441,9 @@ type tx struct {
 	failed   error           // the first database error of the transaction (PostgreSQL aborts the transaction on it)
 	tenants  map[string]bool // AWS accounts whose lock the transaction holds
 	synced   bool            // a read transaction waited for a cache sync (PostgreSQL: pgcache.go)
+	outside  string          // the list query a read ran outside a transaction (PostgreSQL: pgreads.go)
+	snapshot bool            // every statement of this read runs in its transaction (a re-run: pgreads.go)
+	rerun    bool            // the read must run again in a transaction (pgreads.go)
 }
 
 // mapErr turns driver errors into domain errors where they have a domain meaning, and remembers the first
@@ -457,6 +469,9 @@ func (t *tx) begin() (*sql.Tx, error) {
 	if t.sqltx != nil {
 		return t.sqltx, nil
 	}
+	if err := t.needSnapshot(); err != nil {
+		return nil, err
+	}
 	if t.db.cache != nil {
 		t.gen = t.db.cache.generation()
 	}
@@ -464,6 +479,7 @@ func (t *tx) begin() (*sql.Tx, error) {
 	if err != nil {
 		return nil, err
 	}
+	t.db.obs.snapshots.Add(1)
 	t.sqltx = st
 	return st, nil
 }
@@ -528,6 +544,9 @@ func (t *tx) queryRowKey(ctx context.Context, k rowKey, q string, args ...any) s
 }
 
 func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if t.outsideOK(q) {
+		return t.db.read.QueryContext(ctx, q, args...)
+	}
 	st, ps, ctx, err := t.target(ctx, q, rowKey{})
 	switch {
 	case err != nil:

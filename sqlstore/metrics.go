@@ -11,6 +11,7 @@ import (
 // scrape time, so the request path pays one atomic add per transaction and nothing else.
 type observability struct {
 	reads, writes atomic.Int64
+	snapshots     atomic.Int64               // read transactions begun in the database (reads answered without one excluded)
 	batches       [maxBatch + 1]atomic.Int64 // batches[n]: group commits (SQLite) of n requests
 	schemaVersion int64                      // the schema version after the migrations of this open
 	migrated      int                        // migrations this open applied
@@ -19,7 +20,11 @@ type observability struct {
 // Stats is a snapshot of the store's counters since it was opened.
 type Stats struct {
 	ReadTransactions, WriteTransactions int64 // Read and Write calls (a Write re-run after a conflict counts once)
-	Retries                             RetryStats
+	// ReadSnapshots is how many read transactions began in the database (a Read answered from the cache, or on
+	// PostgreSQL by one statement, begins none); ReadReruns how many Reads ran again in a transaction after a
+	// statement outside one (PostgreSQL: pgreads.go).
+	ReadSnapshots, ReadReruns int64
+	Retries                   RetryStats
 	// Batches[n] is how many group commits (SQLite) committed n requests at once; nil on PostgreSQL.
 	Batches []int64
 	// Cache is the read cache's hits and misses by kind of row (SQLite and PostgreSQL); nil without a cache.
@@ -62,7 +67,8 @@ func (db *DB) SchemaVersion() (version int64, applied int) {
 
 // Stats returns the store's counters.
 func (db *DB) Stats() Stats {
-	s := Stats{ReadTransactions: db.obs.reads.Load(), WriteTransactions: db.obs.writes.Load(), Retries: db.Retries()}
+	s := Stats{ReadTransactions: db.obs.reads.Load(), WriteTransactions: db.obs.writes.Load(), Retries: db.Retries(),
+		ReadSnapshots: db.obs.snapshots.Load(), ReadReruns: db.snapshots.reruns.Load()}
 	if db.queue != nil {
 		s.Batches = make([]int64, len(db.obs.batches))
 		for i := range db.obs.batches {

@@ -114,7 +114,7 @@ func (db *DB) cachedCredential(ctx context.Context, c *readCache, id string) (*c
 // snapshot, it is one statement on the pool (no BEGIN, no COMMIT: one round trip), after capturing the cache
 // generation its fill will be checked against. Elsewhere it is queryRow.
 func (t *tx) pointRow(ctx context.Context, c *readCache, q string, args ...any) scanner {
-	if t.write || t.sqltx != nil || t.db.pool == nil {
+	if t.write || t.sqltx != nil || t.outside != "" || t.db.pool == nil {
 		return t.queryRow(ctx, q, args...)
 	}
 	if c != nil {
