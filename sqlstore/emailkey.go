@@ -49,7 +49,7 @@ func goMigrations() []*goose.Migration {
 	return []*goose.Migration{goose.NewGoMigration(emailKeyVersion,
 		&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return rekeyEmails(ctx, tx, chime.EmailKey) }},
 		&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return rekeyEmails(ctx, tx, strings.ToLower) }},
-	)}
+	), listingFillMigration()}
 }
 
 // rekeyRow is a user whose stored key differs from the computed one.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"hash/fnv"
+	"time"
 
 	chime "github.com/chimed/chimed"
 )
@@ -23,11 +24,11 @@ const (
 const (
 	insertUserQuery = `INSERT INTO users (id, account_id, aws_account_id, email, email_key, display_name, license,
 		user_type, reg_status, inv_status, invite_id, invited_ms, registered_ms, created_ms, pin, alexa_enabled,
-		alexa_room_arn, phone)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING seq`
+		alexa_room_arn, phone, listing)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING seq`
 	updateUserQuery = `UPDATE users SET display_name = $1, license = $2, user_type = $3, reg_status = $4,
 		inv_status = $5, invite_id = $6, invited_ms = $7, registered_ms = $8, pin = $9, alexa_enabled = $10,
-		alexa_room_arn = $11, phone = $12 WHERE account_id = $13 AND id = $14`
+		alexa_room_arn = $11, phone = $12, listing = $13 WHERE account_id = $14 AND id = $15`
 	deleteUserQuery = `DELETE FROM users WHERE account_id = $1 AND id = $2`
 )
 
@@ -98,7 +99,8 @@ func (t *tx) lockTenant(ctx context.Context, aws string) error {
 	return nil
 }
 
-// ListUsers implements chime.Tx.
+// ListUsers implements chime.Tx. A page reads each user's packed listing (listing.go); a row whose listing is
+// NULL (written by another writer since) or unreadable is read again by its columns.
 func (t *tx) ListUsers(ctx context.Context, a *chime.Account, f chime.UserFilter) ([]*chime.User, error) {
 	args := []any{a.ID, f.AfterSeq}
 	if f.EmailKey != "" {
@@ -114,37 +116,41 @@ func (t *tx) ListUsers(ctx context.Context, a *chime.Account, f chime.UserFilter
 	}
 	defer rows.Close()
 	list := make([]*chime.User, 0, min(f.Limit, 256))
+	var unpacked []int // indexes in list of the rows to read by their columns
+	var seq int64
+	var raw sql.RawBytes
 	for rows.Next() {
-		u, err := scanListedUser(rows, a)
-		if err != nil {
+		if err := rows.Scan(&seq, &raw); err != nil {
 			return nil, t.mapErr(err)
+		}
+		u, ok := decodeListing(raw, a, seq)
+		if !ok {
+			u = &chime.User{Seq: seq}
+			unpacked = append(unpacked, len(list))
 		}
 		list = append(list, u)
 	}
-	return list, t.mapErr(rows.Err())
-}
-
-// listedUserCols are the columns of a listed user: what ListUsers shows. Every column read costs (modernc
-// converts each value of each row), so the account's ids come from the account, and PIN, invitation id and
-// creation time, which lists never show, are not read.
-const listedUserCols = `seq, id, email, display_name, license, user_type, reg_status, inv_status, invited_ms,
-	registered_ms, alexa_enabled, alexa_room_arn, phone`
-
-func scanListedUser(row scanner, a *chime.Account) (*chime.User, error) {
-	u := chime.User{AccountID: a.ID, AwsAccountID: a.AwsAccountID}
-	var invited, registered sql.NullInt64
-	err := row.Scan(&u.Seq, &u.ID, &u.Email, &u.DisplayName, &u.License, &u.Type, &u.RegistrationStatus,
-		&u.InvitationStatus, &invited, &registered, &u.AlexaEnabled, &u.AlexaRoomARN, &u.PhoneNumber)
-	if err != nil {
-		return nil, err
+	if err := rows.Err(); err != nil {
+		return nil, t.mapErr(err)
 	}
-	u.InvitedOn, u.RegisteredOn = fromNullMS(invited), fromNullMS(registered)
-	return &u, nil
+	rows.Close()
+	for _, i := range unpacked {
+		u, err := scanUser(t.queryRow(ctx, userBySeqQuery, a.ID, list[i].Seq))
+		if err != nil {
+			return nil, t.mapErr(err)
+		}
+		u.InviteID, u.PIN, u.CreatedAt = "", "", time.Time{} // what a listed user shows, as decodeListing gives it
+		list[i] = u
+	}
+	return list, nil
 }
+
+// userBySeqQuery reads a listed user whose listing could not be used.
+const userBySeqQuery = `SELECT ` + userCols + ` FROM users WHERE account_id = $1 AND seq = $2`
 
 // listUsersQuery is the keyset query of ListUsers with the given filters (four variants, all prepared).
 func listUsersQuery(byEmail, byType bool) string {
-	q := `SELECT ` + listedUserCols + ` FROM users WHERE account_id = $1 AND seq > $2`
+	q := `SELECT seq, listing FROM users WHERE account_id = $1 AND seq > $2`
 	n := 2
 	if byEmail {
 		q += ` AND aws_account_id = $3 AND email_key = $4`
@@ -172,7 +178,7 @@ func (t *tx) InsertUser(ctx context.Context, u *chime.User) error {
 	err := t.row(userRow(u.AccountID, u.ID)).queryRow(ctx, insertUserQuery,
 		u.ID, u.AccountID, u.AwsAccountID, u.Email, chime.EmailKey(u.Email), u.DisplayName, u.License, u.Type,
 		u.RegistrationStatus, u.InvitationStatus, u.InviteID, nullMS(u.InvitedOn), nullMS(u.RegisteredOn),
-		ms(u.CreatedAt), nullString(u.PIN), u.AlexaEnabled, u.AlexaRoomARN, u.PhoneNumber,
+		ms(u.CreatedAt), nullString(u.PIN), u.AlexaEnabled, u.AlexaRoomARN, u.PhoneNumber, encodeListing(u),
 	).Scan(&u.Seq)
 	return t.mapErr(err)
 }
@@ -181,7 +187,8 @@ func (t *tx) InsertUser(ctx context.Context, u *chime.User) error {
 func (t *tx) UpdateUser(ctx context.Context, u *chime.User) error {
 	return t.row(userRow(u.AccountID, u.ID)).exec1(ctx, updateUserQuery,
 		u.DisplayName, u.License, u.Type, u.RegistrationStatus, u.InvitationStatus, u.InviteID, nullMS(u.InvitedOn),
-		nullMS(u.RegisteredOn), nullString(u.PIN), u.AlexaEnabled, u.AlexaRoomARN, u.PhoneNumber, u.AccountID, u.ID)
+		nullMS(u.RegisteredOn), nullString(u.PIN), u.AlexaEnabled, u.AlexaRoomARN, u.PhoneNumber, encodeListing(u),
+		u.AccountID, u.ID)
 }
 
 // DeleteUser implements chime.Tx.

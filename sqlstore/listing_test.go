@@ -1,0 +1,220 @@
+package sqlstore
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	chime "github.com/chimed/chimed"
+	"github.com/chimed/chimed/sqlstore/pgtest"
+)
+
+// listed is what a listed user shows: the user without the fields lists never read.
+func listed(u *chime.User) chime.User {
+	c := *u
+	c.InviteID, c.PIN, c.CreatedAt = "", "", time.Time{}
+	return c
+}
+
+func randomListedUser(r *rand.Rand, a *chime.Account, i int) *chime.User {
+	pick := func(ss ...string) string { return ss[r.IntN(len(ss))] }
+	u := &chime.User{Seq: int64(i), ID: fmt.Sprintf("u-%d", i), AccountID: a.ID, AwsAccountID: a.AwsAccountID,
+		Email: pick("a@example.com", "ÿ@ex.org", ""), DisplayName: pick("", "Zoë \x00 名前", string(make([]byte, 300))),
+		License: chime.License(pick("Basic", "Pro", "")), Type: chime.UserType(pick("PrivateUser", "SharedDevice")),
+		RegistrationStatus: chime.RegistrationStatus(pick("Unregistered", "Registered", "Suspended", "future-value")),
+		InvitationStatus:   chime.InviteStatus(pick("", "Pending", "Accepted")), AlexaEnabled: r.IntN(2) == 0,
+		AlexaRoomARN: pick("", "arn:aws:a4b:us-east-1:111122223333:room/x"), PhoneNumber: pick("", "+12065550100")}
+	if r.IntN(2) == 0 {
+		u.InvitedOn = time.UnixMilli(r.Int64N(4e12) - 1e12).UTC()
+	}
+	if r.IntN(2) == 0 {
+		u.RegisteredOn = time.UnixMilli(r.Int64N(4e12)).UTC()
+	}
+	return u
+}
+
+// A listing decodes to the user it was encoded from, and no prefix or corruption of one makes the decoder
+// panic or accept a malformed value as well-formed without reading it whole.
+func TestListingRoundTrip(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	a := &chime.Account{ID: "acct", AwsAccountID: "111122223333"}
+	for i := range 2000 {
+		u := randomListedUser(r, a, i)
+		b := encodeListing(u)
+		got, ok := decodeListing(b, a, u.Seq)
+		if !ok || !reflect.DeepEqual(*got, listed(u)) {
+			t.Fatalf("round trip of %+v: %+v, %v", u, got, ok)
+		}
+		for n := range len(b) {
+			if _, ok := decodeListing(b[:n], a, u.Seq); ok {
+				t.Fatalf("a %d-byte prefix of a %d-byte listing decoded", n, len(b))
+			}
+		}
+		c := bytes.Clone(b)
+		c[r.IntN(len(c))] ^= byte(1 + r.IntN(255))
+		decodeListing(c, a, u.Seq) // must not panic
+	}
+	if _, ok := decodeListing([]byte{2, 0}, a, 1); ok {
+		t.Fatal("an unknown version decoded")
+	}
+}
+
+// FuzzDecodeListing: no input makes the decoder panic.
+func FuzzDecodeListing(f *testing.F) {
+	a := &chime.Account{ID: "acct", AwsAccountID: "111122223333"}
+	f.Add(encodeListing(randomListedUser(rand.New(rand.NewPCG(3, 4)), a, 1)))
+	f.Add([]byte{1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f})
+	f.Fuzz(func(t *testing.T, b []byte) { decodeListing(b, a, 1) })
+}
+
+// listingEngines runs f on a fresh SQLite file and, when configured, a fresh PostgreSQL schema.
+func listingEngines(t *testing.T, f func(t *testing.T, db *DB)) {
+	for _, e := range []string{"sqlite", "postgres"} {
+		t.Run(e, func(t *testing.T) {
+			dsn := "sqlite:" + filepath.Join(t.TempDir(), "l.db")
+			if e == "postgres" {
+				dsn = pgtest.DSN(t)
+			}
+			db, err := OpenWith(bg, dsn, Options{CacheUsers: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			f(t, db)
+		})
+	}
+}
+
+// listAll lists the users of a through the store and reads each one by its columns (User), as lists show them.
+func listAll(t *testing.T, db *DB, a *chime.Account) (list []*chime.User, byColumns []chime.User) {
+	t.Helper()
+	err := db.Read(bg, func(tx chime.Tx) error {
+		var err error
+		if list, err = tx.ListUsers(bg, a, chime.UserFilter{Limit: 100}); err != nil {
+			return err
+		}
+		byColumns = byColumns[:0]
+		for _, u := range list {
+			c, err := tx.User(bg, a.ID, u.ID)
+			if err != nil {
+				return err
+			}
+			byColumns = append(byColumns, listed(c))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list, byColumns
+}
+
+func sameListing(t *testing.T, what string, list []*chime.User, byColumns []chime.User) {
+	t.Helper()
+	if len(list) != len(byColumns) {
+		t.Fatalf("%s: %d listed, %d read", what, len(list), len(byColumns))
+	}
+	for i := range list {
+		if !reflect.DeepEqual(*list[i], byColumns[i]) {
+			t.Fatalf("%s: listed %+v, columns say %+v", what, *list[i], byColumns[i])
+		}
+	}
+}
+
+// The listing follows the store's writes, an update by another writer that leaves it as it was (the trigger
+// clears it, and the row is read by its columns), a listing that cannot be decoded, and the migration step
+// that fills it for users stored before it existed.
+func TestListingFollowsTheColumns(t *testing.T) {
+	listingEngines(t, func(t *testing.T, db *DB) {
+		f := newFixture(t, db)
+		a := f.accounts[0]
+		err := db.Write(bg, func(tx chime.Tx) error {
+			u, err := tx.User(bg, a.ID, "a1")
+			if err != nil {
+				return err
+			}
+			u.DisplayName, u.AlexaEnabled, u.RegisteredOn = "Renamed", true, time.Time{}
+			return tx.UpdateUser(bg, u)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, cols := listAll(t, db, a)
+		sameListing(t, "after the store's writes", list, cols)
+		if list[0].DisplayName != "Renamed" || list[1].ID != "a2" {
+			t.Fatalf("list: %+v %+v", list[0], list[1])
+		}
+
+		// Another writer: the trigger clears the listing of the row it changes.
+		if _, err := db.write.ExecContext(bg, `UPDATE users SET display_name = 'Elsewhere', phone = '+12065550100'
+			WHERE id = 'a2'`); err != nil {
+			t.Fatal(err)
+		}
+		var null int
+		if err := db.write.QueryRowContext(bg, `SELECT count(*) FROM users WHERE listing IS NULL`).Scan(&null); err != nil || null != 1 {
+			t.Fatalf("listings cleared by the trigger: %d, %v; want 1", null, err)
+		}
+		list, cols = listAll(t, db, a)
+		sameListing(t, "after another writer", list, cols)
+		if list[1].DisplayName != "Elsewhere" || list[1].PhoneNumber != "+12065550100" {
+			t.Fatalf("the other writer's change is not listed: %+v", list[1])
+		}
+
+		// A listing that cannot be read.
+		if _, err := db.write.ExecContext(bg, `UPDATE users SET listing = $1 WHERE id = 'a1'`, []byte{1, 0xff}); err != nil {
+			t.Fatal(err)
+		}
+		list, cols = listAll(t, db, a)
+		sameListing(t, "with a damaged listing", list, cols)
+
+		// The migration step fills every NULL listing, and only those.
+		if _, err := db.write.ExecContext(bg, `UPDATE users SET listing = NULL WHERE id <> 'a1'`); err != nil {
+			t.Fatal(err)
+		}
+		tx, err := db.write.BeginTx(bg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := fillListings(bg, tx); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := db.write.QueryContext(bg, `SELECT `+userCols+`, listing FROM users ORDER BY seq`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		n := 0
+		for rows.Next() {
+			var u chime.User
+			var invited, registered, created, listing any
+			var pin any
+			if err := rows.Scan(&u.Seq, &u.ID, &u.AccountID, &u.AwsAccountID, &u.Email, &u.DisplayName, &u.License,
+				&u.Type, &u.RegistrationStatus, &u.InvitationStatus, &u.InviteID, &invited, &registered, &created, &pin,
+				&u.AlexaEnabled, &u.AlexaRoomARN, &u.PhoneNumber, &listing); err != nil {
+				t.Fatal(err)
+			}
+			b, _ := listing.([]byte)
+			if u.ID == "a1" {
+				if !bytes.Equal(b, []byte{1, 0xff}) {
+					t.Fatalf("the step rewrote a listing that was not NULL: %x", b)
+				}
+				continue
+			}
+			n++
+			got, ok := decodeListing(b, &chime.Account{ID: u.AccountID, AwsAccountID: u.AwsAccountID}, u.Seq)
+			if !ok || got.ID != u.ID || got.DisplayName != u.DisplayName || got.PhoneNumber != u.PhoneNumber {
+				t.Fatalf("filled listing of %s: %+v, %v", u.ID, got, ok)
+			}
+		}
+		if n != len(f.users)-1 {
+			t.Fatalf("%d listings filled, want %d", n, len(f.users)-1)
+		}
+	})
+}
