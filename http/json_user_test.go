@@ -77,3 +77,20 @@ func FuzzAppendUser(f *testing.F) {
 		}
 	})
 }
+
+// TestAppendTimestampMatchesAppendFormat: the hand-written timestamp is time's own layout, for every year
+// (those outside four digits go through AppendFormat) and every millisecond, truncated like .000.
+func TestAppendTimestampMatchesAppendFormat(t *testing.T) {
+	times := []time.Time{time.Unix(0, 0), time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-5, 6, 7, 8, 9, 10, 11, time.UTC), time.Date(2026, 2, 20, 1, 2, 3, 4567890, time.FixedZone("x", -7*3600))}
+	for ns := int64(-3e17); ns < 3e17; ns += 7_777_777_777_777_777 {
+		times = append(times, time.Unix(0, ns).In(time.FixedZone("y", 5*3600+1800)))
+	}
+	for _, tm := range times {
+		want := `"` + tm.UTC().Format(timestampLayout) + `"`
+		if got := string(appendTimestamp(nil, isoTime(tm))); got != want {
+			t.Errorf("%v: got %s, want %s", tm, got, want)
+		}
+	}
+}

@@ -23,9 +23,21 @@ func (t isoTime) MarshalJSON() ([]byte, error) { return appendTimestamp(nil, t),
 const timestampLayout = "2006-01-02T15:04:05.000Z"
 
 func appendTimestamp(b []byte, t isoTime) []byte {
-	b = append(b, '"')
-	b = time.Time(t).UTC().AppendFormat(b, timestampLayout)
-	return append(b, '"')
+	u := time.Time(t).UTC()
+	year, month, day := u.Date()
+	if year < 0 || year > 9999 { // AppendFormat's own rendering of years outside four digits
+		b = append(b, '"')
+		b = u.AppendFormat(b, timestampLayout)
+		return append(b, '"')
+	}
+	hour, minute, sec := u.Clock()
+	ms := u.Nanosecond() / 1e6 // truncated, as AppendFormat's .000
+	mo := int(month)
+	return append(b, '"',
+		byte('0'+year/1000), byte('0'+year/100%10), byte('0'+year/10%10), byte('0'+year%10), '-',
+		byte('0'+mo/10), byte('0'+mo%10), '-', byte('0'+day/10), byte('0'+day%10), 'T',
+		byte('0'+hour/10), byte('0'+hour%10), ':', byte('0'+minute/10), byte('0'+minute%10), ':',
+		byte('0'+sec/10), byte('0'+sec%10), '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10), 'Z', '"')
 }
 
 func appendBool(b []byte, v bool) []byte { return strconv.AppendBool(b, v) }
@@ -34,6 +46,15 @@ func appendInteger(b []byte, v int64) []byte { return strconv.AppendInt(b, v, 10
 
 const hexDigits = "0123456789abcdef"
 
+// jsonPlain tells the ASCII bytes a JSON string holds as they are: printable, and none of " \ < > &. It is
+// never written after initialization.
+var jsonPlain = func() (t [utf8.RuneSelf]bool) {
+	for b := 0x20; b < utf8.RuneSelf; b++ {
+		t[b] = b != '"' && b != '\\' && b != '<' && b != '>' && b != '&'
+	}
+	return t
+}()
+
 // appendJSONString appends s as a JSON string with encoding/json's escaping (HTML-safe, U+2028/U+2029
 // escaped, invalid UTF-8 replaced by U+FFFD).
 func appendJSONString(dst []byte, s string) []byte {
@@ -41,7 +62,7 @@ func appendJSONString(dst []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		if b := s[i]; b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
+			if jsonPlain[b] {
 				i++
 				continue
 			}

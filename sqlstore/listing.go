@@ -66,23 +66,32 @@ func encodeListing(u *chime.User) []byte {
 // decodeListing unpacks a listing of a user of account a with sequence number seq; ok is false for a value
 // that is not a well-formed listing of this version. The user's strings share one copy of raw.
 func decodeListing(raw []byte, a *chime.Account, seq int64) (u *chime.User, ok bool) {
-	if len(raw) == 0 || raw[0] != listingVersion {
+	u = new(chime.User)
+	if !decodeListingInto(u, string(raw), a, seq) {
 		return nil, false
 	}
-	e := string(raw[1:])
+	return u, true
+}
+
+// decodeListingInto is decodeListing into *u, from listing e; the user's strings are substrings of e.
+func decodeListingInto(u *chime.User, e string, a *chime.Account, seq int64) bool {
+	if len(e) == 0 || e[0] != listingVersion {
+		return false
+	}
+	e = e[1:]
 	var f [9]string
 	p := 0
 	for k := range f {
 		n, w := checkedUvarint(e[p:])
 		if w <= 0 || uint64(len(e)-p-w) < n {
-			return nil, false
+			return false
 		}
 		p += w
 		f[k] = e[p : p+int(n)]
 		p += int(n)
 	}
 	if p >= len(e) {
-		return nil, false
+		return false
 	}
 	flags := e[p]
 	p++
@@ -93,15 +102,15 @@ func decodeListing(raw []byte, a *chime.Account, seq int64) (u *chime.User, ok b
 		}
 		ux, w := checkedUvarint(e[p:])
 		if w <= 0 {
-			return nil, false
+			return false
 		}
 		times[k] = int64(ux>>1) ^ -int64(ux&1) // zigzag, as binary.AppendVarint writes it
 		p += w
 	}
 	if p != len(e) {
-		return nil, false
+		return false
 	}
-	u = &chime.User{Seq: seq, ID: f[0], AccountID: a.ID, AwsAccountID: a.AwsAccountID, Email: f[1],
+	*u = chime.User{Seq: seq, ID: f[0], AccountID: a.ID, AwsAccountID: a.AwsAccountID, Email: f[1],
 		DisplayName: f[2], License: chime.License(f[3]), Type: chime.UserType(f[4]),
 		RegistrationStatus: chime.RegistrationStatus(f[5]), InvitationStatus: chime.InviteStatus(f[6]),
 		AlexaRoomARN: f[7], PhoneNumber: f[8], AlexaEnabled: flags&listingAlexa != 0}
@@ -111,7 +120,7 @@ func decodeListing(raw []byte, a *chime.Account, seq int64) (u *chime.User, ok b
 	if flags&listingRegistered != 0 {
 		u.RegisteredOn = fromMS(times[1])
 	}
-	return u, true
+	return true
 }
 
 // checkedUvarint reads a uvarint at the start of s; w is 0 when s holds none (truncated, or over 64 bits).
