@@ -44,10 +44,11 @@ type DB struct {
 	cache     *readCache      // exact read cache (SQLite; PostgreSQL with its listener, pgcache.go)
 	pgc       *listener       // PostgreSQL with a cache: other nodes' invalidations and syncs (pgnotify.go)
 	changes   *changeDetector // SQLite file only: commits by other processes
-	snapshots snapshotReads   // PostgreSQL: reads of one list query run outside a transaction (pgreads.go)
+	snapshots snapshotReads   // reads of one list query run outside a transaction (onestatement.go)
 
-	// onStatement, when set (tests), is called with every statement a transaction runs: whether the
-	// transaction writes and whether the statement runs prepared.
+	// onStatement, when set (tests), is called with every statement a transaction runs, and with a read's
+	// list query run outside one (onestatement.go): whether it writes and whether it runs prepared. Point reads
+	// on PostgreSQL's pool (pointRow) do not call it.
 	onStatement func(q string, write, prepared bool)
 
 	closeOnce sync.Once
@@ -301,8 +302,8 @@ func (db *DB) close() error {
 }
 
 // Read runs fn in a read-only transaction (a consistent snapshot). The transaction begins at fn's first query,
-// so a read answered from the cache never touches the database. On PostgreSQL a read of one statement runs
-// without a transaction, and fn may run twice (pgreads.go).
+// so a read answered from the cache never touches the database. A read of one list query runs it without a
+// transaction, and fn may run twice (onestatement.go).
 func (db *DB) Read(ctx context.Context, fn func(chime.Tx) error) (err error) {
 	defer db.observe(&err)
 	db.obs.reads.Add(1)
@@ -441,9 +442,9 @@ type tx struct {
 	failed   error           // the first database error of the transaction (PostgreSQL aborts the transaction on it)
 	tenants  map[string]bool // AWS accounts whose lock the transaction holds
 	synced   bool            // a read transaction waited for a cache sync (PostgreSQL: pgcache.go)
-	outside  string          // the list query a read ran outside a transaction (PostgreSQL: pgreads.go)
-	snapshot bool            // every statement of this read runs in its transaction (a re-run: pgreads.go)
-	rerun    bool            // the read must run again in a transaction (pgreads.go)
+	outside  string          // the list query a read ran outside a transaction (onestatement.go)
+	snapshot bool            // every statement of this read runs in its transaction (a re-run: onestatement.go)
+	rerun    bool            // the read must run again in a transaction (onestatement.go)
 }
 
 // mapErr turns driver errors into domain errors where they have a domain meaning, and remembers the first
@@ -545,7 +546,7 @@ func (t *tx) queryRowKey(ctx context.Context, k rowKey, q string, args ...any) s
 
 func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	if t.outsideOK(q) {
-		return t.db.read.QueryContext(ctx, q, args...)
+		return t.queryOutside(ctx, q, args)
 	}
 	st, ps, ctx, err := t.target(ctx, q, rowKey{})
 	switch {

@@ -86,7 +86,7 @@ func TestLifecycleTables(t *testing.T) {
 			lcMust(t, tx.PruneOutbox(c, a.AwsAccountID, 3))
 			return tx.SetOutboxStatus(c, "m4", chime.EmailSent)
 		}))
-		// Results are checked after the read: on PostgreSQL its function may run twice (pgreads.go).
+		// Results are checked after the read: its function may run twice (onestatement.go).
 		var list, all, other []*chime.OutboxMessage
 		var listErr, allErr, otherErr error
 		lcMust(t, db.Read(c, func(tx chime.Tx) error {

@@ -20,9 +20,9 @@ type observability struct {
 // Stats is a snapshot of the store's counters since it was opened.
 type Stats struct {
 	ReadTransactions, WriteTransactions int64 // Read and Write calls (a Write re-run after a conflict counts once)
-	// ReadSnapshots is how many read transactions began in the database (a Read answered from the cache, or on
-	// PostgreSQL by one statement, begins none); ReadReruns how many Reads ran again in a transaction after a
-	// statement outside one (PostgreSQL: pgreads.go).
+	// ReadSnapshots is how many read transactions began in the database (a Read answered from the cache, or by
+	// one list query, begins none); ReadReruns how many Reads ran again in a transaction after a statement
+	// outside one (onestatement.go).
 	ReadSnapshots, ReadReruns int64
 	Retries                   RetryStats
 	// Batches[n] is how many group commits (SQLite) committed n requests at once; nil on PostgreSQL.

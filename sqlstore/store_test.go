@@ -459,8 +459,8 @@ func TestReadIsASnapshot(t *testing.T) {
 		store := MustOpen(t, dsn)
 		svc := MustService(t, store, chime.ServiceOptions{})
 		MustAccount(t, svc, aws1, "first", chime.AccountTeam)
-		// The write happens during the read's first run only; on PostgreSQL the function may run again in a
-		// transaction (pgreads.go), and every run must see one snapshot.
+		// The write happens during the read's first run only; the function may run again in a
+		// transaction (onestatement.go), and every run must see one snapshot.
 		var before, after []*chime.Account
 		wrote := false
 		must(t, store.Read(ctx, func(tx chime.Tx) error {
