@@ -2,8 +2,10 @@ package http
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	chime "github.com/chimed/chimed"
 )
@@ -91,6 +93,40 @@ func TestAppendTimestampMatchesAppendFormat(t *testing.T) {
 		want := `"` + tm.UTC().Format(timestampLayout) + `"`
 		if got := string(appendTimestamp(nil, isoTime(tm))); got != want {
 			t.Errorf("%v: got %s, want %s", tm, got, want)
+		}
+	}
+}
+
+// TestPlain8 compares the eight-byte test with jsonPlain, byte by byte: every byte value at every position
+// among plain ones, and random strings.
+func TestPlain8(t *testing.T) {
+	plain := func(s string) bool {
+		for i := 0; i < len(s); i++ {
+			if s[i] >= utf8.RuneSelf || !jsonPlain[s[i]] {
+				return false
+			}
+		}
+		return true
+	}
+	base := []byte("abcdefgh")
+	for pos := range 8 {
+		for b := range 256 {
+			s := append([]byte(nil), base...)
+			s[pos] = byte(b)
+			if got, want := plain8(string(s)), plain(string(s)); got != want {
+				t.Fatalf("%q: plain8 %v, want %v", s, got, want)
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	alphabet := "aZ09 -_@.:/\"\\<>&\x00\x1f\x7f\x80\xff\xc3"
+	for range 200_000 {
+		var s [8]byte
+		for i := range s {
+			s[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		if got, want := plain8(string(s[:])), plain(string(s[:])); got != want {
+			t.Fatalf("%q: plain8 %v, want %v", s, got, want)
 		}
 	}
 }

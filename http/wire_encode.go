@@ -55,12 +55,29 @@ var jsonPlain = func() (t [utf8.RuneSelf]bool) {
 	return t
 }()
 
+// plain8 reports whether the eight bytes of s (len(s) == 8) all pass as they are (jsonPlain): none below 0x20
+// or from 0x80 up, none of " \ < > &. Each test flags a byte by its high bit; a borrow can flag a byte above
+// one that is flagged already, never alone, so the answer is exact.
+func plain8(s string) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	zero := func(v uint64) uint64 { return (v - ones) &^ v }
+	flags := (x - 0x20*ones) | x | zero(x^('"'*ones)) | zero(x^('\\'*ones)) | zero(x^('<'*ones)) |
+		zero(x^('>'*ones)) | zero(x^('&'*ones))
+	return flags&highs == 0
+}
+
 // appendJSONString appends s as a JSON string with encoding/json's escaping (HTML-safe, U+2028/U+2029
 // escaped, invalid UTF-8 replaced by U+FFFD).
 func appendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) && plain8(s[i:i+8]) { // most strings are plain ASCII: eight bytes at a time
+			i += 8
+			continue
+		}
 		if b := s[i]; b < utf8.RuneSelf {
 			if jsonPlain[b] {
 				i++
