@@ -430,21 +430,22 @@ func (db *DB) Secret(ctx context.Context, name string, gen func() ([]byte, error
 
 // tx is one transaction; it implements chime.Tx.
 type tx struct {
-	db       *DB
-	sqltx    *sql.Tx         // nil until a read transaction's first query
-	ctx      context.Context // the context a lazily begun read transaction begins with
-	fixedCtx context.Context // when set, every statement runs with it (a group-commit batch)
-	gen      uint64          // the cache generation captured before the read snapshot began
-	changed  dirty           // what a write transaction changed, for the read cache (see tx.target)
-	d        *dialect
-	ns       string
-	write    bool
-	failed   error           // the first database error of the transaction (PostgreSQL aborts the transaction on it)
-	tenants  map[string]bool // AWS accounts whose lock the transaction holds
-	synced   bool            // a read transaction waited for a cache sync (PostgreSQL: pgcache.go)
-	outside  string          // the list query a read ran outside a transaction (onestatement.go)
-	snapshot bool            // every statement of this read runs in its transaction (a re-run: onestatement.go)
-	rerun    bool            // the read must run again in a transaction (onestatement.go)
+	db         *DB
+	sqltx      *sql.Tx         // nil until a read transaction's first query
+	ctx        context.Context // the context a lazily begun read transaction begins with
+	fixedCtx   context.Context // when set, every statement runs with it (a group-commit batch)
+	gen        uint64          // the cache generation captured before the read snapshot began
+	changed    dirty           // what a write transaction changed, for the read cache (see tx.target)
+	d          *dialect
+	ns         string
+	write      bool
+	failed     error           // the first database error of the transaction (PostgreSQL aborts the transaction on it)
+	tenants    map[string]bool // AWS accounts whose lock the transaction holds
+	synced     bool            // a read transaction waited for a cache sync (PostgreSQL: pgcache.go)
+	outside    string          // the list query a read ran outside a transaction (onestatement.go)
+	snapshot   bool            // every statement of this read runs in its transaction (a re-run: onestatement.go)
+	rerun      bool            // the read must run again in a transaction (onestatement.go)
+	occasional bool            // the statement about to run is an occasional second look (onestatement.go)
 }
 
 // mapErr turns driver errors into domain errors where they have a domain meaning, and remembers the first

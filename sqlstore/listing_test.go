@@ -218,3 +218,51 @@ func TestListingFollowsTheColumns(t *testing.T) {
 		}
 	})
 }
+
+// A row whose listing cannot be used costs its read a re-run in a transaction, and nothing more: the list
+// query is not sent to a transaction for later reads.
+func TestUnusableListingKeepsListReadsOneStatement(t *testing.T) {
+	listingEngines(t, func(t *testing.T, db *DB) {
+		f := newFixture(t, db)
+		a := f.accounts[0]
+		if _, err := db.write.ExecContext(bg, `UPDATE users SET listing = NULL WHERE id = 'a2'`); err != nil {
+			t.Fatal(err)
+		}
+		page := func() []*chime.User {
+			var list []*chime.User
+			err := db.Read(bg, func(tx chime.Tx) error {
+				var err error
+				list, err = tx.ListUsers(bg, a, chime.UserFilter{Limit: 10})
+				return err
+			})
+			if err != nil || len(list) != 2 || list[1].ID != "a2" || list[1].Email != "a2@example.com" {
+				t.Fatalf("page: %v, %v", list, err)
+			}
+			return list
+		}
+		for range 2 {
+			s0 := db.Stats()
+			page()
+			if s := db.Stats(); s.ReadReruns-s0.ReadReruns != 1 || s.ReadSnapshots-s0.ReadSnapshots != 1 {
+				t.Fatalf("a page with an unusable listing: %d re-runs, %d transactions; want 1, 1",
+					s.ReadReruns-s0.ReadReruns, s.ReadSnapshots-s0.ReadSnapshots)
+			}
+		}
+		// The store's next write of the user restores its listing; the page is one statement again.
+		err := db.Write(bg, func(tx chime.Tx) error {
+			u, err := tx.User(bg, a.ID, "a2")
+			if err != nil {
+				return err
+			}
+			return tx.UpdateUser(bg, u)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s0 := db.Stats()
+		page()
+		if s := db.Stats(); s.ReadReruns != s0.ReadReruns || s.ReadSnapshots != s0.ReadSnapshots {
+			t.Fatalf("after the listing came back: %+v then %+v", s0, s)
+		}
+	})
+}

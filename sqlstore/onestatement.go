@@ -57,12 +57,16 @@ func (t *tx) queryOutside(ctx context.Context, q string, args []any) (*sql.Rows,
 }
 
 // needSnapshot is called when a read begins its transaction: if a list query already ran outside one, the
-// read must run again (errSnapshotNeeded).
+// read must run again (errSnapshotNeeded). The query is remembered unless the statement that needed the
+// snapshot is an occasional one (tx.occasional: a store method's rare second look, such as ListUsers reading
+// a row whose listing cannot be used), which should not send every later read of that query to a transaction.
 func (t *tx) needSnapshot() error {
 	if t.outside == "" {
 		return nil
 	}
-	t.db.snapshots.queries.Store(t.outside, struct{}{})
+	if !t.occasional {
+		t.db.snapshots.queries.Store(t.outside, struct{}{})
+	}
 	t.rerun = true
 	return errSnapshotNeeded
 }

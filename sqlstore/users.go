@@ -149,7 +149,9 @@ func (t *tx) ListUsers(ctx context.Context, a *chime.Account, f chime.UserFilter
 		}
 	}
 	for _, i := range unpacked {
+		t.occasional = true // rows without a usable listing are rare: the list query stays a one-statement read
 		u, err := scanUser(t.queryRow(ctx, userBySeqQuery, a.ID, list[i].Seq))
+		t.occasional = false
 		if err != nil {
 			return nil, t.mapErr(err)
 		}
