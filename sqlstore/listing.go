@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"fmt"
+	"reflect"
+	"time"
 
 	"github.com/pressly/goose/v3"
 
@@ -184,3 +186,68 @@ func fillListings(ctx context.Context, tx *sql.Tx) error {
 		}
 	}
 }
+
+// checkListings reports, for Check, every user whose listing is set but does not show what the user's columns
+// hold (damage: ListUsers would show it). A schema without the column (older than migration 00019) is skipped.
+func checkListings(ctx context.Context, db *sql.DB, r *CheckReport) {
+	if _, err := db.ExecContext(ctx, `SELECT listing FROM users WHERE 1 = 0`); err != nil {
+		return // no listing column: the schema version check reports the schema
+	}
+	checked, bad := 0, 0
+	for after := int64(-1); ; {
+		rows, err := db.QueryContext(ctx, `SELECT `+userCols+`, listing FROM users WHERE seq > $1 ORDER BY seq LIMIT $2`,
+			after, rekeyBatch)
+		if err != nil {
+			r.fail("users' listings: %v", err)
+			return
+		}
+		n := 0
+		for rows.Next() {
+			var listing []byte
+			u, err := scanUser(multiScanner{rows, &listing})
+			if err != nil {
+				rows.Close()
+				r.fail("users' listings: %v", err)
+				return
+			}
+			n, after = n+1, u.Seq
+			if listing == nil {
+				continue // read by its columns
+			}
+			checked++
+			a := &chime.Account{ID: u.AccountID, AwsAccountID: u.AwsAccountID}
+			got, ok := decodeListing(listing, a, u.Seq)
+			want := *u
+			want.InviteID, want.PIN, want.CreatedAt = "", "", time.Time{}
+			if !ok || !reflect.DeepEqual(*got, want) {
+				if bad++; bad <= 10 {
+					r.fail("users: the listing of user %s (account %s) does not match its columns: ListUsers would "+
+						"show it wrong (set users.listing to NULL for that row to have it read by its columns)", u.ID, u.AccountID)
+				}
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			r.fail("users' listings: %v", err)
+			return
+		}
+		if n < rekeyBatch {
+			break
+		}
+	}
+	switch {
+	case bad > 10:
+		r.fail("users: %d listings in all do not match their columns", bad)
+	case bad == 0:
+		r.pass("users: %d listings match their columns", checked)
+	}
+}
+
+// multiScanner scans a user's columns followed by one more value.
+type multiScanner struct {
+	rows  *sql.Rows
+	extra any
+}
+
+func (m multiScanner) Scan(dest ...any) error { return m.rows.Scan(append(dest, m.extra)...) }

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -265,4 +267,39 @@ func TestUnusableListingKeepsListReadsOneStatement(t *testing.T) {
 			t.Fatalf("after the listing came back: %+v then %+v", s0, s)
 		}
 	})
+}
+
+// Check reports a listing that does not show what its user's columns hold, and passes a sound store.
+func TestCheckFindsWrongListings(t *testing.T) {
+	for _, e := range []string{"sqlite", "postgres"} {
+		t.Run(e, func(t *testing.T) {
+			dsn := "sqlite:" + filepath.Join(t.TempDir(), "c.db")
+			if e == "postgres" {
+				dsn = pgtest.DSN(t)
+			}
+			db, err := OpenWith(bg, dsn, Options{CacheUsers: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			f := newFixture(t, db)
+			r, err := Check(bg, dsn, true)
+			if err != nil || r.Damaged || !slices.ContainsFunc(r.Passed, func(s string) bool {
+				return strings.HasPrefix(s, fmt.Sprintf("users: %d listings match", len(f.users)))
+			}) {
+				t.Fatalf("sound store: %v, %+v", err, r)
+			}
+			// A listing rewritten behind the store's back (the trigger only watches the columns).
+			wrong := *f.users[1]
+			wrong.DisplayName = "Not the stored name"
+			if _, err := db.write.ExecContext(bg, `UPDATE users SET listing = $1 WHERE id = $2`,
+				encodeListing(&wrong), wrong.ID); err != nil {
+				t.Fatal(err)
+			}
+			r, err = Check(bg, dsn, true)
+			if err != nil || !r.Damaged || len(r.Problems) != 1 || !strings.Contains(r.Problems[0], "user "+wrong.ID+" ") {
+				t.Fatalf("wrong listing: %v, %+v", err, r)
+			}
+		})
+	}
 }
