@@ -14,8 +14,8 @@ import (
 
 // Section (§) and decision (D) numbers cited by the comments of this repository refer to docs/behavior.md
 // (package doc of chime.go). TestDocCitations keeps that true: every citation in a Go comment, and every
-// cross-reference inside docs/behavior.md itself, must name a section heading or a decision label of
-// docs/behavior.md, and no Go file may point at the external specifications the document replaced.
+// citation in a migration or a client suite, and every cross-reference inside docs/behavior.md itself, must name a section heading or a decision label of
+// docs/behavior.md, and no Go file, migration or client suite may point at the external specifications the document replaced.
 
 const behaviorDoc = "docs/behavior.md"
 
@@ -69,15 +69,22 @@ func TestDocCitations(t *testing.T) {
 			}
 			return nil
 		}
-		if !strings.HasSuffix(path, ".go") {
-			return nil
+		switch filepath.Ext(path) {
+		case ".go":
+			src, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			files++
+			checkGoFile(t, path, src, labels)
+		case ".sql", ".py", ".sh", ".js":
+			// Migrations and the client suites: their comments and docstrings cite the same document.
+			src, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			checkTextFile(t, path, src, labels)
 		}
-		src, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		files++
-		checkGoFile(t, path, src, labels)
 		return nil
 	})
 	if err != nil {
@@ -115,6 +122,21 @@ func checkGoFile(t *testing.T, path string, src []byte, labels map[string]bool) 
 				if !labels[c] {
 					t.Errorf("%s:%d: comment cites %s, which is no heading or decision label of %s", path, base+j, c, behaviorDoc)
 				}
+			}
+		}
+	}
+}
+
+// checkTextFile is checkGoFile for files other than Go: every line counts as a comment.
+func checkTextFile(t *testing.T, path string, src []byte, labels map[string]bool) {
+	t.Helper()
+	for i, line := range strings.Split(string(src), "\n") {
+		if m := externalSpec.FindString(line); m != "" {
+			t.Errorf("%s:%d: %q points at a document that is not in the repository; cite %s instead", path, i+1, m, behaviorDoc)
+		}
+		for _, c := range citations(line) {
+			if !labels[c] {
+				t.Errorf("%s:%d: cites %s, which is no heading or decision label of %s", path, i+1, c, behaviorDoc)
 			}
 		}
 	}

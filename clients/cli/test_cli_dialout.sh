@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Conformance suite, meeting dial-out: the real AWS CLI v1 (`aws chime create-meeting-dial-out`) against a chimed
-# server of its own (spec part 2 §4.38, §9.8; D40, D47, D48).
+# server of its own (docs/behavior.md §4.38, §9.8; D40, D47, D48).
 #
 # awscli/examples/chime/ documents no create-meeting-dial-out example, so there is no documented output to replay:
 # this checks the command's arguments and output shape ({"TransactionId": a UUID}), each modeled error the CLI can

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Conformance suite, rooms and bots: the real AWS CLI v1 (`aws chime …`) against a chimed server of its own (spec
-# part 2 §3.4, §3.5, §4.32–§4.37, §6, §9.6–§9.8; D31–D39).
+# Conformance suite, rooms and bots: the real AWS CLI v1 (`aws chime …`) against a chimed server of its own (docs/behavior.md
+# §3.8, §3.9, §4.32–§4.37, §10, §9.6–§9.8; D31–D39).
 #
 # Replays the documented examples of awscli/examples/chime/ for create-room, get-room, list-rooms, update-room,
 # delete-room, create-room-membership, batch-create-room-membership, list-room-memberships, update-room-membership,

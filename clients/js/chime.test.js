@@ -440,7 +440,7 @@ describe("unusual characters", () => {
   });
 });
 
-// ---- user settings, sign-in delegate groups, retention, global settings (spec part 2 §4.18–§4.21) -------------
+// ---- user settings, sign-in delegate groups, retention, global settings (docs/behavior.md §4.18–§4.21) -------------
 
 /** The members of an output other than $metadata. */
 const body = (out) => Object.fromEntries(Object.entries(out).filter(([k]) => k !== "$metadata"));
@@ -568,7 +568,7 @@ describe("settings", () => {
   });
 });
 
-// ---- phone number search and countries (spec part 2 §4.24, §4.25) ---------------------------------------------
+// ---- phone number search and countries (docs/behavior.md §4.24, §4.25) ---------------------------------------------
 
 describe("phone number search", () => {
   test("SearchAvailablePhoneNumbers: the documented example and paginateSearchAvailablePhoneNumbers", async () => {
@@ -622,7 +622,7 @@ describe("phone number search", () => {
   });
 });
 
-// ---- phone number settings: the default calling name (spec part 2 §4.31, D28; clock §9.5) ---------------------
+// ---- phone number settings: the default calling name (docs/behavior.md §4.31, D28; clock §9.5) ---------------------
 
 describe("phone number settings (own server with --allow-clock-control)", () => {
   const TENANT = "135792468024";

@@ -1,5 +1,5 @@
-// Conformance suite, phone numbers: aws-sdk-js v3 (@aws-sdk/client-chime) against chimed (spec part 2 §2.1,
-// §3.1–§3.3, §4.22, §4.26–§4.30, D19–D29, D46): CreatePhoneNumberOrder … DisassociatePhoneNumberFromUser.
+// Conformance suite, phone numbers: aws-sdk-js v3 (@aws-sdk/client-chime) against chimed (docs/behavior.md §2,
+// §3.5–§3.7, §4.22, §4.26–§4.30, D19–D29, D46): CreatePhoneNumberOrder … DisassociatePhoneNumberFromUser.
 // Run: CHIMED_BIN=/path/to/chimed node --test numbers.test.js   (builds the server when CHIMED_BIN is unset)
 //
 // Two servers of this file's own: one with default delays (orders complete at once), and one with

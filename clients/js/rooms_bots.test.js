@@ -1,5 +1,5 @@
-// Conformance suite, rooms and bots: aws-sdk-js v3 (@aws-sdk/client-chime) against chimed (spec part 2 §3.4, §3.5,
-// §4.32–§4.37, §6; D31–D38): the 10 room operations and the 8 bot operations, paginateListRooms,
+// Conformance suite, rooms and bots: aws-sdk-js v3 (@aws-sdk/client-chime) against chimed (docs/behavior.md §3.8, §3.9,
+// §4.32–§4.37, §10; D31–D38): the 10 room operations and the 8 bot operations, paginateListRooms,
 // paginateListBots and paginateListRoomMemberships, and an Invite delivered to a node http receiver that checks
 // Chime-Signature (base64 HMAC-SHA256 of `Chime-Request-Timestamp + "|" + body` with the bot's SecurityToken).
 // Run: CHIMED_BIN=/path/to/chimed node --test rooms_bots.test.js   (builds the server when CHIMED_BIN is unset)

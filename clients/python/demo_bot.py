@@ -1,4 +1,4 @@
-"""A small Amazon Chime chat bot, written the way a bot author writes one (spec part 2 §6; D38, D39).
+"""A small Amazon Chime chat bot, written the way a bot author writes one (docs/behavior.md §10; D38, D39).
 
 It is a plain `http.server` that receives the bot's outbound events (the bot's OutboundEventsHTTPSEndpoint):
   * every request must carry `Chime-Request-Timestamp` and `Chime-Signature`, where the signature is

@@ -1,4 +1,4 @@
-"""The life of one phone number, told with boto3 against a chimed server (spec part 2 §3.3, §4.22, §4.26–§4.30).
+"""The life of one phone number, told with boto3 against a chimed server (docs/behavior.md §3.7, §4.22, §4.26–§4.30).
 
 The server must run with clock control and the delays below, e.g.
 

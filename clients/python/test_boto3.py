@@ -1145,7 +1145,7 @@ class UnusualCharacterTests(ChimeTestCase):
 
 
 # ==============================================================================================================
-# Phone number search and countries (spec part 2 §4.24, §4.25; D21, D22, D30)
+# Phone number search and countries (docs/behavior.md §4.24, §4.25; D21, D22, D30)
 # ==============================================================================================================
 
 
@@ -1221,7 +1221,7 @@ class PhoneNumberSearchTests(ChimeTestCase):
 
 
 # ==============================================================================================================
-# User settings, sign-in delegate groups, retention, global settings (spec part 2 §4.18–§4.21)
+# User settings, sign-in delegate groups, retention, global settings (docs/behavior.md §4.18–§4.21)
 # ==============================================================================================================
 
 
@@ -1473,7 +1473,7 @@ class SettingsTests(ChimeTestCase):
 
 
 # ==============================================================================================================
-# Phone number settings: the AWS account's default calling name (spec part 2 §4.31, D28; clock §9.5)
+# Phone number settings: the AWS account's default calling name (docs/behavior.md §4.31, D28; clock §9.5)
 # ==============================================================================================================
 
 

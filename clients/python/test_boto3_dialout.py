@@ -1,4 +1,4 @@
-"""Conformance suite, meeting dial-out: boto3 against chimed (spec part 2 §4.38, §9.8; D40, D47, D48).
+"""Conformance suite, meeting dial-out: boto3 against chimed (docs/behavior.md §4.38, §9.8; D40, D47, D48).
 
 Run:  python3 -m unittest -v test_boto3_dialout   (in clients/python; CHIMED_BIN as for test_boto3)
 

@@ -1,4 +1,4 @@
-"""Conformance suite, phone numbers: boto3 against chimed (spec part 2 §2.1, §3.1–§3.3, §4.22, §4.26–§4.30, D19–D29,
+"""Conformance suite, phone numbers: boto3 against chimed (docs/behavior.md §2, §3.5–§3.7, §4.22, §4.26–§4.30, D19–D29,
 D46). The 12 operations CreatePhoneNumberOrder … DisassociatePhoneNumberFromUser.
 
 Run:  python3 -m unittest -v test_boto3_numbers   (in clients/python; CHIMED_BIN as for test_boto3)

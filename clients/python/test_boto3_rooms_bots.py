@@ -1,4 +1,4 @@
-"""Conformance suite, rooms and bots: boto3 against chimed (spec part 2 §3.4, §3.5, §4.23, §4.32–§4.37, §5.4, §6,
+"""Conformance suite, rooms and bots: boto3 against chimed (docs/behavior.md §3.8, §3.9, §4.23, §4.32–§4.37, §5.5, §10,
 §9.6–§9.8; D31–D39).
 
 Run:  python3 -m unittest -v test_boto3_rooms_bots   (in clients/python; CHIMED_BIN as for test_boto3)

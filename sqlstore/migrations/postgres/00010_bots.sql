@@ -1,6 +1,6 @@
 -- +goose Up
 -- PostgreSQL twin of migrations/sqlite/00010_bots.sql: same tables, columns and keys.
--- Chat bots of Chime accounts and their events configurations (spec part 2 §3.5, §4.36, §4.37; D36, D37).
+-- Chat bots of Chime accounts and their events configurations (docs/behavior.md §3.9, §4.36, §4.37; D36, D37).
 -- A bot's SecurityToken is kept only sealed with the service's keyring (additional data "bot/" + bot_id).
 -- email_key is the BotEmail in lower case: unique per Chime account (D36). Bots list by (created_ms, bot_id).
 CREATE TABLE bots (

@@ -1,6 +1,6 @@
 -- +goose Up
 -- PostgreSQL twin of migrations/sqlite/00011_bot_events.sql: same table, columns and keys.
--- The durable outbox of bot events (spec part 2 §6, §9.8; D38). An event is written in the transaction of its
+-- The durable outbox of bot events (docs/behavior.md §10, §9.8; D38). An event is written in the transaction of its
 -- trigger, Pending for an HTTPS target (Recorded for a Lambda one, endpoint challenges already settled), and
 -- delivered afterwards by the delivery worker of any node: a node claims the oldest Pending event of a bot
 -- whose earlier events are settled by setting claimed_until_ms (wall clock, a lease) and claim_id, skipping

@@ -1,8 +1,8 @@
 -- +goose Up
 -- PostgreSQL twin of migrations/sqlite/00013_messages.sql: same tables, columns and keys; ids compare in byte
 -- order ("C" collation).
--- Messages of rooms and conversations, conversations, incoming webhooks and inbound URLs (spec part 2 §9.6,
--- §9.7; D34, D35, D39). A message's seq orders it in its chat (assigned under the account's write lock); a
+-- Messages of rooms and conversations, conversations, incoming webhooks and inbound URLs (docs/behavior.md
+-- §9.6, §9.7; D34, D35, D39). A message's seq orders it in its chat (assigned under the account's write lock); a
 -- redacted message keeps its row with content NULL and redacted_ms set. A conversation is unique per account by
 -- member_key (the hash of its sorted member ids); member_ids is a JSON array. An inbound URL keeps only the
 -- SHA-256 of its token; expires_ms 0 means no expiry; member_since_ms ties a bot URL to one membership.

@@ -1,5 +1,5 @@
 -- +goose Up
--- The phone number inventory of AWS accounts and their orders (spec part 2 §3.1–§3.3, D19–D29).
+-- The phone number inventory of AWS accounts and their orders (docs/behavior.md §3.5–§3.7, D20–D29).
 -- Scheduled transitions are data (see phonenumbers.go in the root package): a number's pending state change is
 -- (next_status, status_at_ms), its pending calling-name change (cn_next_status, cn_at_ms), and a number in the
 -- deletion queue disappears at purge_at_ms; every read compares those times with the server clock.

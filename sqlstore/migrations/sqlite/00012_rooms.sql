@@ -1,5 +1,5 @@
 -- +goose Up
--- Chat rooms of Enterprise accounts and their memberships (spec part 2 §3.4, §4.32–§4.34; D31–D33).
+-- Chat rooms of Enterprise accounts and their memberships (docs/behavior.md §3.8, §4.32–§4.34; D31–D33).
 -- A room's ClientRequestToken is unique in its account while the room lives (D32); listings are keysets of
 -- (created_ms, room_id) and, per room, (created_ms, member_id) (D41). member_name is the name a Webhook member
 -- shows (§9.7); users and bots show their own.

@@ -1,5 +1,5 @@
 -- +goose Up
--- Recorded meeting dial-outs (spec part 2 §4.38, §9.8; D40), the dial-out outbox: one row per successful
+-- Recorded meeting dial-outs (docs/behavior.md §4.38, §9.8; D40), the dial-out outbox: one row per successful
 -- CreateMeetingDialOut of an AWS account, in creation order (seq). The join token is sealed by the service
 -- (AES-GCM, bound to the transaction id); numbers are E.164 with '+'; created_ms is the server clock. At most 250
 -- rows per (aws_account_id, meeting_id), counted under a lock; reset deletes an AWS account's rows (D48).
