@@ -154,6 +154,10 @@ func TestOnlyModeledExceptions(t *testing.T) {
 
 // TestEnumsMatchDomain: the domain's enum lists are the model's.
 func TestEnumsMatchDomain(t *testing.T) {
+	m, err := model.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
 	strs := func(v any) []string {
 		rv := reflect.ValueOf(v)
 		out := make([]string, rv.Len())
@@ -162,13 +166,28 @@ func TestEnumsMatchDomain(t *testing.T) {
 		}
 		return out
 	}
-	for name, pair := range map[string][2][]string{
-		"License":     {enumLicense(), strs(chime.Licenses)},
-		"UserType":    {enumUserType(), strs(chime.UserTypes)},
-		"AccountType": {[]string{"Team", "EnterpriseDirectory", "EnterpriseLWA", "EnterpriseOIDC"}, strs(chime.AccountTypes)},
+	// Every enum of the model the domain mirrors, read from the model (input and output shapes alike), and the
+	// generated validators' lists of the input ones.
+	for name, domain := range map[string][]string{
+		"License":            strs(chime.Licenses),
+		"UserType":           strs(chime.UserTypes),
+		"AccountType":        strs(chime.AccountTypes),
+		"RegistrationStatus": strs(chime.RegistrationStatuses),
+		"InviteStatus":       strs(chime.InviteStatuses),
+		"EmailStatus":        {string(chime.EmailNotSent), string(chime.EmailSent), string(chime.EmailFailed)},
 	} {
-		if !slices.Equal(pair[0], pair[1]) {
-			t.Errorf("%s: model %v, domain %v", name, pair[0], pair[1])
+		sh := m.Shapes[name]
+		if sh == nil || len(sh.Enum) == 0 {
+			t.Errorf("%s: no enum of that name in the model", name)
+			continue
+		}
+		if !slices.Equal(sh.Enum, domain) {
+			t.Errorf("%s: model %v, domain %v", name, sh.Enum, domain)
+		}
+	}
+	for name, gen := range map[string][]string{"License": enumLicense(), "UserType": enumUserType()} {
+		if !slices.Equal(gen, m.Shapes[name].Enum) {
+			t.Errorf("%s: generated validator %v, model %v (run go generate)", name, gen, m.Shapes[name].Enum)
 		}
 	}
 }
