@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,8 +17,6 @@ import (
 	//lint:ignore SA1019 Chime is deprecated, but it is the API chimed serves
 	"github.com/aws/aws-sdk-go-v2/service/chime"
 
-	chimed "github.com/chimed/chimed"
-	chimehttp "github.com/chimed/chimed/http"
 	"github.com/chimed/chimed/internal/testenv"
 	"github.com/chimed/chimed/sigv4"
 )
@@ -291,11 +288,7 @@ func TestAnyRegionClientsCanUse(t *testing.T) {
 // TestEmulatorHonorsRegions: AnyAuth with an allow-list refuses other regions as the verifier does.
 func TestEmulatorHonorsRegions(t *testing.T) {
 	t.Parallel()
-	st := testenv.MustOpen(t, testDSN(t))
-	svc := testenv.MustService(t, st, chimed.ServiceOptions{})
-	srv := httptest.NewServer(chimehttp.NewServer(chimehttp.Options{Service: svc,
-		Authenticator: chimehttp.AnyAuth{Regions: []string{"us-east-1", "local"}}, Logger: slog.New(slog.DiscardHandler)}))
-	t.Cleanup(func() { srv.Close(); svc.Drain(context.Background()) })
+	srv := testenv.NewServer(t, testenv.Config{DSN: testDSN(t), EmulatorRegions: []string{"us-east-1", "local"}})
 	for region, want := range map[string]string{"us-east-1": "", "local": "", "eu-west-1": "InvalidSignatureException"} {
 		c := testenv.NewClient(srv.URL, testenv.Key{ID: tenantA, Secret: testenv.AnySecret}, testenv.WithRegion(region))
 		_, err := c.ListAccounts(ctx, &chime.ListAccountsInput{})

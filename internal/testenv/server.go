@@ -29,6 +29,8 @@ type Config struct {
 	// SigV4, when set, makes the server verify signatures (http.SigV4Auth with sigv4.New(*SigV4) and the
 	// server's Credentials); nil is the emulator mode (http.AnyAuth).
 	SigV4 *sigv4.Options
+	// EmulatorRegions are the signing regions the emulator mode accepts (--regions); nil accepts any.
+	EmulatorRegions []string
 	// RateLimiter throttles per access key; nil does not throttle.
 	RateLimiter *chimehttp.RateLimiter
 	// Logger is the HTTP server's logger; nil discards.
@@ -83,7 +85,7 @@ func NewServer(tb testing.TB, c Config) *Server {
 		o = c.ServiceFor(s.URL)
 	}
 	s.Service = MustService(tb, s.Store, o)
-	var auth chimehttp.Authenticator = chimehttp.AnyAuth{}
+	var auth chimehttp.Authenticator = chimehttp.AnyAuth{Regions: c.EmulatorRegions}
 	if c.SigV4 != nil {
 		auth = chimehttp.SigV4Auth{Verifier: sigv4.New(*c.SigV4), Credentials: s.Credentials}
 	}
