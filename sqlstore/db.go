@@ -311,15 +311,19 @@ func (db *DB) Read(ctx context.Context, fn func(chime.Tx) error) (err error) {
 		db.cache.flush()
 	}
 	t := &tx{db: db, d: &db.dialect, ns: db.ns, ctx: ctx}
-	err = fn(t)
-	t.end()
+	err = t.run(fn)
 	if t.rerun { // a list query ran outside a transaction, then another statement needed its snapshot
 		db.snapshots.reruns.Add(1)
 		t = &tx{db: db, d: &db.dialect, ns: db.ns, ctx: ctx, snapshot: true}
-		err = fn(t)
-		t.end()
+		err = t.run(fn)
 	}
 	return err
+}
+
+// run runs fn on read t and ends t's transaction, if one was begun, also when fn panics.
+func (t *tx) run(fn func(chime.Tx) error) error {
+	defer t.end()
+	return fn(t)
 }
 
 // maxConstraintRetries bounds the re-runs caused by unique or foreign key violations: a race is settled by one

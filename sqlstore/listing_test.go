@@ -73,20 +73,21 @@ func FuzzDecodeListing(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) { decodeListing(b, a, 1) })
 }
 
-// listingEngines runs f on a fresh SQLite file and, when configured, a fresh PostgreSQL schema.
-func listingEngines(t *testing.T, f func(t *testing.T, db *DB)) {
+// eachEngine runs f as a subtest on a fresh SQLite file and, when configured, a fresh PostgreSQL schema, each
+// opened with o; dsn names the store.
+func eachEngine(t *testing.T, o Options, f func(t *testing.T, dsn string, db *DB)) {
 	for _, e := range []string{"sqlite", "postgres"} {
 		t.Run(e, func(t *testing.T) {
-			dsn := "sqlite:" + filepath.Join(t.TempDir(), "l.db")
+			dsn := "sqlite:" + filepath.Join(t.TempDir(), "s.db")
 			if e == "postgres" {
 				dsn = pgtest.DSN(t)
 			}
-			db, err := OpenWith(bg, dsn, Options{CacheUsers: -1})
+			db, err := OpenWith(bg, dsn, o)
 			if err != nil {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { db.Close() })
-			f(t, db)
+			f(t, dsn, db)
 		})
 	}
 }
@@ -131,7 +132,7 @@ func sameListing(t *testing.T, what string, list []*chime.User, byColumns []chim
 // clears it, and the row is read by its columns), a listing that cannot be decoded, and the migration step
 // that fills it for users stored before it existed.
 func TestListingFollowsTheColumns(t *testing.T) {
-	listingEngines(t, func(t *testing.T, db *DB) {
+	eachEngine(t, Options{CacheUsers: -1}, func(t *testing.T, _ string, db *DB) {
 		f := newFixture(t, db)
 		a := f.accounts[0]
 		err := db.Write(bg, func(tx chime.Tx) error {
@@ -224,7 +225,7 @@ func TestListingFollowsTheColumns(t *testing.T) {
 // A row whose listing cannot be used costs its read a re-run in a transaction, and nothing more: the list
 // query is not sent to a transaction for later reads.
 func TestUnusableListingKeepsListReadsOneStatement(t *testing.T) {
-	listingEngines(t, func(t *testing.T, db *DB) {
+	eachEngine(t, Options{CacheUsers: -1}, func(t *testing.T, _ string, db *DB) {
 		f := newFixture(t, db)
 		a := f.accounts[0]
 		if _, err := db.write.ExecContext(bg, `UPDATE users SET listing = NULL WHERE id = 'a2'`); err != nil {
@@ -271,35 +272,24 @@ func TestUnusableListingKeepsListReadsOneStatement(t *testing.T) {
 
 // Check reports a listing that does not show what its user's columns hold, and passes a sound store.
 func TestCheckFindsWrongListings(t *testing.T) {
-	for _, e := range []string{"sqlite", "postgres"} {
-		t.Run(e, func(t *testing.T) {
-			dsn := "sqlite:" + filepath.Join(t.TempDir(), "c.db")
-			if e == "postgres" {
-				dsn = pgtest.DSN(t)
-			}
-			db, err := OpenWith(bg, dsn, Options{CacheUsers: -1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			f := newFixture(t, db)
-			r, err := Check(bg, dsn, true)
-			if err != nil || r.Damaged || !slices.ContainsFunc(r.Passed, func(s string) bool {
-				return strings.HasPrefix(s, fmt.Sprintf("users: %d listings match", len(f.users)))
-			}) {
-				t.Fatalf("sound store: %v, %+v", err, r)
-			}
-			// A listing rewritten behind the store's back (the trigger only watches the columns).
-			wrong := *f.users[1]
-			wrong.DisplayName = "Not the stored name"
-			if _, err := db.write.ExecContext(bg, `UPDATE users SET listing = $1 WHERE id = $2`,
-				encodeListing(&wrong), wrong.ID); err != nil {
-				t.Fatal(err)
-			}
-			r, err = Check(bg, dsn, true)
-			if err != nil || !r.Damaged || len(r.Problems) != 1 || !strings.Contains(r.Problems[0], "user "+wrong.ID+" ") {
-				t.Fatalf("wrong listing: %v, %+v", err, r)
-			}
-		})
-	}
+	eachEngine(t, Options{CacheUsers: -1}, func(t *testing.T, dsn string, db *DB) {
+		f := newFixture(t, db)
+		r, err := Check(bg, dsn, true)
+		if err != nil || r.Damaged || !slices.ContainsFunc(r.Passed, func(s string) bool {
+			return strings.HasPrefix(s, fmt.Sprintf("users: %d listings match", len(f.users)))
+		}) {
+			t.Fatalf("sound store: %v, %+v", err, r)
+		}
+		// A listing rewritten behind the store's back (the trigger only watches the columns).
+		wrong := *f.users[1]
+		wrong.DisplayName = "Not the stored name"
+		if _, err := db.write.ExecContext(bg, `UPDATE users SET listing = $1 WHERE id = $2`,
+			encodeListing(&wrong), wrong.ID); err != nil {
+			t.Fatal(err)
+		}
+		r, err = Check(bg, dsn, true)
+		if err != nil || !r.Damaged || len(r.Problems) != 1 || !strings.Contains(r.Problems[0], "user "+wrong.ID+" ") {
+			t.Fatalf("wrong listing: %v, %+v", err, r)
+		}
+	})
 }

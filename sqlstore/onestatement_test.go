@@ -1,9 +1,11 @@
 package sqlstore
 
 import (
+	"context"
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	chime "github.com/chimed/chimed"
 )
@@ -101,4 +103,34 @@ func testListReadIsOneStatement(t *testing.T, db *DB, f *fixture) {
 	if s, r := stats(); err != nil || len(accounts) != 2 || s != s0 || r != r0 {
 		t.Fatalf("accounts alone: %d, %v; %d transactions, %d re-runs; want 2, none", len(accounts), err, s-s0, r-r0)
 	}
+}
+
+// A read whose function panics ends its transaction: the panic does not keep a connection of the pool. More
+// panicking reads than the pool has connections, then a read that must get one, within a deadline.
+func TestPanickingReadReleasesItsConnection(t *testing.T) {
+	eachEngine(t, Options{MaxConns: 2}, func(t *testing.T, _ string, db *DB) {
+		f := newFixture(t, db)
+		ctx, cancel := context.WithTimeout(bg, 5*time.Second) // a leak makes the reads fail, not hang
+		defer cancel()
+		for range 5 {
+			func() {
+				defer func() { recover() }()
+				db.Read(ctx, func(tx chime.Tx) error {
+					if _, err := tx.CountUsers(ctx, f.accounts[0].ID, ""); err != nil { // begins the transaction
+						return err
+					}
+					panic("a handler bug")
+				})
+			}()
+		}
+		var n int
+		err := db.Read(ctx, func(tx chime.Tx) error {
+			var err error
+			n, err = tx.CountUsers(ctx, f.accounts[0].ID, "")
+			return err
+		})
+		if err != nil || n != 2 {
+			t.Fatalf("a read after five panicking ones: %d, %v", n, err)
+		}
+	})
 }
