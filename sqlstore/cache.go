@@ -120,19 +120,23 @@ func uvarintLen(s string) int {
 	return n
 }
 
-// uvarint and varint read encoding/binary varints from a string without copying it.
+// uvarint and varint read encoding/binary varints from a string without copying it; the width is 0 when s
+// holds none (truncated, or over 64 bits), which only the listings of the database (listing.go) can meet.
 func uvarint(s string) (uint64, int) {
 	var x uint64
 	var shift uint
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
 		b := s[i]
 		if b < 0x80 {
+			if i == binary.MaxVarintLen64-1 && b > 1 {
+				return 0, 0
+			}
 			return x | uint64(b)<<shift, i + 1
 		}
 		x |= uint64(b&0x7f) << shift
 		shift += 7
 	}
-	return 0, len(s)
+	return 0, 0
 }
 
 func varint(s string) (int64, int) {

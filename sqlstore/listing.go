@@ -84,7 +84,7 @@ func decodeListingInto(u *chime.User, e string, a *chime.Account, seq int64) boo
 	var f [9]string
 	p := 0
 	for k := range f {
-		n, w := checkedUvarint(e[p:])
+		n, w := uvarint(e[p:])
 		if w <= 0 || uint64(len(e)-p-w) < n {
 			return false
 		}
@@ -102,11 +102,11 @@ func decodeListingInto(u *chime.User, e string, a *chime.Account, seq int64) boo
 		if flags&bit == 0 {
 			continue
 		}
-		ux, w := checkedUvarint(e[p:])
+		v, w := varint(e[p:])
 		if w <= 0 {
 			return false
 		}
-		times[k] = int64(ux>>1) ^ -int64(ux&1) // zigzag, as binary.AppendVarint writes it
+		times[k] = v
 		p += w
 	}
 	if p != len(e) {
@@ -123,23 +123,6 @@ func decodeListingInto(u *chime.User, e string, a *chime.Account, seq int64) boo
 		u.RegisteredOn = fromMS(times[1])
 	}
 	return true
-}
-
-// checkedUvarint reads a uvarint at the start of s; w is 0 when s holds none (truncated, or over 64 bits).
-func checkedUvarint(s string) (x uint64, w int) {
-	var shift uint
-	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
-		b := s[i]
-		if b < 0x80 {
-			if i == binary.MaxVarintLen64-1 && b > 1 {
-				return 0, 0
-			}
-			return x | uint64(b)<<shift, i + 1
-		}
-		x |= uint64(b&0x7f) << shift
-		shift += 7
-	}
-	return 0, 0
 }
 
 // listingFillVersion is the goose version of the step that fills users.listing for the users stored before
@@ -187,6 +170,13 @@ func fillListings(ctx context.Context, tx *sql.Tx) error {
 	}
 }
 
+// listedView returns u as a page of ListUsers shows it (and decodeListing gives it): without the invitation id,
+// the PIN and the creation time, which lists never read.
+func listedView(u *chime.User) *chime.User {
+	u.InviteID, u.PIN, u.CreatedAt = "", "", time.Time{}
+	return u
+}
+
 // checkListings reports, for Check, every user whose listing is set but does not show what the user's columns
 // hold (damage: ListUsers would show it). A schema without the column (older than migration 00019) is skipped.
 func checkListings(ctx context.Context, db *sql.DB, r *CheckReport) {
@@ -217,9 +207,7 @@ func checkListings(ctx context.Context, db *sql.DB, r *CheckReport) {
 			checked++
 			a := &chime.Account{ID: u.AccountID, AwsAccountID: u.AwsAccountID}
 			got, ok := decodeListing(listing, a, u.Seq)
-			want := *u
-			want.InviteID, want.PIN, want.CreatedAt = "", "", time.Time{}
-			if !ok || !reflect.DeepEqual(*got, want) {
+			if !ok || !reflect.DeepEqual(*got, *listedView(u)) {
 				if bad++; bad <= 10 {
 					r.fail("users: the listing of user %s (account %s) does not match its columns: ListUsers would "+
 						"show it wrong (set users.listing to NULL for that row to have it read by its columns)", u.ID, u.AccountID)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"hash/fnv"
-	"time"
 	"unsafe"
 
 	chime "github.com/chimed/chimed"
@@ -155,8 +154,7 @@ func (t *tx) ListUsers(ctx context.Context, a *chime.Account, f chime.UserFilter
 		if err != nil {
 			return nil, t.mapErr(err)
 		}
-		u.InviteID, u.PIN, u.CreatedAt = "", "", time.Time{} // what a listed user shows, as decodeListing gives it
-		list[i] = u
+		list[i] = listedView(u)
 	}
 	return list, nil
 }
