@@ -59,10 +59,10 @@ func TestListedUsersShowWhatGetUserShows(t *testing.T) {
 			AlexaForBusinessRoomArn: aws.String("arn:aws:a4b:room/1")}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.BatchUpdateUser(ctx, &chime.BatchUpdateUserInput{AccountId: &id,
+	if out, err := c.BatchUpdateUser(ctx, &chime.BatchUpdateUserInput{AccountId: &id,
 		UpdateUserRequestItems: []types.UpdateUserRequestItem{{UserId: aws.String(ids["plain@example.com"]),
-			LicenseType: types.LicensePlus}}}); err != nil {
-		t.Fatal(err)
+			LicenseType: types.LicenseBasic}}}); err != nil || len(out.UserErrors) != 0 {
+		t.Fatalf("BatchUpdateUser: %v, %+v", err, out)
 	}
 	same("after UpdateUser and BatchUpdateUser")
 

@@ -797,6 +797,11 @@ class UserTests(ChimeTestCase):
         self.assertEqual(resp["User"]["AlexaForBusinessMetadata"],
                          {"IsAlexaForBusinessEnabled": True, "AlexaForBusinessRoomArn": "arn:aws:a4b:room/1"})
         self.assertEqual(self.chime.get_user(AccountId=aid, UserId=uid)["User"], resp["User"])
+        # ListUsers (answered from the store's packed listing) shows the update as GetUser does, PIN aside
+        listed = [u for u in self.chime.list_users(AccountId=aid)["Users"] if u["UserId"] == uid]
+        shown = dict(resp["User"])
+        shown.pop("PersonalPIN", None)
+        self.assertEqual(listed, [shown])
         self.assertEqual(self.chime.update_user(AccountId=aid, UserId=uid)["User"], resp["User"])
         self.assertBadRequest(self.chime.update_user, AccountId=aid, UserId=uid, LicenseType="Plus")
         self.assertBadRequest(self.chime.update_user, AccountId=aid, UserId=uid, LicenseType="Gold")
