@@ -90,10 +90,9 @@ func NotFound() *Error { return &Error{Code: ENOTFOUND, Message: "not found"} }
 
 // ErrorCode returns the code of err if it is (or wraps) an *Error, else EINTERNAL; nil gives "".
 func ErrorCode(err error) string {
-	var e *Error
 	if err == nil {
 		return ""
-	} else if errors.As(err, &e) {
+	} else if e := asError(err); e != nil {
 		return e.Code
 	}
 	return EINTERNAL
@@ -101,20 +100,31 @@ func ErrorCode(err error) string {
 
 // ErrorField returns the field err is about, or "".
 func ErrorField(err error) Field {
-	var e *Error
-	if errors.As(err, &e) {
+	if e := asError(err); e != nil {
 		return e.Field
 	}
 	return ""
 }
 
+// asError returns the *Error err is or wraps, or nil. An *Error itself is found without errors.As, whose target
+// escapes to the heap: the error checks on every request's path allocate nothing.
+func asError(err error) *Error {
+	if e, ok := err.(*Error); ok {
+		return e
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return nil
+}
+
 // ErrorMessage returns the message of err if it is an *Error (prefixed by its field's domain name when it has
 // one and withField), else a generic text that leaks no internals.
 func ErrorMessage(err error) string {
-	var e *Error
 	if err == nil {
 		return ""
-	} else if errors.As(err, &e) {
+	} else if e := asError(err); e != nil {
 		return e.Message
 	}
 	return "Internal service failure"

@@ -44,7 +44,7 @@ func (s *Server) beginAudit(c *call) {
 		AccessKeyID: c.id.AccessKeyID, RequestID: c.reqID, Operation: c.op, Region: c.id.Region, SourceIP: ip,
 		UserAgent: ua, Params: params, Response: "null", Resources: resources}}
 	c.audit = e
-	c.r = c.r.WithContext(chime.WithAudit(c.r.Context(), e))
+	c.ctx = chime.WithAudit(c.ctx, e)
 }
 
 // endAudit completes c's audit record just before its response goes out with status and body (so that a
@@ -53,7 +53,7 @@ func (s *Server) beginAudit(c *call) {
 func (s *Server) endAudit(c *call, status int, body []byte) {
 	e := c.audit
 	c.audit = nil
-	ctx := c.r.Context()
+	ctx := c.ctx
 	if status == 0 {
 		status = http.StatusOK // the handler wrote nothing: net/http answers 200
 	}

@@ -92,5 +92,5 @@ func (s *Server) logAuthFailure(c *call, e *sigv4.Error) {
 		attrs = append(attrs, slog.String("access_key_id", e.AccessKeyID))
 	}
 	attrs = append(attrs, slog.String("remote_addr", c.r.RemoteAddr))
-	s.logger.LogAttrs(c.r.Context(), slog.LevelWarn, "authentication failed", attrs...)
+	s.logger.LogAttrs(c.ctx, slog.LevelWarn, "authentication failed", attrs...)
 }

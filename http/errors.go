@@ -90,9 +90,9 @@ func (s *Server) writeError(c *call, err error) {
 		exc, _ = exceptionFor(code)
 	}
 	if code == chime.EINTERNAL {
-		s.logger.ErrorContext(c.r.Context(), "internal failure", "request_id", c.reqID, "operation", c.op, "error", err)
+		s.logger.ErrorContext(c.ctx, "internal failure", "request_id", c.reqID, "operation", c.op, "error", err)
 	} else if code == chime.EUNAVAILABLE && errors.Unwrap(err) != nil { // the store's cause (a failover)
-		s.logger.WarnContext(c.r.Context(), "service unavailable", "request_id", c.reqID, "operation", c.op,
+		s.logger.WarnContext(c.ctx, "service unavailable", "request_id", c.reqID, "operation", c.op,
 			"error", err)
 	}
 	msg := s.message(c, code, err)

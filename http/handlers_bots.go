@@ -128,7 +128,7 @@ type botEventsOutput struct {
 // the email outbox it needs a key with write rights: the bodies carry the bots' reply URLs.
 func (s *Server) botEvents(c *call) {
 	c.w.Header().Set("Cache-Control", "no-store")
-	list, err := s.svc.BotEvents(c.r.Context(), c.id.AwsAccountID, str(c.q("bot-id")))
+	list, err := s.svc.BotEvents(c.ctx, c.id.AwsAccountID, str(c.q("bot-id")))
 	if err != nil {
 		s.writeError(c, err)
 		return

@@ -20,7 +20,7 @@ func clockOut(st chime.ClockState) clockBody {
 }
 
 func (s *Server) getClock(c *call) {
-	st, err := s.svc.Clock(c.r.Context())
+	st, err := s.svc.Clock(c.ctx)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -46,7 +46,7 @@ func (s *Server) putClock(c *call) {
 			return
 		}
 	}
-	st, err := s.svc.SetClockOffset(c.r.Context(), seconds)
+	st, err := s.svc.SetClockOffset(c.ctx, seconds)
 	if err != nil {
 		s.writeError(c, err)
 		return

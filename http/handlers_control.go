@@ -12,7 +12,7 @@ import (
 // corrupt page (since the start) or a storage failure (in the last minute) — see sqlstore's Ping. The reason
 // goes to the log, not to the unauthenticated caller.
 func (s *Server) ready(c *call) {
-	if err := s.svc.Store().Ping(c.r.Context()); err != nil {
+	if err := s.svc.Store().Ping(c.ctx); err != nil {
 		s.logger.Warn("not ready", "error", err)
 		s.writeError(c, chime.Errorf(chime.EUNAVAILABLE, "The store is unreachable or damaged (the server log says why)"))
 		return
@@ -39,7 +39,7 @@ func (s *Server) setAccountType(c *call) {
 		s.writeError(c, err)
 		return
 	}
-	a, err := s.svc.SetAccountType(c.r.Context(), c.id.AwsAccountID, c.label(0), typ)
+	a, err := s.svc.SetAccountType(c.ctx, c.id.AwsAccountID, c.label(0), typ)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -57,7 +57,7 @@ func (s *Server) registerUser(c *call) {
 		s.writeError(c, err)
 		return
 	}
-	u, err := s.svc.RegisterUser(c.r.Context(), c.id.AwsAccountID, c.label(0), c.label(1), name)
+	u, err := s.svc.RegisterUser(c.ctx, c.id.AwsAccountID, c.label(0), c.label(1), name)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -75,6 +75,6 @@ func (s *Server) writeUser(c *call, status int, u *chime.User) {
 }
 
 func (s *Server) reset(c *call) {
-	err := s.svc.ResetTenant(c.r.Context(), c.id.AwsAccountID)
+	err := s.svc.ResetTenant(c.ctx, c.id.AwsAccountID)
 	s.respond(c, http.StatusNoContent, nil, err)
 }

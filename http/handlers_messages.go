@@ -96,7 +96,7 @@ func (s *Server) postMessage(c *call, kind chime.ChatKind) {
 		s.writeError(c, err)
 		return
 	}
-	m, err := s.svc.PostMessage(c.r.Context(), c.id.AwsAccountID, c.label(0), kind, c.label(1), sender, content)
+	m, err := s.svc.PostMessage(c.ctx, c.id.AwsAccountID, c.label(0), kind, c.label(1), sender, content)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -111,7 +111,7 @@ func (s *Server) listRoomMessages(c *call) { s.listMessages(c, chime.ChatRoom) }
 func (s *Server) listConversationMessages(c *call) { s.listMessages(c, chime.ChatConversation) }
 
 func (s *Server) listMessages(c *call, kind chime.ChatKind) {
-	list, err := s.svc.ListMessages(c.r.Context(), c.id.AwsAccountID, c.label(0), kind, c.label(1))
+	list, err := s.svc.ListMessages(c.ctx, c.id.AwsAccountID, c.label(0), kind, c.label(1))
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -150,7 +150,7 @@ func (s *Server) createConversation(c *call) {
 			ids = append(ids, *v)
 		}
 	}
-	conv, created, err := s.svc.CreateConversation(c.r.Context(), c.id.AwsAccountID, c.label(0), ids)
+	conv, created, err := s.svc.CreateConversation(c.ctx, c.id.AwsAccountID, c.label(0), ids)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -166,7 +166,7 @@ func (s *Server) createConversation(c *call) {
 
 // listConversations: GET /_chimed/accounts/{a}/conversations → 200 {"Conversations"}.
 func (s *Server) listConversations(c *call) {
-	list, err := s.svc.ListConversations(c.r.Context(), c.id.AwsAccountID, c.label(0))
+	list, err := s.svc.ListConversations(c.ctx, c.id.AwsAccountID, c.label(0))
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -187,13 +187,13 @@ func (s *Server) createWebhook(c *call) {
 		s.writeError(c, err)
 		return
 	}
-	w, err := s.svc.CreateWebhook(c.r.Context(), c.id, c.label(0), c.label(1), name)
+	w, err := s.svc.CreateWebhook(c.ctx, c.id, c.label(0), c.label(1), name)
 	s.writeWebhook(c, http.StatusCreated, w, err)
 }
 
 // regenerateWebhookURL: POST /_chimed/accounts/{a}/rooms/{r}/webhooks/{w}?operation=regenerate-url → 200.
 func (s *Server) regenerateWebhookURL(c *call) {
-	w, err := s.svc.RegenerateWebhookURL(c.r.Context(), c.id.AwsAccountID, c.label(0), c.label(1), c.label(2))
+	w, err := s.svc.RegenerateWebhookURL(c.ctx, c.id.AwsAccountID, c.label(0), c.label(1), c.label(2))
 	s.writeWebhook(c, http.StatusOK, w, err)
 }
 
@@ -230,11 +230,11 @@ func (s *Server) sessionMessage(c *call, kind chime.ChatKind) {
 		err = chime.Errorf(chime.EUNAUTHORIZED, "A session's Bearer token is required")
 	} else if err == nil {
 		var m *chime.ChatMessage
-		if m, err = s.svc.PostSessionMessage(c.r.Context(), tok, kind, c.label(0), content); err == nil {
+		if m, err = s.svc.PostSessionMessage(c.ctx, tok, kind, c.label(0), content); err == nil {
 			s.writeJSON(c, http.StatusCreated, messageOutput{Message: messageOut(m)})
 			return
 		}
-	} else if _, serr := s.svc.SessionUser(c.r.Context(), tok); serr != nil {
+	} else if _, serr := s.svc.SessionUser(c.ctx, tok); serr != nil {
 		err = serr // an unknown session answers 401 whatever the body
 	}
 	if chime.ErrorCode(err) == chime.EUNAUTHORIZED {
@@ -249,7 +249,7 @@ func (s *Server) sessionMessage(c *call, kind chime.ChatKind) {
 // No SigV4: the token is the credential. Errors are {"message"}: 404 unknown, regenerated, deleted or expired;
 // 403 wrong token; 429 over --webhook-rate-limit; 400 bad JSON or Content; 413 Content over 4,096 bytes.
 func (s *Server) incoming(c *call) {
-	ctx := c.r.Context()
+	ctx := c.ctx
 	id, tok := c.label(0), str(c.q("token"))
 	if err := s.svc.CheckInboundURL(ctx, id, tok); err != nil {
 		s.writeIncomingError(c, err)
@@ -300,7 +300,7 @@ func (s *Server) writeIncomingError(c *call, err error) {
 	case chime.EUNAVAILABLE:
 		s.writeFrontError(c, http.StatusServiceUnavailable, "ServiceUnavailableException", chime.ErrorMessage(err))
 	default:
-		s.logger.ErrorContext(c.r.Context(), "internal failure", "request_id", c.reqID, "operation", c.op, "error", err)
+		s.logger.ErrorContext(c.ctx, "internal failure", "request_id", c.reqID, "operation", c.op, "error", err)
 		s.writeFrontError(c, http.StatusInternalServerError, "ServiceFailureException", "Internal service failure")
 	}
 }

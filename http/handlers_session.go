@@ -27,7 +27,7 @@ func bearer(r *http.Request) string {
 // session answers 200 {"User": …} for a valid session, else 401 UnauthorizedClientException.
 func (s *Server) session(c *call) {
 	c.w.Header().Set("Cache-Control", "no-store")
-	u, err := s.svc.SessionUser(c.r.Context(), bearer(c.r))
+	u, err := s.svc.SessionUser(c.ctx, bearer(c.r))
 	if chime.ErrorCode(err) == chime.EUNAUTHORIZED {
 		c.w.Header().Set("WWW-Authenticate", `Bearer realm="chimed"`)
 	}
@@ -53,7 +53,7 @@ type outboxOutput struct {
 // outbox answers the caller's latest messages, oldest first.
 func (s *Server) outbox(c *call) {
 	c.w.Header().Set("Cache-Control", "no-store")
-	list, err := s.svc.Outbox(c.r.Context(), c.id.AwsAccountID)
+	list, err := s.svc.Outbox(c.ctx, c.id.AwsAccountID)
 	if err != nil {
 		s.writeError(c, err)
 		return

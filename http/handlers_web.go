@@ -145,7 +145,7 @@ func (s *Server) writeHTMLError(c *call, err error) {
 	code := chime.ErrorCode(err)
 	exc, ok := exceptionFor(code)
 	if !ok || code == chime.EINTERNAL {
-		s.logger.ErrorContext(c.r.Context(), "internal failure", "request_id", c.reqID, "operation", c.op, "error", err)
+		s.logger.ErrorContext(c.ctx, "internal failure", "request_id", c.reqID, "operation", c.op, "error", err)
 		s.renderPage(c, http.StatusInternalServerError, "error", page{Title: "Something went wrong",
 			Message: "The server could not complete the request. Try again later."})
 		return
@@ -234,7 +234,7 @@ func (s *Server) invitePage(c *call) {
 }
 
 func (s *Server) showInvite(c *call, status int, displayName, problem string) {
-	inv, err := s.svc.Invitation(c.r.Context(), c.label(0))
+	inv, err := s.svc.Invitation(c.ctx, c.label(0))
 	if err != nil {
 		s.writeHTMLError(c, err)
 		return
@@ -252,7 +252,7 @@ func (s *Server) acceptInvite(c *call) {
 		return
 	}
 	name := strings.TrimSpace(form.Get("DisplayName"))
-	in, err := s.svc.AcceptInvitation(c.r.Context(), c.label(0), name)
+	in, err := s.svc.AcceptInvitation(c.ctx, c.label(0), name)
 	if chime.ErrorCode(err) == chime.EINVALID {
 		msg := chime.ErrorMessage(err)
 		if f := chime.ErrorField(err); f != "" {
@@ -264,7 +264,7 @@ func (s *Server) acceptInvite(c *call) {
 		s.writeHTMLError(c, err)
 		return
 	}
-	s.logger.InfoContext(c.r.Context(), "invitation accepted", "request_id", c.reqID, "account_id", in.Account.ID,
+	s.logger.InfoContext(c.ctx, "invitation accepted", "request_id", c.reqID, "account_id", in.Account.ID,
 		"user_id", in.User.ID)
 	s.welcome(c, in, false)
 }
@@ -282,7 +282,7 @@ func (s *Server) requestSignIn(c *call) {
 		return
 	}
 	email := strings.TrimSpace(form.Get("Email"))
-	err = s.svc.RequestSignIn(c.r.Context(), email)
+	err = s.svc.RequestSignIn(c.ctx, email)
 	if chime.ErrorCode(err) == chime.EINVALID {
 		s.renderPage(c, http.StatusBadRequest, "signin", page{Title: "Sign in", CSRF: s.csrfToken(c), Email: email,
 			Error: "Enter a valid email address."})
@@ -296,12 +296,12 @@ func (s *Server) requestSignIn(c *call) {
 
 // openSignIn: GET /signin/{token}.
 func (s *Server) openSignIn(c *call) {
-	in, err := s.svc.OpenSignIn(c.r.Context(), c.label(0))
+	in, err := s.svc.OpenSignIn(c.ctx, c.label(0))
 	if err != nil {
 		s.writeHTMLError(c, err)
 		return
 	}
-	s.logger.InfoContext(c.r.Context(), "signed in", "request_id", c.reqID, "account_id", in.Account.ID,
+	s.logger.InfoContext(c.ctx, "signed in", "request_id", c.reqID, "account_id", in.Account.ID,
 		"user_id", in.User.ID)
 	s.welcome(c, in, true)
 }
@@ -310,7 +310,7 @@ func (s *Server) openSignIn(c *call) {
 // page's headers, but only looks at the link: no session starts, no cookie is set, and the link stays usable
 // (mail scanners and link previews send HEAD before the person opens the link).
 func (s *Server) headSignIn(c *call) {
-	if err := s.svc.SignInLink(c.r.Context(), c.label(0)); err != nil {
+	if err := s.svc.SignInLink(c.ctx, c.label(0)); err != nil {
 		s.writeHTMLError(c, err)
 		return
 	}

@@ -5,6 +5,7 @@ package http
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -136,6 +137,7 @@ func (w *consoleWriter) Write(b []byte) (int, error) {
 type call struct {
 	w        http.ResponseWriter
 	r        *http.Request
+	ctx      context.Context // r's context, with the request's read scope and audit record once they begin
 	reqID    string
 	op       string
 	labels   []string // decoded path labels, in order
@@ -178,7 +180,7 @@ func (c *call) q(name string) *string {
 // operation's handler, and one access-log line.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	c := &call{w: w, r: r, reqID: s.reqIDs.next(), op: "-", errs: allExceptions}
+	c := &call{w: w, r: r, ctx: r.Context(), reqID: s.reqIDs.next(), op: "-", errs: allExceptions}
 	c.hv[0] = c.reqID
 	w.Header()["X-Amzn-Requestid"] = c.hv[0:1:1] // x-amzn-RequestId, in the canonical form Set would make
 	s.obs.inFlight.Inc()
@@ -201,10 +203,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		d := time.Since(start)
 		s.obs.end(c, d)
-		s.logger.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("request_id", c.reqID),
-			slog.String("method", r.Method), slog.String("path", c.logPath()),
-			slog.String("operation", c.op), slog.Int("status", c.status),
-			slog.Float64("latency_ms", float64(d.Microseconds())/1000))
+		if s.logger.Enabled(c.ctx, slog.LevelInfo) { // the path is not rendered for a line nobody keeps
+			s.logger.LogAttrs(c.ctx, slog.LevelInfo, "request", slog.String("request_id", c.reqID),
+				slog.String("method", r.Method), slog.String("path", c.logPath()),
+				slog.String("operation", c.op), slog.Int("status", c.status),
+				slog.Float64("latency_ms", float64(d.Microseconds())/1000))
+		}
 	}()
 	s.serve(c)
 }
@@ -222,10 +226,14 @@ func (s *Server) serve(c *call) {
 		s.serveSCIM(c)
 		return
 	}
-	query, err := url.ParseQuery(r.URL.RawQuery)
-	if err != nil {
-		s.writeError(c, chime.Invalid("the query string is malformed"))
-		return
+	var query url.Values // nil for no query: read only
+	if r.URL.RawQuery != "" {
+		q, err := url.ParseQuery(r.URL.RawQuery)
+		if err != nil {
+			s.writeError(c, chime.Invalid("the query string is malformed"))
+			return
+		}
+		query = q
 	}
 	c.query = query
 	// The signature covers the whole query, sorted, and routing reads one value of a selector: a selector given
@@ -272,10 +280,9 @@ func (s *Server) serve(c *call) {
 	}
 	// The store reads of this request (the key's lookup included) share the work that makes a cache's answers
 	// exact: one wait per request on a PostgreSQL node (chime.ReadScope).
-	c.r = c.r.WithContext(chime.WithReadScope(c.r.Context()))
-	r = c.r
+	c.ctx = chime.WithReadScope(c.ctx)
 	if !rt.public {
-		id, err := s.auth.Authenticate(r.Context(), r, c.body)
+		id, err := s.auth.Authenticate(c.ctx, r, c.body)
 		if err != nil {
 			s.writeAuthError(c, err)
 			return
@@ -288,7 +295,6 @@ func (s *Server) serve(c *call) {
 		}
 		if audited(rt, r.Method) {
 			s.beginAudit(c)
-			r = c.r
 		}
 		if id.ReadOnly && !rt.read {
 			s.writeError(c, chime.Errorf(chime.EFORBIDDEN, "AWS authorization failed"))
@@ -297,7 +303,7 @@ func (s *Server) serve(c *call) {
 	}
 	// The server clock's offset, re-read when the cached one is older than chime.ClockTTL (clock.go, D19).
 	if !rt.timeless {
-		if err := s.svc.SyncClock(r.Context()); err != nil {
+		if err := s.svc.SyncClock(c.ctx); err != nil {
 			s.writeError(c, err)
 			return
 		}

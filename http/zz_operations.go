@@ -249,7 +249,7 @@ func serveAssociatePhoneNumberWithUser(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.AssociatePhoneNumberWithUser(c.r.Context(), c.id, &in)
+	out, err := s.api.AssociatePhoneNumberWithUser(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -270,7 +270,7 @@ func serveAssociateSigninDelegateGroupsWithAccount(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.AssociateSigninDelegateGroupsWithAccount(c.r.Context(), c.id, &in)
+	out, err := s.api.AssociateSigninDelegateGroupsWithAccount(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -291,7 +291,7 @@ func serveBatchCreateRoomMembership(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.BatchCreateRoomMembership(c.r.Context(), c.id, &in)
+	out, err := s.api.BatchCreateRoomMembership(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -312,7 +312,7 @@ func serveBatchDeletePhoneNumber(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.BatchDeletePhoneNumber(c.r.Context(), c.id, &in)
+	out, err := s.api.BatchDeletePhoneNumber(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -333,7 +333,7 @@ func serveBatchSuspendUser(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.BatchSuspendUser(c.r.Context(), c.id, &in)
+	out, err := s.api.BatchSuspendUser(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -354,7 +354,7 @@ func serveBatchUnsuspendUser(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.BatchUnsuspendUser(c.r.Context(), c.id, &in)
+	out, err := s.api.BatchUnsuspendUser(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -375,7 +375,7 @@ func serveBatchUpdatePhoneNumber(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.BatchUpdatePhoneNumber(c.r.Context(), c.id, &in)
+	out, err := s.api.BatchUpdatePhoneNumber(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -396,7 +396,7 @@ func serveBatchUpdateUser(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.BatchUpdateUser(c.r.Context(), c.id, &in)
+	out, err := s.api.BatchUpdateUser(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -417,7 +417,7 @@ func serveCreateAccount(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.CreateAccount(c.r.Context(), c.id, &in)
+	out, err := s.api.CreateAccount(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -438,7 +438,7 @@ func serveCreateBot(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.CreateBot(c.r.Context(), c.id, &in)
+	out, err := s.api.CreateBot(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -459,7 +459,7 @@ func serveCreateMeetingDialOut(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.CreateMeetingDialOut(c.r.Context(), c.id, &in)
+	out, err := s.api.CreateMeetingDialOut(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -480,7 +480,7 @@ func serveCreatePhoneNumberOrder(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.CreatePhoneNumberOrder(c.r.Context(), c.id, &in)
+	out, err := s.api.CreatePhoneNumberOrder(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -501,7 +501,7 @@ func serveCreateRoom(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.CreateRoom(c.r.Context(), c.id, &in)
+	out, err := s.api.CreateRoom(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -522,7 +522,7 @@ func serveCreateRoomMembership(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.CreateRoomMembership(c.r.Context(), c.id, &in)
+	out, err := s.api.CreateRoomMembership(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -543,7 +543,7 @@ func serveCreateUser(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.CreateUser(c.r.Context(), c.id, &in)
+	out, err := s.api.CreateUser(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -564,7 +564,7 @@ func serveDeleteAccount(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.DeleteAccount(c.r.Context(), c.id, &in)
+	out, err := s.api.DeleteAccount(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -585,7 +585,7 @@ func serveDeleteEventsConfiguration(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	if err := s.api.DeleteEventsConfiguration(c.r.Context(), c.id, &in); err != nil {
+	if err := s.api.DeleteEventsConfiguration(c.ctx, c.id, &in); err != nil {
 		s.writeError(c, err)
 		return
 	}
@@ -602,7 +602,7 @@ func serveDeletePhoneNumber(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	if err := s.api.DeletePhoneNumber(c.r.Context(), c.id, &in); err != nil {
+	if err := s.api.DeletePhoneNumber(c.ctx, c.id, &in); err != nil {
 		s.writeError(c, err)
 		return
 	}
@@ -619,7 +619,7 @@ func serveDeleteRoom(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	if err := s.api.DeleteRoom(c.r.Context(), c.id, &in); err != nil {
+	if err := s.api.DeleteRoom(c.ctx, c.id, &in); err != nil {
 		s.writeError(c, err)
 		return
 	}
@@ -636,7 +636,7 @@ func serveDeleteRoomMembership(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	if err := s.api.DeleteRoomMembership(c.r.Context(), c.id, &in); err != nil {
+	if err := s.api.DeleteRoomMembership(c.ctx, c.id, &in); err != nil {
 		s.writeError(c, err)
 		return
 	}
@@ -653,7 +653,7 @@ func serveDisassociatePhoneNumberFromUser(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.DisassociatePhoneNumberFromUser(c.r.Context(), c.id, &in)
+	out, err := s.api.DisassociatePhoneNumberFromUser(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -674,7 +674,7 @@ func serveDisassociateSigninDelegateGroupsFromAccount(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.DisassociateSigninDelegateGroupsFromAccount(c.r.Context(), c.id, &in)
+	out, err := s.api.DisassociateSigninDelegateGroupsFromAccount(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -695,7 +695,7 @@ func serveGetAccount(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.GetAccount(c.r.Context(), c.id, &in)
+	out, err := s.api.GetAccount(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -716,7 +716,7 @@ func serveGetAccountSettings(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.GetAccountSettings(c.r.Context(), c.id, &in)
+	out, err := s.api.GetAccountSettings(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -737,7 +737,7 @@ func serveGetBot(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.GetBot(c.r.Context(), c.id, &in)
+	out, err := s.api.GetBot(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -758,7 +758,7 @@ func serveGetEventsConfiguration(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.GetEventsConfiguration(c.r.Context(), c.id, &in)
+	out, err := s.api.GetEventsConfiguration(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -770,7 +770,7 @@ func serveGetEventsConfiguration(s *Server, c *call) {
 }
 
 func serveGetGlobalSettings(s *Server, c *call) {
-	out, err := s.api.GetGlobalSettings(c.r.Context(), c.id)
+	out, err := s.api.GetGlobalSettings(c.ctx, c.id)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -791,7 +791,7 @@ func serveGetPhoneNumber(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.GetPhoneNumber(c.r.Context(), c.id, &in)
+	out, err := s.api.GetPhoneNumber(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -812,7 +812,7 @@ func serveGetPhoneNumberOrder(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.GetPhoneNumberOrder(c.r.Context(), c.id, &in)
+	out, err := s.api.GetPhoneNumberOrder(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -824,7 +824,7 @@ func serveGetPhoneNumberOrder(s *Server, c *call) {
 }
 
 func serveGetPhoneNumberSettings(s *Server, c *call) {
-	out, err := s.api.GetPhoneNumberSettings(c.r.Context(), c.id)
+	out, err := s.api.GetPhoneNumberSettings(c.ctx, c.id)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -845,7 +845,7 @@ func serveGetRetentionSettings(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.GetRetentionSettings(c.r.Context(), c.id, &in)
+	out, err := s.api.GetRetentionSettings(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -866,7 +866,7 @@ func serveGetRoom(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.GetRoom(c.r.Context(), c.id, &in)
+	out, err := s.api.GetRoom(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -887,7 +887,7 @@ func serveGetUser(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.GetUser(c.r.Context(), c.id, &in)
+	out, err := s.api.GetUser(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -908,7 +908,7 @@ func serveGetUserSettings(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.GetUserSettings(c.r.Context(), c.id, &in)
+	out, err := s.api.GetUserSettings(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -929,7 +929,7 @@ func serveInviteUsers(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.InviteUsers(c.r.Context(), c.id, &in)
+	out, err := s.api.InviteUsers(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -950,7 +950,7 @@ func serveListAccounts(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.ListAccounts(c.r.Context(), c.id, &in)
+	out, err := s.api.ListAccounts(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -971,7 +971,7 @@ func serveListBots(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.ListBots(c.r.Context(), c.id, &in)
+	out, err := s.api.ListBots(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -992,7 +992,7 @@ func serveListPhoneNumberOrders(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.ListPhoneNumberOrders(c.r.Context(), c.id, &in)
+	out, err := s.api.ListPhoneNumberOrders(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -1013,7 +1013,7 @@ func serveListPhoneNumbers(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.ListPhoneNumbers(c.r.Context(), c.id, &in)
+	out, err := s.api.ListPhoneNumbers(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -1034,7 +1034,7 @@ func serveListRoomMemberships(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.ListRoomMemberships(c.r.Context(), c.id, &in)
+	out, err := s.api.ListRoomMemberships(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -1055,7 +1055,7 @@ func serveListRooms(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.ListRooms(c.r.Context(), c.id, &in)
+	out, err := s.api.ListRooms(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -1076,7 +1076,7 @@ func serveListSupportedPhoneNumberCountries(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.ListSupportedPhoneNumberCountries(c.r.Context(), c.id, &in)
+	out, err := s.api.ListSupportedPhoneNumberCountries(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -1097,7 +1097,7 @@ func serveListUsers(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.ListUsers(c.r.Context(), c.id, &in)
+	out, err := s.api.ListUsers(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -1118,7 +1118,7 @@ func serveLogoutUser(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.LogoutUser(c.r.Context(), c.id, &in)
+	out, err := s.api.LogoutUser(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -1139,7 +1139,7 @@ func servePutEventsConfiguration(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.PutEventsConfiguration(c.r.Context(), c.id, &in)
+	out, err := s.api.PutEventsConfiguration(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -1160,7 +1160,7 @@ func servePutRetentionSettings(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.PutRetentionSettings(c.r.Context(), c.id, &in)
+	out, err := s.api.PutRetentionSettings(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -1181,7 +1181,7 @@ func serveRedactConversationMessage(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.RedactConversationMessage(c.r.Context(), c.id, &in)
+	out, err := s.api.RedactConversationMessage(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -1202,7 +1202,7 @@ func serveRedactRoomMessage(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.RedactRoomMessage(c.r.Context(), c.id, &in)
+	out, err := s.api.RedactRoomMessage(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -1223,7 +1223,7 @@ func serveRegenerateSecurityToken(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.RegenerateSecurityToken(c.r.Context(), c.id, &in)
+	out, err := s.api.RegenerateSecurityToken(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -1244,7 +1244,7 @@ func serveResetPersonalPIN(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.ResetPersonalPIN(c.r.Context(), c.id, &in)
+	out, err := s.api.ResetPersonalPIN(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -1265,7 +1265,7 @@ func serveRestorePhoneNumber(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.RestorePhoneNumber(c.r.Context(), c.id, &in)
+	out, err := s.api.RestorePhoneNumber(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -1286,7 +1286,7 @@ func serveSearchAvailablePhoneNumbers(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.SearchAvailablePhoneNumbers(c.r.Context(), c.id, &in)
+	out, err := s.api.SearchAvailablePhoneNumbers(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -1307,7 +1307,7 @@ func serveUpdateAccount(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.UpdateAccount(c.r.Context(), c.id, &in)
+	out, err := s.api.UpdateAccount(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -1328,7 +1328,7 @@ func serveUpdateAccountSettings(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.UpdateAccountSettings(c.r.Context(), c.id, &in)
+	out, err := s.api.UpdateAccountSettings(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -1349,7 +1349,7 @@ func serveUpdateBot(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.UpdateBot(c.r.Context(), c.id, &in)
+	out, err := s.api.UpdateBot(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -1370,7 +1370,7 @@ func serveUpdateGlobalSettings(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	if err := s.api.UpdateGlobalSettings(c.r.Context(), c.id, &in); err != nil {
+	if err := s.api.UpdateGlobalSettings(c.ctx, c.id, &in); err != nil {
 		s.writeError(c, err)
 		return
 	}
@@ -1387,7 +1387,7 @@ func serveUpdatePhoneNumber(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.UpdatePhoneNumber(c.r.Context(), c.id, &in)
+	out, err := s.api.UpdatePhoneNumber(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -1408,7 +1408,7 @@ func serveUpdatePhoneNumberSettings(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	if err := s.api.UpdatePhoneNumberSettings(c.r.Context(), c.id, &in); err != nil {
+	if err := s.api.UpdatePhoneNumberSettings(c.ctx, c.id, &in); err != nil {
 		s.writeError(c, err)
 		return
 	}
@@ -1425,7 +1425,7 @@ func serveUpdateRoom(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.UpdateRoom(c.r.Context(), c.id, &in)
+	out, err := s.api.UpdateRoom(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -1446,7 +1446,7 @@ func serveUpdateRoomMembership(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.UpdateRoomMembership(c.r.Context(), c.id, &in)
+	out, err := s.api.UpdateRoomMembership(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -1467,7 +1467,7 @@ func serveUpdateUser(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	out, err := s.api.UpdateUser(c.r.Context(), c.id, &in)
+	out, err := s.api.UpdateUser(c.ctx, c.id, &in)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -1488,7 +1488,7 @@ func serveUpdateUserSettings(s *Server, c *call) {
 		s.writeError(c, err)
 		return
 	}
-	if err := s.api.UpdateUserSettings(c.r.Context(), c.id, &in); err != nil {
+	if err := s.api.UpdateUserSettings(c.ctx, c.id, &in); err != nil {
 		s.writeError(c, err)
 		return
 	}

@@ -355,7 +355,7 @@ func canonicalKey(b []byte, name string) []byte {
 	upper := true
 	for i := 0; i < len(name); i++ {
 		c := name[i]
-		if c == ' ' || c < '!' || c > '~' || strings.IndexByte("\"(),/:;<=>?@[\\]{}", c) >= 0 {
+		if !inSet(c, headerKeyLo, headerKeyHi) {
 			return append(b[:0], name...)
 		}
 		if upper && 'a' <= c && c <= 'z' {

@@ -372,8 +372,7 @@ func isScopeToken(s string, max int) bool {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`,/;="\`, c) >= 0 {
+		if !inSet(s[i], scopeLo, scopeHi) {
 			return false
 		}
 	}
@@ -386,11 +385,7 @@ func isToken(s string) bool {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
-		default:
+		if !inSet(s[i], tokenLo, tokenHi) {
 			return false
 		}
 	}

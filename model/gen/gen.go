@@ -225,7 +225,7 @@ func (g *generator) signature(op model.Operation) string {
 
 func (g *generator) serveFunc(b *bytes.Buffer, op model.Operation) {
 	fmt.Fprintf(b, "func serve%s(s *Server, c *call) {\n", op.Name)
-	call := "s.api." + op.Name + "(c.r.Context(), c.id"
+	call := "s.api." + op.Name + "(c.ctx, c.id"
 	if op.Input != nil {
 		fmt.Fprintf(b, "\tvar in %s\n\tif err := in.bind(c); err != nil {\n\t\ts.writeError(c, err)\n\t\treturn\n\t}\n", op.Input.Shape)
 		b.WriteString("\tif err := in.validate(\"\"); err != nil {\n\t\ts.writeError(c, err)\n\t\treturn\n\t}\n")
