@@ -11,7 +11,8 @@ import (
 type Store interface {
 	// Read runs fn against a consistent snapshot; fn must not write. fn may run more than once (a store may
 	// first try it without a transaction, then run it again in one), so it assigns its results rather than
-	// accumulating them, and reports nothing itself: only the last run's results and error count.
+	// accumulating them, and reports nothing itself: only the last run's results and error count. The Tx is
+	// valid only while fn runs: a store may reuse it for another read once fn returned.
 	Read(ctx context.Context, fn func(Tx) error) error
 	// Write runs fn in a write transaction that commits durably before Write returns, or rolls back when fn
 	// returns an error (which Write returns unchanged). The transaction is serializable for the service's

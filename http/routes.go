@@ -176,8 +176,9 @@ func itoa(n int) string {
 }
 
 // matchPath reports whether path (the escaped path without its leading '/', of as many segments as rt.path)
-// matches rt's template, and returns its labels' segments in order. It allocates only the labels of a match.
-func (rt *route) matchPath(path string) ([]string, bool) {
+// matches rt's template, and returns its labels' segments in order, appended to dst[:0] (which a call's own
+// array backs: no allocation for up to maxInlineLabels labels).
+func (rt *route) matchPath(path string, dst []string) ([]string, bool) {
 	n := 0
 	rest := path
 	for _, p := range rt.path {
@@ -192,7 +193,7 @@ func (rt *route) matchPath(path string) ([]string, bool) {
 	if n == 0 {
 		return nil, true
 	}
-	labels := make([]string, 0, n)
+	labels := dst[:0]
 	rest = path
 	for _, p := range rt.path {
 		seg, after, _ := strings.Cut(rest, "/")
@@ -204,11 +205,11 @@ func (rt *route) matchPath(path string) ([]string, bool) {
 	return labels, true
 }
 
-// match finds the route for a request. HEAD finds the GET route of a page, or of health and readiness (and nothing else). escapedPath is split on "/" without cleaning, so an empty label
+// match finds the route for a request; its labels are appended to dst[:0]. HEAD finds the GET route of a page, or of health and readiness (and nothing else). escapedPath is split on "/" without cleaning, so an empty label
 // (`/accounts//users`) reaches its handler and is refused by validation. Labels are returned still escaped.
 // A route with a selector needs that literal value; a route without one needs the request to carry no
 // `operation` parameter (an unknown selector value is an unknown operation).
-func (s *Server) match(method, escapedPath string, q url.Values) (*route, []string, bool) {
+func (s *Server) match(method, escapedPath string, q url.Values, dst []string) (*route, []string, bool) {
 	if !strings.HasPrefix(escapedPath, "/") {
 		return nil, nil, false
 	}
@@ -230,7 +231,7 @@ func (s *Server) match(method, escapedPath string, q url.Values) (*route, []stri
 		} else if hasOp {
 			continue
 		}
-		if labels, ok := rt.matchPath(rest); ok {
+		if labels, ok := rt.matchPath(rest, dst); ok {
 			return rt, labels, true
 		}
 	}

@@ -133,6 +133,10 @@ func (w *consoleWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
+// maxInlineLabels covers the path labels of every operation (UpdateRoomMembership has the most: 3); a route
+// with more would grow its own slice.
+const maxInlineLabels = 4
+
 // call is one request in flight.
 type call struct {
 	w        http.ResponseWriter
@@ -140,7 +144,8 @@ type call struct {
 	ctx      context.Context // r's context, with the request's read scope and audit record once they begin
 	reqID    string
 	op       string
-	labels   []string // decoded path labels, in order
+	labels   []string                // decoded path labels, in order
+	labelBuf [maxInlineLabels]string // backs labels (no operation has more)
 	query    url.Values
 	body     []byte
 	reserved int64 // body bytes reserved in the server's budget, released when the request ends
@@ -248,7 +253,7 @@ func (s *Server) serve(c *call) {
 		s.cloudTrail(c) // CloudTrail's JSON 1.1 API (cloudtrail.go)
 		return
 	}
-	rt, labels, ok := s.match(r.Method, r.URL.EscapedPath(), query)
+	rt, labels, ok := s.match(r.Method, r.URL.EscapedPath(), query, c.labelBuf[:0])
 	if !ok {
 		s.writeFrontError(c, http.StatusNotFound, excUnknownOperation,
 			"No operation matches "+r.Method+" "+c.logPath())

@@ -94,12 +94,11 @@ func ParseAuthorization(h string) (Authorization, error) {
 	}
 	var cred, signed, sig string
 	var haveCred, haveSigned, haveSig bool
-	rest = strings.Trim(rest, " \t")
-	for part := range strings.SplitSeq(rest, ",") {
+	params := strings.Trim(rest, " \t") // "": no parameters at all, reported as missing below
+	for more := params != ""; more; {
+		var part string
+		part, params, more = strings.Cut(params, ",")
 		part = strings.Trim(part, " \t")
-		if part == "" && rest == "" {
-			break // no parameters at all: reported as missing below
-		}
 		if part == "" {
 			return Authorization{}, incomplete("Authorization header contains an empty parameter.")
 		}
@@ -147,10 +146,14 @@ func ParseAuthorization(h string) (Authorization, error) {
 		return Authorization{}, err
 	}
 	a.SignedHeaders = names
-	if len(sig) != 64 || !isHex(sig) {
+	lower, ok := isHexLower(sig)
+	if len(sig) != 64 || !ok {
 		return Authorization{}, incomplete("Signature must be 64 hexadecimal characters.")
 	}
-	a.Signature = strings.ToLower(sig)
+	if !lower {
+		sig = strings.ToLower(sig)
+	}
+	a.Signature = sig
 	return a, nil
 }
 
@@ -399,6 +402,21 @@ func isDigits(s string) bool {
 		}
 	}
 	return true
+}
+
+// isHexLower reports whether s is all hex digits, and whether none of them is upper case.
+func isHexLower(s string) (lower, ok bool) {
+	lower = true
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case '0' <= c && c <= '9', 'a' <= c && c <= 'f':
+		case 'A' <= c && c <= 'F':
+			lower = false
+		default:
+			return false, false
+		}
+	}
+	return lower, true
 }
 
 func isHex(s string) bool {

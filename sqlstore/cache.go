@@ -286,8 +286,7 @@ func (c *readCache) credential(id string) (*chime.Credential, bool) {
 	if !ok {
 		return nil, false
 	}
-	cr.SealedSecret = append([]byte(nil), cr.SealedSecret...)
-	return &cr, true
+	return &cr, true // SealedSecret is the cache's own copy (putCredential), shared: read only
 }
 
 func (c *readCache) putCredential(gen uint64, cr *chime.Credential) {
