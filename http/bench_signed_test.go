@@ -36,7 +36,13 @@ func warnLogger() *slog.Logger {
 // stored access key, the cached read, the encoding), without net/http's parsing and writing: the part of a
 // request's CPU that the reference server of chimebench does not have. The request is parsed once, from the
 // bytes an SDK sends, and served again on every iteration.
-func BenchmarkGetUserSigned(b *testing.B) {
+func BenchmarkGetUserSigned(b *testing.B) { benchGetUserSigned(b, false) }
+
+// BenchmarkGetUserSignedParallel is BenchmarkGetUserSigned from GOMAXPROCS goroutines at once: what the
+// request path's shared state (locks, counters, caches) costs when cores contend for it.
+func BenchmarkGetUserSignedParallel(b *testing.B) { benchGetUserSigned(b, true) }
+
+func benchGetUserSigned(b *testing.B, parallel bool) {
 	srv := testenv.NewServer(b, testenv.Config{SigV4: &sigv4.Options{}})
 	key := srv.MustKey(b, "111122223333", false)
 	ctx := context.Background()
@@ -74,11 +80,25 @@ func BenchmarkGetUserSigned(b *testing.B) {
 		b.Fatalf("status %d", w.status)
 	}
 	b.ReportAllocs()
-	for b.Loop() {
-		w.h, w.status = http.Header{}, 0
-		h.ServeHTTP(w, r)
+	if !parallel {
+		for b.Loop() {
+			w.h, w.status = http.Header{}, 0
+			h.ServeHTTP(w, r)
+		}
+		if w.status != http.StatusOK {
+			b.Fatalf("status %d", w.status)
+		}
+		return
 	}
-	if w.status != http.StatusOK {
-		b.Fatalf("status %d", w.status)
-	}
+	b.RunParallel(func(pb *testing.PB) {
+		w := &discardWriter{}
+		for pb.Next() {
+			w.h, w.status = http.Header{}, 0
+			h.ServeHTTP(w, r)
+			if w.status != http.StatusOK {
+				b.Errorf("status %d", w.status)
+				return
+			}
+		}
+	})
 }
