@@ -25,6 +25,7 @@ import (
 // benchConfig are the flags of `chimebench run`.
 type benchConfig struct {
 	chimedBin   string
+	compareBin  string // --compare-bin: a second build deployed on each store too, alternating with the first
 	users       int
 	direct      bool
 	workloads   string
@@ -70,6 +71,8 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	var cfg benchConfig
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.StringVar(&cfg.chimedBin, "chimed-bin", "", "chimed binary to start (required)")
+	fs.StringVar(&cfg.compareBin, "compare-bin", "", "a second chimed binary, deployed on its own copy of each store and "+
+		"measured in the same rounds as --chimed-bin and the reference (two builds compared under the same drift)")
 	fs.IntVar(&cfg.users, "users", 10000, "users in the benchmark account")
 	fs.BoolVar(&cfg.direct, "direct", false, "seed straight into the store instead of through the API")
 	fs.StringVar(&cfg.workloads, "workloads", "get,list,listemail,invite,update,batch,mix",
@@ -113,12 +116,18 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 			d.stop()
 		}
 	}()
+	bins := []string{cfg.chimedBin}
+	if cfg.compareBin != "" {
+		bins = append(bins, cfg.compareBin)
+	}
 	for _, db := range strings.Split(cfg.dbs, ",") {
-		d, err := deploy(ctx, cfg, strings.TrimSpace(db), out)
-		if err != nil {
-			return err
+		for i, bin := range bins {
+			d, err := deploy(ctx, cfg, strings.TrimSpace(db), bin, i > 0, out)
+			if err != nil {
+				return err
+			}
+			deps = append(deps, d)
 		}
-		deps = append(deps, d)
 	}
 	printHeader(out)
 	var failed []string
@@ -218,17 +227,24 @@ func benchWorkload(ctx context.Context, cfg benchConfig, deps []*deployment, nam
 	if presigned {
 		mode = "presigned"
 	}
-	var first result
+	merged := make([]result, len(deps))
 	failed := ceiling.errors
 	for j, d := range deps {
 		r := merge(res[j])
+		merged[j] = r
 		failed += r.errors
 		r.name += " [" + mode + "]"
 		printResult(out, r, ceiling.rps(), ceiling.cpuPerReq())
-		if j == 0 {
-			first = r
-		} else if first.rps() > 0 {
-			fmt.Fprintf(out, "    %s / %s: %.2fx req/s\n", d.name, deps[0].name, r.rps()/first.rps())
+		base := 0 // the first store's first build; a --compare-bin deployment is compared with its store's first
+		if d.compare {
+			base = j - 1
+		}
+		if j > 0 && merged[base].rps() > 0 {
+			cpu := ""
+			if c := merged[base].cpuPerReq(); c > 0 {
+				cpu = fmt.Sprintf(", %.2fx CPU per request", r.cpuPerReq()/c)
+			}
+			fmt.Fprintf(out, "    %s / %s: %.2fx req/s%s\n", d.name, deps[base].name, r.rps()/merged[base].rps(), cpu)
 		}
 	}
 	ceiling.name = "  ceiling (reference)"

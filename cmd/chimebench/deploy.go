@@ -19,6 +19,7 @@ import (
 // deployment is chimed serving one store: one process on SQLite, or --nodes processes on one PostgreSQL schema.
 type deployment struct {
 	name    string
+	compare bool // started from --compare-bin
 	procs   []*chimedProc
 	clients []*client // one per process
 	w       *workloads
@@ -51,8 +52,9 @@ func (d *deployment) stop() {
 	}
 }
 
-// deploy creates a fresh store for db ("sqlite" or a postgres:// URL), seeds it and starts chimed on it.
-func deploy(ctx context.Context, cfg benchConfig, db string, out io.Writer) (_ *deployment, err error) {
+// deploy creates a fresh store for db ("sqlite" or a postgres:// URL), seeds it and starts the chimed binary bin
+// on it; compare marks the deployment of --compare-bin in its name.
+func deploy(ctx context.Context, cfg benchConfig, db, bin string, compare bool, out io.Writer) (_ *deployment, err error) {
 	d := &deployment{}
 	defer func() {
 		if err != nil {
@@ -84,6 +86,9 @@ func deploy(ctx context.Context, cfg benchConfig, db string, out io.Writer) (_ *
 	default:
 		return nil, fmt.Errorf("--db %q: want sqlite or a postgres:// URL", db)
 	}
+	if compare {
+		d.name, d.compare = d.name+" (compare-bin)", true
+	}
 	d.w = &workloads{dsn: dsn, rooms: cfg.rooms}
 	if cfg.direct {
 		t0 := time.Now()
@@ -110,7 +115,7 @@ func deploy(ctx context.Context, cfg benchConfig, db string, out io.Writer) (_ *
 			}
 			extra = append(extra, "--pprof", pprofAddr)
 		}
-		p, err := startChimed(ctx, cfg.chimedBin, dsn, benchKey, benchSecret, extra)
+		p, err := startChimed(ctx, bin, dsn, benchKey, benchSecret, extra)
 		if err != nil {
 			return nil, fmt.Errorf("%s node %d: %w", d.name, i+1, err)
 		}
