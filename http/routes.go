@@ -205,9 +205,10 @@ func (rt *route) matchPath(path string, dst []string) ([]string, bool) {
 	return labels, true
 }
 
-// match finds the route for a request; its labels are appended to dst[:0]. HEAD finds the GET route of a page, or of health and readiness (and nothing else). escapedPath is split on "/" without cleaning, so an empty label
-// (`/accounts//users`) reaches its handler and is refused by validation. Labels are returned still escaped.
-// A route with a selector needs that literal value; a route without one needs the request to carry no
+// match finds the route for a request; its labels are appended to dst[:0]. HEAD finds the GET route of a page,
+// or of health and readiness (and nothing else). escapedPath is split on "/" without cleaning, so an empty
+// label (`/accounts//users`) reaches its handler and is refused by validation. Labels are returned still
+// escaped. A route with a selector needs that literal value; a route without one needs the request to carry no
 // `operation` parameter (an unknown selector value is an unknown operation).
 func (s *Server) match(method, escapedPath string, q url.Values, dst []string) (*route, []string, bool) {
 	if !strings.HasPrefix(escapedPath, "/") {

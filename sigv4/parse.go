@@ -146,14 +146,10 @@ func ParseAuthorization(h string) (Authorization, error) {
 		return Authorization{}, err
 	}
 	a.SignedHeaders = names
-	lower, ok := isHexLower(sig)
-	if len(sig) != 64 || !ok {
+	var ok bool
+	if a.Signature, ok = signatureHex(sig); !ok {
 		return Authorization{}, incomplete("Signature must be 64 hexadecimal characters.")
 	}
-	if !lower {
-		sig = strings.ToLower(sig)
-	}
-	a.Signature = sig
 	return a, nil
 }
 
@@ -272,11 +268,10 @@ func parsePresigned(q url.Values) (Authorization, error) {
 		return Authorization{}, incomplete("X-Amz-SignedHeaders must be a ';'-separated list of header names.")
 	}
 	a.SignedHeaders = names2
-	sig := q.Get(querySignature)
-	if len(sig) != 64 || !isHex(sig) {
+	var ok bool
+	if a.Signature, ok = signatureHex(q.Get(querySignature)); !ok {
 		return Authorization{}, incomplete("X-Amz-Signature must be 64 hexadecimal characters.")
 	}
-	a.Signature = strings.ToLower(sig)
 	return a, nil
 }
 
@@ -404,27 +399,24 @@ func isDigits(s string) bool {
 	return true
 }
 
-// isHexLower reports whether s is all hex digits, and whether none of them is upper case.
-func isHexLower(s string) (lower, ok bool) {
-	lower = true
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
+// signatureHex returns sig in lower case when it is a signature, 64 hexadecimal digits (upper-case ones
+// accepted); it copies sig only when it holds upper-case digits.
+func signatureHex(sig string) (string, bool) {
+	if len(sig) != 64 {
+		return "", false
+	}
+	lower := true
+	for i := 0; i < len(sig); i++ {
+		switch c := sig[i]; {
 		case '0' <= c && c <= '9', 'a' <= c && c <= 'f':
 		case 'A' <= c && c <= 'F':
 			lower = false
 		default:
-			return false, false
+			return "", false
 		}
 	}
-	return lower, true
-}
-
-func isHex(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return false
-		}
+	if !lower {
+		sig = strings.ToLower(sig)
 	}
-	return true
+	return sig, true
 }

@@ -39,9 +39,10 @@ func (r *CheckReport) outdated(format string, args ...any) {
 
 // Check examines the store named by dsn without migrating or changing it. SQLite: PRAGMA integrity_check (or
 // the faster quick_check, which skips the comparison of indexes with their tables), foreign_key_check and the
-// migration version; both: that every user's listing shows what its columns hold (listing.go). PostgreSQL: the connection, the migration version and a read of every row of every table
-// of the schema. Errors (the store could not be examined at all): an unsupported DSN, a SQLite file that does
-// not exist, an unreachable PostgreSQL server.
+// migration version. PostgreSQL: the connection, the migration version and a read of every row of every table
+// of the schema. Both: that every user's listing shows what its columns hold (listing.go). Errors (the store
+// could not be examined at all): an unsupported DSN, a SQLite file that does not exist, an unreachable
+// PostgreSQL server.
 func Check(ctx context.Context, dsn string, quick bool) (*CheckReport, error) {
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
