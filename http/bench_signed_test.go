@@ -3,14 +3,11 @@ package http_test
 import (
 	"bufio"
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
 
 	chimed "github.com/chimed/chimed"
-	chimehttp "github.com/chimed/chimed/http"
 	"github.com/chimed/chimed/internal/testenv"
 	"github.com/chimed/chimed/sigv4"
 )
@@ -26,11 +23,6 @@ type discardWriter struct {
 func (w *discardWriter) Header() http.Header         { return w.h }
 func (w *discardWriter) WriteHeader(status int)      { w.status = status }
 func (w *discardWriter) Write(b []byte) (int, error) { w.n += len(b); return len(b), nil }
-
-// warnLogger logs as chimebench runs chimed (--log-level warn): no access log lines.
-func warnLogger() *slog.Logger {
-	return slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))
-}
 
 // BenchmarkGetUserSigned measures chimed's own work for one GetUser with its signature verified (SigV4 with a
 // stored access key, the cached read, the encoding), without net/http's parsing and writing: the part of a
@@ -58,8 +50,7 @@ func benchGetUserSigned(b *testing.B, parallel bool) {
 	if err != nil || len(users) != 1 {
 		b.Fatalf("%d users: %v", len(users), err)
 	}
-	h := chimehttp.NewServer(chimehttp.Options{Service: srv.Service, Logger: warnLogger(),
-		Authenticator: chimehttp.SigV4Auth{Verifier: sigv4.New(sigv4.Options{}), Credentials: srv.Credentials}})
+	h := srv.HTTP.Config.Handler // the server's own handler (SigV4, a discarding logger: no access log lines)
 	req, err := http.NewRequest("GET", srv.URL+"/accounts/"+a.ID+"/users/"+users[0].ID, http.NoBody)
 	if err != nil {
 		b.Fatal(err)
