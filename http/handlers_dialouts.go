@@ -36,7 +36,7 @@ type dialOutsOutput struct {
 // ?meeting-id=. Like the email outbox it needs a key with write rights: it shows the meetings' join tokens.
 func (s *Server) dialOuts(c *call) {
 	c.w.Header().Set("Cache-Control", "no-store")
-	list, err := s.svc.DialOuts(c.ctx, c.id.AwsAccountID, c.r.URL.Query().Get("meeting-id"))
+	list, err := s.svc.DialOuts(c.ctx, c.id.AwsAccountID, str(c.q("meeting-id")))
 	if err != nil {
 		s.writeError(c, err)
 		return
