@@ -24,24 +24,22 @@ import (
 type readCache struct {
 	mu          sync.RWMutex
 	gen         uint64
-	maxUsers    int
-	users       map[userKey]string // encodeUser
-	owners      map[string]*owner  // interned account ids of cached users
+	users       userCache // usercache.go
 	accounts    map[string]chime.Account
 	credentials map[string]chime.Credential
 
 	hits, misses [cacheKinds]atomic.Int64 // point reads answered here or not, by kind (metrics.go)
 }
 
-// userKey identifies a cached user; its strings share the entry's memory.
+// userKey identifies a user in the lists of what a commit changed (dirty).
 type userKey struct{ accountID, id string }
 
 // owner is the account of cached users, shared by all of them.
 type owner struct{ accountID, aws string }
 
-// A cached user is one immutable string: the strings of the user as length-prefixed substrings (id first,
-// so the map key's id shares the entry's memory), enums as one byte each, times and seq as varints. About
-// 220 bytes per user with its map slot, and decoding allocates only the User it returns.
+// A cached user is one immutable string: the strings of the user as length-prefixed substrings (id first),
+// enums as one byte each, times and seq as varints. About 220 bytes per user with its index slot, and decoding
+// allocates only the User it returns.
 
 // The enum tables: a cached user holds the index of each enum value in its table. They are copies of the
 // model's lists (chime.Licenses, …), so a new value of the model is cached without a change here; the empty
@@ -149,14 +147,10 @@ func varint(s string) (int64, int) {
 }
 
 func newReadCache(maxUsers int) *readCache {
-	c := &readCache{maxUsers: max(1, maxUsers)}
-	c.reset()
-	return c
-}
-
-func (c *readCache) reset() {
-	c.users, c.owners = map[userKey]string{}, map[string]*owner{}
+	c := &readCache{}
+	c.users.init(maxUsers)
 	c.accounts, c.credentials = map[string]chime.Account{}, map[string]chime.Credential{}
+	return c
 }
 
 const maxCachedAccounts, maxCachedCredentials = 100_000, 10_000
@@ -213,46 +207,22 @@ func (c *readCache) putAccount(gen uint64, a *chime.Account) {
 
 func (c *readCache) user(accountID, id string) (*chime.User, bool) {
 	c.mu.RLock()
-	e, ok := c.users[userKey{accountID, id}]
-	o := c.owners[accountID]
+	e, o, ok := c.users.get(accountID, id)
 	c.mu.RUnlock()
-	c.count(cacheUser, ok && o != nil)
-	if !ok || o == nil {
+	c.count(cacheUser, ok)
+	if !ok {
 		return nil, false
 	}
 	return decodeUser(e, o), true
 }
 
-// putUser stores u. When the cache is full, a random hundredth of it makes room (map iteration starts at a
-// random place), so it stays full and a working set that fits is kept whole.
+// putUser stores u (see userCache for what makes room).
 func (c *readCache) putUser(gen uint64, u *chime.User) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.gen != gen {
-		return
+	if c.gen == gen {
+		c.users.put(u)
 	}
-	if len(c.users) >= c.maxUsers {
-		n := max(1, c.maxUsers/100)
-		for k := range c.users {
-			delete(c.users, k)
-			if n--; n == 0 {
-				break
-			}
-		}
-	}
-	o := c.owners[u.AccountID]
-	if o == nil {
-		if len(c.owners) >= maxCachedAccounts {
-			c.reset()
-		}
-		o = &owner{accountID: u.AccountID, aws: u.AwsAccountID}
-		c.owners[u.AccountID] = o
-	}
-	e, ok := encodeUser(u)
-	if !ok {
-		return
-	}
-	c.users[userKey{o.accountID, e[uvarintLen(e):][:len(u.ID)]}] = e
 }
 
 // holdsAccount, holdsUser and holdsCredential tell whether an entry is cached, without counting a hit or a
@@ -267,8 +237,8 @@ func (c *readCache) holdsAccount(id string) bool {
 func (c *readCache) holdsUser(accountID, id string) bool {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	_, ok := c.users[userKey{accountID, id}]
-	return ok && c.owners[accountID] != nil
+	_, _, ok := c.users.get(accountID, id)
+	return ok
 }
 
 func (c *readCache) holdsCredential(id string) bool {
@@ -309,7 +279,7 @@ func (c *readCache) invalidate(d *dirty) {
 	defer c.mu.Unlock()
 	c.gen++
 	if d.tables&tableUsers != 0 {
-		c.users, c.owners = map[userKey]string{}, map[string]*owner{}
+		c.users.reset()
 	}
 	if d.tables&tableAccounts != 0 {
 		c.accounts = map[string]chime.Account{}
@@ -321,7 +291,7 @@ func (c *readCache) invalidate(d *dirty) {
 		delete(c.accounts, id)
 	}
 	for _, k := range d.users {
-		delete(c.users, k)
+		c.users.removeUser(k.accountID, k.id)
 	}
 }
 

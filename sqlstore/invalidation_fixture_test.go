@@ -179,7 +179,7 @@ func (f *fixture) cached(db *DB) map[string]bool {
 		_, out["account "+a.ID] = c.accounts[a.ID]
 	}
 	for _, u := range f.users {
-		_, out["user "+u.AccountID+"/"+u.ID] = c.users[userKey{u.AccountID, u.ID}]
+		_, _, out["user "+u.AccountID+"/"+u.ID] = c.users.get(u.AccountID, u.ID)
 	}
 	_, out["credential"] = c.credentials[f.cred.AccessKeyID]
 	return out

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"container/list"
 	"log/slog"
 	"net"
 	"net/http"
@@ -44,8 +43,8 @@ type connLimiter struct {
 
 	mu      sync.Mutex
 	conns   map[net.Conn]*trackedConn
-	idle    list.List     // *trackedConn in StateIdle, longest idle first
-	fresh   list.List     // *trackedConn in StateNew, oldest first
+	idle    connList      // in StateIdle, longest idle first
+	fresh   connList      // in StateNew, oldest first
 	changed chan struct{} // closed when a connection closes or becomes sheddable, while Accept waits
 	closed  bool
 	shed    uint64
@@ -54,10 +53,45 @@ type connLimiter struct {
 }
 
 type trackedConn struct {
-	c     net.Conn
-	since time.Time     // accepted (StateNew) or turned idle (StateIdle)
-	elem  *list.Element // in idle or fresh, or nil (active)
-	list  *list.List
+	c          net.Conn
+	since      time.Time // accepted (while in fresh)
+	list       *connList // idle or fresh, or nil (active)
+	prev, next *trackedConn
+}
+
+// connList is a doubly linked list of tracked connections, linked through the connections themselves: the
+// ConnState hook, called twice a request, moves a connection in and out of idle without allocating.
+type connList struct{ head, tail *trackedConn }
+
+func (l *connList) front() *trackedConn { return l.head }
+
+func (l *connList) pushBack(tc *trackedConn) {
+	tc.list, tc.prev, tc.next = l, l.tail, nil
+	if l.tail != nil {
+		l.tail.next = tc
+	} else {
+		l.head = tc
+	}
+	l.tail = tc
+}
+
+// unlink removes tc from the list it is in, if any.
+func (tc *trackedConn) unlink() {
+	l := tc.list
+	if l == nil {
+		return
+	}
+	if tc.prev != nil {
+		tc.prev.next = tc.next
+	} else {
+		l.head = tc.next
+	}
+	if tc.next != nil {
+		tc.next.prev = tc.prev
+	} else {
+		l.tail = tc.prev
+	}
+	tc.list, tc.prev, tc.next = nil, nil, nil
 }
 
 func newConnLimiter(l net.Listener, max int) *connLimiter {
@@ -95,8 +129,8 @@ func (l *connLimiter) admit(c net.Conn) (bool, error) {
 		}
 		now := time.Now()
 		if len(l.conns) < l.max {
-			tc := &trackedConn{c: c, since: now, list: &l.fresh}
-			tc.elem = l.fresh.PushBack(tc)
+			tc := &trackedConn{c: c, since: now}
+			l.fresh.pushBack(tc)
 			l.conns[c] = tc
 			return true, nil
 		}
@@ -113,8 +147,8 @@ func (l *connLimiter) admit(c net.Conn) (bool, error) {
 			l.warn(now)
 			return false, nil
 		}
-		if e := l.fresh.Front(); e != nil { // the oldest silent connection becomes sheddable then
-			left = min(left, e.Value.(*trackedConn).since.Add(l.newGrace).Sub(now)+time.Millisecond)
+		if tc := l.fresh.front(); tc != nil { // the oldest silent connection becomes sheddable then
+			left = min(left, tc.since.Add(l.newGrace).Sub(now)+time.Millisecond)
 		}
 		if l.changed == nil {
 			l.changed = make(chan struct{})
@@ -133,22 +167,17 @@ func (l *connLimiter) admit(c net.Conn) (bool, error) {
 
 // victim is the connection to close for a new one, or nil.
 func (l *connLimiter) victim(now time.Time) *trackedConn {
-	if e := l.idle.Front(); e != nil {
-		return e.Value.(*trackedConn)
+	if tc := l.idle.front(); tc != nil {
+		return tc
 	}
-	if e := l.fresh.Front(); e != nil {
-		if tc := e.Value.(*trackedConn); now.Sub(tc.since) >= l.newGrace {
-			return tc
-		}
+	if tc := l.fresh.front(); tc != nil && now.Sub(tc.since) >= l.newGrace {
+		return tc
 	}
 	return nil
 }
 
 func (l *connLimiter) untrack(tc *trackedConn) {
-	if tc.elem != nil {
-		tc.list.Remove(tc.elem)
-		tc.elem, tc.list = nil, nil
-	}
+	tc.unlink()
 	delete(l.conns, tc.c)
 }
 
@@ -165,17 +194,11 @@ func (l *connLimiter) ConnState(c net.Conn, s http.ConnState) {
 	}
 	switch s {
 	case http.StateActive:
-		if tc.elem != nil {
-			tc.list.Remove(tc.elem)
-			tc.elem, tc.list = nil, nil
-		}
+		tc.unlink()
 		return
 	case http.StateIdle:
-		if tc.elem != nil {
-			tc.list.Remove(tc.elem)
-		}
-		tc.since, tc.list = time.Now(), &l.idle
-		tc.elem = l.idle.PushBack(tc)
+		tc.unlink()
+		l.idle.pushBack(tc)
 	case http.StateClosed, http.StateHijacked:
 		l.untrack(tc)
 	}
