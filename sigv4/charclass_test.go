@@ -25,3 +25,20 @@ func TestCharacterClasses(t *testing.T) {
 		}
 	}
 }
+
+// TestSignatureHex puts every byte into a signature of valid digits: accepted (and lowered) exactly for the
+// hexadecimal digits of either case.
+func TestSignatureHex(t *testing.T) {
+	const base = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	for i := 0; i < 256; i++ {
+		c := byte(i)
+		for _, at := range []int{0, 31, 63} {
+			sig := base[:at] + string([]byte{c}) + base[at+1:]
+			got, ok := signatureHex(sig)
+			hex := strings.IndexByte("0123456789abcdefABCDEF", c) >= 0
+			if ok != hex || ok && got != strings.ToLower(sig) {
+				t.Errorf("byte %#x at %d: %q %v", c, at, got, ok)
+			}
+		}
+	}
+}
