@@ -25,7 +25,8 @@ import (
 // ctClient returns an aws-sdk-go-v2 CloudTrail client of the server signing with k.
 func ctClient(url string, k testenv.Key) *cloudtrail.Client {
 	return cloudtrail.New(cloudtrail.Options{Region: testenv.Region, BaseEndpoint: aws.String(url),
-		Credentials: credentials.NewStaticCredentialsProvider(k.ID, k.Secret, ""), RetryMaxAttempts: 1})
+		Credentials: credentials.NewStaticCredentialsProvider(k.ID, k.Secret, ""), RetryMaxAttempts: 1,
+		HTTPClient: testenv.HTTPClient()})
 }
 
 // lookup returns every event of one LookupEvents query, through the SDK's paginator with pages of size.
@@ -307,7 +308,8 @@ func TestAuditSigV4(t *testing.T) {
 	}
 	// A CloudTrail request signed for the service chime is refused, and a wrong secret too.
 	bad := cloudtrail.New(cloudtrail.Options{Region: testenv.Region, BaseEndpoint: aws.String(srv.URL),
-		Credentials: credentials.NewStaticCredentialsProvider(k.ID, "wrong", ""), RetryMaxAttempts: 1})
+		Credentials: credentials.NewStaticCredentialsProvider(k.ID, "wrong", ""), RetryMaxAttempts: 1,
+		HTTPClient: testenv.HTTPClient()})
 	if _, err := bad.LookupEvents(ctx, &cloudtrail.LookupEventsInput{}); err == nil {
 		t.Fatal("a wrong secret was accepted")
 	}

@@ -31,7 +31,7 @@ type checker struct {
 func newChecker(ep *endpoint) *checker {
 	trail := cloudtrail.New(cloudtrail.Options{Region: soakRegion, BaseEndpoint: aws.String(ep.url),
 		Credentials: credentials.NewStaticCredentialsProvider(ep.key.AccessKeyID, ep.key.SecretAccessKey, ""),
-		HTTPClient:  ep.http, RetryMaxAttempts: 3})
+		HTTPClient:  sdkHTTP{ep.http}, RetryMaxAttempts: 3})
 	return &checker{ep: ep, trail: trail}
 }
 

@@ -75,9 +75,24 @@ func newEndpoint(url, keyID, secret string) *endpoint {
 	api := chime.New(chime.Options{Region: soakRegion, BaseEndpoint: aws.String(url),
 		Credentials:      credentials.NewStaticCredentialsProvider(keyID, secret, ""),
 		RetryMaxAttempts: 1, // a retried non-idempotent write could apply twice: every attempt is the soak's own
-		HTTPClient:       hc})
+		HTTPClient:       sdkHTTP{hc}})
 	return &endpoint{url: url, api: api, http: hc, key: aws.Credentials{AccessKeyID: keyID, SecretAccessKey: secret},
 		signer: v4.NewSigner()}
+}
+
+// sdkHTTP is the HTTP client of the SDK clients: c with request bodies handed over without their WriteTo. smithy-go
+// closes a request body when the response headers arrive, after which the WriteTo of its body wrapper returns
+// io.EOF; net/http's drain of the body after Content-Length bytes uses WriteTo, takes that EOF for a write error
+// and closes the connection while the response body is still being read (aws/aws-sdk-go-v2#2737) — a 2xx the
+// soak would count as a request with no known outcome.
+type sdkHTTP struct{ c *http.Client }
+
+// Do sends r with r.Body reduced to an io.ReadCloser; errors are the http.Client's.
+func (h sdkHTTP) Do(r *http.Request) (*http.Response, error) {
+	if r.Body != nil && r.Body != http.NoBody {
+		r.Body = struct{ io.ReadCloser }{r.Body}
+	}
+	return h.c.Do(r)
 }
 
 // apiFn is a method expression of the SDK client, e.g. (*chime.Client).CreateAccount.
