@@ -223,8 +223,8 @@ func benchBotEvents(ctx context.Context, cfg benchConfig, d *deployment, out io.
 		wg.Wait()
 		res := result{name: "botevents " + d.name, concurrency: cfg.concurrency, requests: int(count.Load()),
 			errors: errs.n, firstErr: errs.first, elapsed: time.Since(start), hist: new(histogram)}
-		res.serverCPU = cpuOf(d.pids()) - cpu0
-		res.genCPU = cpuOf([]int{os.Getpid()}) - gen0
+		res.serverCPU = cpuOf(d.pids()).sub(cpu0)
+		res.genCPU = cpuOf([]int{os.Getpid()}).sub(gen0).total()
 		for _, h := range hists {
 			res.hist.merge(h)
 		}

@@ -81,7 +81,7 @@ type result struct {
 	firstErr            string
 	elapsed             time.Duration
 	p50, p90, p99, pmax time.Duration
-	serverCPU           time.Duration // CPU time the target's processes used during the run (0: not measured)
+	serverCPU           cpuTime       // CPU time the target's processes used during the run (0: not measured)
 	genCPU              time.Duration // CPU time chimebench itself used during the run
 }
 
@@ -89,10 +89,18 @@ func (r result) rps() float64 { return float64(r.requests) / r.elapsed.Seconds()
 
 // cpuPerReq is the target's CPU time per completed request, in microseconds (0 when not measured).
 func (r result) cpuPerReq() float64 {
-	if r.requests == 0 || r.serverCPU == 0 {
+	if r.requests == 0 || r.serverCPU.total() == 0 {
 		return 0
 	}
-	return float64(r.serverCPU.Microseconds()) / float64(r.requests)
+	return float64(r.serverCPU.total().Microseconds()) / float64(r.requests)
+}
+
+// sysShare is the part of the target's CPU time spent in the kernel (syscalls, TCP, scheduling), 0..1.
+func (r result) sysShare() float64 {
+	if t := r.serverCPU.total(); t > 0 {
+		return float64(r.serverCPU.sys) / float64(t)
+	}
+	return 0
 }
 
 // genPerReq is chimebench's own CPU time per completed request, in microseconds.
@@ -167,9 +175,9 @@ func run(ctx context.Context, cs []*client, name string, ops []op, weights []int
 	res := result{name: name, concurrency: concurrency, requests: int(count.Load()), errors: errs.n,
 		firstErr: errs.first, elapsed: time.Since(start), hist: new(histogram)}
 	if len(pids) > 0 {
-		res.serverCPU = cpuOf(pids) - cpu0
+		res.serverCPU = cpuOf(pids).sub(cpu0)
 	}
-	res.genCPU = cpuOf([]int{os.Getpid()}) - gen0
+	res.genCPU = cpuOf([]int{os.Getpid()}).sub(gen0).total()
 	for _, h := range hists {
 		res.hist.merge(h)
 	}
@@ -192,7 +200,7 @@ func merge(rs []result) result {
 		m.requests += r.requests
 		m.errors += r.errors
 		m.elapsed += r.elapsed
-		m.serverCPU += r.serverCPU
+		m.serverCPU = m.serverCPU.add(r.serverCPU)
 		m.genCPU += r.genCPU
 		if r.hist != nil {
 			m.hist.merge(r.hist)
@@ -208,8 +216,8 @@ func merge(rs []result) result {
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d.Microseconds())/1000) }
 
 func printHeader(w io.Writer) {
-	fmt.Fprintf(w, "%-34s %4s %9s %8s %8s %8s %8s %6s %10s %8s %s\n", "workload", "c", "req/s", "p50ms", "p90ms",
-		"p99ms", "maxms", "errors", "cpu us/req", "gen us", "vs ceiling")
+	fmt.Fprintf(w, "%-34s %4s %9s %8s %8s %8s %8s %6s %10s %5s %8s %s\n", "workload", "c", "req/s", "p50ms", "p90ms",
+		"p99ms", "maxms", "errors", "cpu us/req", "sys%", "gen us", "vs ceiling")
 }
 
 // printResult prints one result line; ceiling is the reference's req/s (0: none), cpu its CPU µs per request.
@@ -221,12 +229,12 @@ func printResult(w io.Writer, r result, ceiling, cpu float64) {
 			ratio += fmt.Sprintf(" (cpu/req %.2fx)", r.cpuPerReq()/cpu)
 		}
 	}
-	cpuCol := "-"
+	cpuCol, sysCol := "-", "-"
 	if v := r.cpuPerReq(); v > 0 {
-		cpuCol = fmt.Sprintf("%.1f", v)
+		cpuCol, sysCol = fmt.Sprintf("%.1f", v), fmt.Sprintf("%.0f", 100*r.sysShare())
 	}
-	fmt.Fprintf(w, "%-34s %4d %9.0f %8s %8s %8s %8s %6d %10s %8.1f %s\n", r.name, r.concurrency, r.rps(), ms(r.p50),
-		ms(r.p90), ms(r.p99), ms(r.pmax), r.errors, cpuCol, r.genPerReq(), ratio)
+	fmt.Fprintf(w, "%-34s %4d %9.0f %8s %8s %8s %8s %6d %10s %5s %8.1f %s\n", r.name, r.concurrency, r.rps(), ms(r.p50),
+		ms(r.p90), ms(r.p99), ms(r.pmax), r.errors, cpuCol, sysCol, r.genPerReq(), ratio)
 	if r.firstErr != "" {
 		fmt.Fprintf(w, "    first error: %s\n", r.firstErr)
 	}

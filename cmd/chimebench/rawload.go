@@ -62,8 +62,8 @@ func runPresigned(ctx context.Context, name string, addrs []string, pool *signed
 	wg.Wait()
 	res := result{name: name, concurrency: concurrency, requests: int(count.Load()), errors: errs.n,
 		firstErr: errs.first, elapsed: time.Since(start), hist: new(histogram)}
-	res.serverCPU = cpuOf(pids) - cpu0
-	res.genCPU = cpuOf([]int{os.Getpid()}) - gen0
+	res.serverCPU = cpuOf(pids).sub(cpu0)
+	res.genCPU = cpuOf([]int{os.Getpid()}).sub(gen0).total()
 	for _, h := range hists {
 		res.hist.merge(h)
 	}
