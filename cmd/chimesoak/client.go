@@ -20,6 +20,8 @@ import (
 	//lint:ignore SA1019 Chime is deprecated, but it is the API chimed serves
 	"github.com/aws/aws-sdk-go-v2/service/chime"
 	"github.com/aws/smithy-go/middleware"
+
+	"github.com/chimed/chimed/internal/sdkhttp"
 )
 
 // outcome is what a request's answer tells about its effect.
@@ -74,25 +76,10 @@ func newEndpoint(url, keyID, secret string) *endpoint {
 		IdleConnTimeout: 30 * time.Second}}
 	api := chime.New(chime.Options{Region: soakRegion, BaseEndpoint: aws.String(url),
 		Credentials:      credentials.NewStaticCredentialsProvider(keyID, secret, ""),
-		RetryMaxAttempts: 1, // a retried non-idempotent write could apply twice: every attempt is the soak's own
-		HTTPClient:       sdkHTTP{hc}})
+		RetryMaxAttempts: 1,                               // a retried non-idempotent write could apply twice: every attempt is the soak's own
+		HTTPClient:       sdkhttp.WithoutBodyWriteTo(hc)}) // else a 2xx can be cut short under load
 	return &endpoint{url: url, api: api, http: hc, key: aws.Credentials{AccessKeyID: keyID, SecretAccessKey: secret},
 		signer: v4.NewSigner()}
-}
-
-// sdkHTTP is the HTTP client of the SDK clients: c with request bodies handed over without their WriteTo. smithy-go
-// closes a request body when the response headers arrive, after which the WriteTo of its body wrapper returns
-// io.EOF; net/http's drain of the body after Content-Length bytes uses WriteTo, takes that EOF for a write error
-// and closes the connection while the response body is still being read (aws/aws-sdk-go-v2#2737) — a 2xx the
-// soak would count as a request with no known outcome.
-type sdkHTTP struct{ c *http.Client }
-
-// Do sends r with r.Body reduced to an io.ReadCloser; errors are the http.Client's.
-func (h sdkHTTP) Do(r *http.Request) (*http.Response, error) {
-	if r.Body != nil && r.Body != http.NoBody {
-		r.Body = struct{ io.ReadCloser }{r.Body}
-	}
-	return h.c.Do(r)
 }
 
 // apiFn is a method expression of the SDK client, e.g. (*chime.Client).CreateAccount.

@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	//lint:ignore SA1019 Chime is deprecated, but it is the API chimed serves
 	"github.com/aws/aws-sdk-go-v2/service/chime"
+
+	"github.com/chimed/chimed/internal/sdkhttp"
 )
 
 // Region is the region test clients and signed requests use unless told otherwise.
@@ -43,29 +45,10 @@ func NewClient(endpoint string, k Key, optFns ...func(*chime.Options)) *chime.Cl
 	}, optFns...)
 }
 
-// HTTPClient returns the SDK's default HTTP client (transport adjusted by optFns) with one change every SDK
-// client of the tests needs: request bodies are handed to net/http without their WriteTo method.
-//
-// Why: smithy-go wraps a request body whose reader has WriteTo in a closer whose WriteTo returns io.EOF once
-// closed, and closes the body as soon as the response headers arrive. net/http's writeLoop, having sent
-// Content-Length bytes, drains the rest of the body with io.Copy, which prefers WriteTo; when the close won the
-// race the drain fails with io.EOF, the transport treats that as a write error and closes the connection while
-// the SDK is still reading a response body larger than the first read (aws/aws-sdk-go-v2#2737). The client then
-// reports "use of closed network connection" for a response the server sent whole. Without WriteTo, io.Copy reads
-// and the closed body simply reads as EOF.
+// HTTPClient returns the SDK's default HTTP client (transport adjusted by optFns) as every SDK client of the
+// tests must use it: through sdkhttp.WithoutBodyWriteTo, without which a response can be cut short under load.
 func HTTPClient(optFns ...func(*http.Transport)) aws.HTTPClient {
-	return bodyWithoutWriteTo{awshttp.NewBuildableClient().WithTransportOptions(optFns...)}
-}
-
-// bodyWithoutWriteTo is an aws.HTTPClient that hides its requests' bodies' WriteTo (see HTTPClient).
-type bodyWithoutWriteTo struct{ next aws.HTTPClient }
-
-// Do sends r through the wrapped client with r.Body reduced to an io.ReadCloser; errors are the wrapped client's.
-func (c bodyWithoutWriteTo) Do(r *http.Request) (*http.Response, error) {
-	if r.Body != nil && r.Body != http.NoBody {
-		r.Body = struct{ io.ReadCloser }{r.Body}
-	}
-	return c.next.Do(r)
+	return sdkhttp.WithoutBodyWriteTo(awshttp.NewBuildableClient().WithTransportOptions(optFns...))
 }
 
 // WithRegion is a NewClient option: sign for region instead of Region.
