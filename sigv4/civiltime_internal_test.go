@@ -35,3 +35,23 @@ func TestCivilTimeMatchesTimeParse(t *testing.T) {
 		t.Fatal("no valid date in the table")
 	}
 }
+
+// civilDate (the credential scope's date) must accept exactly the dates time.Parse accepts as yyyymmdd.
+func TestCivilDateMatchesTimeParse(t *testing.T) {
+	years := []int{0, 1, 4, 100, 400, 1600, 1700, 1900, 1996, 2000, 2023, 2024, 2100, 2400, 9996, 9999}
+	for y := 3; y <= 9999; y += 97 {
+		years = append(years, y)
+	}
+	for _, y := range years {
+		for m := 0; m <= 13; m++ {
+			for d := 0; d <= 32; d++ {
+				s := fmt.Sprintf("%04d%02d%02d", y, m, d)
+				want, err := time.Parse("20060102", s)
+				gy, gm, gd, ok := civilDate(s)
+				if ok != (err == nil) || ok && (gy != want.Year() || gm != int(want.Month()) || gd != want.Day()) {
+					t.Fatalf("civilDate(%q) = %d %d %d %v; time.Parse: %v, %v", s, gy, gm, gd, ok, want, err)
+				}
+			}
+		}
+	}
+}

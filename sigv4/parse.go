@@ -307,7 +307,7 @@ func parseCredential(cred string, a *Authorization) *Error {
 	if len(date) != 8 || !isDigits(date) {
 		return incomplete(shape + " The date is not yyyymmdd.")
 	}
-	if _, ok := civilTime(date, "000000"); !ok {
+	if _, _, _, ok := civilDate(date); !ok {
 		return incomplete(shape + " The date is not a valid calendar date.")
 	}
 	if !isScopeToken(region, maxScopeFieldLen) {
@@ -327,26 +327,51 @@ func parseCredential(cred string, a *Authorization) *Error {
 // name a real calendar date and time of day (what time.Parse accepts with layout 20060102T150405, without
 // its cost on every request).
 func civilTime(date, clock string) (time.Time, bool) {
-	if len(date) != 8 || len(clock) != 6 || !isDigits(date) || !isDigits(clock) {
+	y, mo, d, ok := civilDate(date)
+	if !ok || len(clock) != 6 || !isDigits(clock) {
 		return time.Time{}, false
 	}
-	num := func(s string) int {
-		n := 0
-		for i := 0; i < len(s); i++ {
-			n = n*10 + int(s[i]-'0')
+	h, mi, sec := decimal(clock[:2]), decimal(clock[2:4]), decimal(clock[4:])
+	if h > 23 || mi > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	return time.Date(y, time.Month(mo), d, h, mi, sec, 0, time.UTC), true
+}
+
+// civilDate returns year, month and day of date (yyyymmdd, all digits) and whether they name a real calendar
+// date (no 31 April, no 29 February of a common year).
+func civilDate(date string) (y, mo, d int, ok bool) {
+	if len(date) != 8 || !isDigits(date) {
+		return 0, 0, 0, false
+	}
+	y, mo, d = decimal(date[:4]), decimal(date[4:6]), decimal(date[6:])
+	if mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, y) {
+		return 0, 0, 0, false
+	}
+	return y, mo, d, true
+}
+
+// daysIn is the number of days of month mo (1..12) of year y in the proleptic Gregorian calendar.
+func daysIn(mo, y int) int {
+	switch mo {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
 		}
-		return n
+		return 28
+	case 4, 6, 9, 11:
+		return 30
 	}
-	y, mo, d := num(date[:4]), num(date[4:6]), num(date[6:])
-	h, mi, sec := num(clock[:2]), num(clock[2:4]), num(clock[4:])
-	if mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59 {
-		return time.Time{}, false
+	return 31
+}
+
+// decimal is the value of s, all ASCII digits and short enough not to overflow.
+func decimal(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		n = n*10 + int(s[i]-'0')
 	}
-	t := time.Date(y, time.Month(mo), d, h, mi, sec, 0, time.UTC)
-	if t.Day() != d { // 31 April, 29 February of a common year, … normalize into the next month
-		return time.Time{}, false
-	}
-	return t, true
+	return n
 }
 
 // parseSignedHeaders splits "a;b;c" into lowercase header names.
