@@ -272,7 +272,7 @@ func (s *Server) writeCT(c *call, v any) {
 // writeCTError answers a JSON 1.1 error: {"__type": name, "message": message}.
 func (s *Server) writeCTError(c *call, status int, name, message string) {
 	c.w.Header().Set("x-amzn-ErrorType", name)
-	setDate(c)
+	s.setDate(c)
 	b, _ := json.Marshal(map[string]string{"__type": name, "message": message})
 	s.writeCTBody(c, status, b)
 }

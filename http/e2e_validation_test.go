@@ -3,8 +3,10 @@ package http_test
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	//lint:ignore SA1019 Chime is deprecated, but it is the API chimed serves
@@ -310,9 +312,12 @@ func TestWireDetails(t *testing.T) {
 		}
 	}
 	r := s.raw(t, tenantA, "GET", "/accounts/"+*a.AccountId+"/users/"+uid, nil)
-	if r.Status != 200 || r.Header.Get("Content-Type") != "application/json" || r.Header.Get("Date") == "" ||
+	if r.Status != 200 || r.Header.Get("Content-Type") != "application/json" || len(r.Header.Values("Date")) != 1 ||
 		!uuidPattern.MatchString(r.Header.Get("x-amzn-RequestId")) {
 		t.Errorf("GetUser raw: %d %v", r.Status, r.Header)
+	}
+	if d, err := http.ParseTime(r.Header.Get("Date")); err != nil || time.Since(d) > 5*time.Second || time.Until(d) > time.Second {
+		t.Errorf("GetUser raw: Date %q is not the time of the answer (%v)", r.Header.Get("Date"), err)
 	}
 	var out struct{ User map[string]any }
 	if err := json.Unmarshal(r.Body, &out); err != nil {

@@ -2,8 +2,6 @@ package http
 
 import (
 	"errors"
-	"net/http"
-	"time"
 
 	chime "github.com/chimed/chimed"
 )
@@ -102,7 +100,7 @@ func (s *Server) writeError(c *call, err error) {
 	}
 	c.w.Header().Set("x-amzn-ErrorType", exc.Name)
 	c.errCode, c.errMsg = exc.Name, msg
-	setDate(c)
+	s.setDate(c)
 	s.writeJSON(c, exc.Status, errorBody{Code: code, Message: msg})
 }
 
@@ -240,7 +238,7 @@ func wireField(op string, f chime.Field) string {
 func (s *Server) writeFrontError(c *call, status int, name, message string) {
 	c.w.Header().Set("x-amzn-ErrorType", name)
 	c.errCode, c.errMsg = name, message
-	setDate(c)
+	s.setDate(c)
 	s.writeJSON(c, status, frontErrorBody{Message: message})
 }
 
@@ -255,6 +253,6 @@ type frontErrorBody struct {
 
 // setDate sets the Date header on an error answer explicitly: aws-sdk-go-v2 corrects its clock from it after
 // InvalidSignatureException (net/http would add one too, but error answers must not depend on that).
-func setDate(c *call) {
-	c.w.Header().Set("Date", time.Now().UTC().Format(http.TimeFormat))
+func (s *Server) setDate(c *call) {
+	c.w.Header()["Date"] = s.dates.header()
 }

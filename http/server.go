@@ -49,6 +49,7 @@ type Server struct {
 	console    *admin.Console // the admin console at /admin/ (package http/admin)
 	scim       *scim.Handler  // SCIM 2.0 under /scim/v2/ (package scim): Bearer tokens, not SigV4
 	reqIDs     *requestIDs    // x-amzn-RequestId (requestid.go)
+	dates      httpDates      // the Date header (httpdate.go)
 }
 
 // Options configure a Server.
@@ -380,6 +381,7 @@ func (s *Server) writeBody(c *call, status int, body []byte) {
 	c.hv[1], c.hv[2] = "application/json", strconv.Itoa(len(body))
 	h["Content-Type"] = c.hv[1:2:2]
 	h["Content-Length"] = c.hv[2:3:3]
+	h["Date"] = s.dates.header()
 	c.w.WriteHeader(status)
 	c.w.Write(body)
 }

@@ -48,7 +48,7 @@ type Authorization struct {
 	Date          string   // yyyymmdd from the scope
 	Region        string   // as given; checked by Verify, not by ParseAuthorization
 	Service       string   // as given; checked by Verify, not by ParseAuthorization
-	SignedHeaders []string // lowercase, in the order given
+	SignedHeaders []string // lowercase, in the order given; read only (a Verifier shares it between requests)
 	Signature     string   // 64 lowercase hex chars
 
 	// Presigned is set when the request authenticates with query parameters
@@ -84,6 +84,12 @@ func (a Authorization) Scope() string {
 // signed-header names are accepted and lowered. ParseAuthorization never
 // panics.
 func ParseAuthorization(h string) (Authorization, error) {
+	return parseAuthorization(h, parseSignedHeaders)
+}
+
+// parseAuthorization is ParseAuthorization with the SignedHeaders list split by split (parseSignedHeaders, or a
+// Verifier's memo of it).
+func parseAuthorization(h string, split func(string) ([]string, error)) (Authorization, error) {
 	h = strings.Trim(h, " \t")
 	if h == "" {
 		return Authorization{}, newError(MissingAuthenticationToken, msgMissingToken)
@@ -141,7 +147,7 @@ func ParseAuthorization(h string) (Authorization, error) {
 	if err := parseCredential(cred, &a); err != nil {
 		return Authorization{}, err
 	}
-	names, err := parseSignedHeaders(signed)
+	names, err := split(signed)
 	if err != nil {
 		return Authorization{}, err
 	}
@@ -167,7 +173,10 @@ func ParseAuthorization(h string) (Authorization, error) {
 // malformed (an algorithm other than AWS4-HMAC-SHA256, a credential, date,
 // header list or signature of the wrong form, an X-Amz-Expires that is not a
 // number of seconds from 0 to 604800). ParseRequest never panics.
-func ParseRequest(r *http.Request) (Authorization, error) {
+func ParseRequest(r *http.Request) (Authorization, error) { return parseRequest(r, parseSignedHeaders) }
+
+// parseRequest is ParseRequest with the signed-header list split by split (see parseAuthorization).
+func parseRequest(r *http.Request, split func(string) ([]string, error)) (Authorization, error) {
 	authz := r.Header.Values("Authorization")
 	if len(authz) > 1 {
 		return Authorization{}, incomplete(msgMultipleHeader)
@@ -178,12 +187,12 @@ func ParseRequest(r *http.Request) (Authorization, error) {
 	}
 	q := presignQuery(r)
 	if q == nil {
-		return ParseAuthorization(h)
+		return parseAuthorization(h, split)
 	}
 	if strings.Trim(h, " \t") != "" {
 		return Authorization{}, incomplete(msgTwoMechanisms)
 	}
-	return parsePresigned(q)
+	return parsePresigned(q, split)
 }
 
 // presignQuery returns r's query parameters when they hold query-string
@@ -227,7 +236,7 @@ func hasPresignName(rawQuery string) bool {
 }
 
 // parsePresigned parses the authentication parameters of a presigned URL.
-func parsePresigned(q url.Values) (Authorization, error) {
+func parsePresigned(q url.Values, split func(string) ([]string, error)) (Authorization, error) {
 	names := [...]string{queryAlgorithm, queryCredential, queryDate, querySignedHeaders, querySignature, queryExpires}
 	var missing []string
 	for _, name := range names {
@@ -263,7 +272,7 @@ func parsePresigned(q url.Values) (Authorization, error) {
 		}
 		a.Expires = d
 	}
-	names2, err := parseSignedHeaders(q.Get(querySignedHeaders))
+	names2, err := split(q.Get(querySignedHeaders))
 	if err != nil {
 		return Authorization{}, incomplete("X-Amz-SignedHeaders must be a ';'-separated list of header names.")
 	}

@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -55,6 +56,30 @@ type Verifier struct {
 	regions map[string]struct{} // nil: any syntactically valid region
 	now     func() time.Time
 	keys    *keyCache
+	signed  atomic.Pointer[signedList] // the last SignedHeaders list split (splitSigned)
+}
+
+// signedList is a SignedHeaders list as sent and the names it splits into.
+type signedList struct {
+	list  string
+	names []string
+}
+
+// maxMemoSigned bounds the SignedHeaders lists splitSigned remembers (a client's list is ~30–100 bytes).
+const maxMemoSigned = 512
+
+// splitSigned is parseSignedHeaders remembering the last list it split: a client sends the same list on every
+// request, so most requests skip the split and its allocation. The memo is exact (the list is compared whole)
+// and the names are shared, read only, by the Authorizations of every request that sent that list.
+func (v *Verifier) splitSigned(list string) ([]string, error) {
+	if m := v.signed.Load(); m != nil && m.list == list {
+		return m.names, nil
+	}
+	names, err := parseSignedHeaders(list)
+	if err == nil && len(list) <= maxMemoSigned {
+		v.signed.Store(&signedList{list: strings.Clone(list), names: names}) // not the whole header kept alive
+	}
+	return names, err
 }
 
 // New returns a Verifier configured by o. It copies o.Regions.
@@ -184,7 +209,7 @@ func (v *Verifier) verify(ctx context.Context, r *http.Request, body []byte, sec
 	if v == nil || v.keys == nil {
 		return Authorization{}, errors.New("sigv4: Verifier not created with New")
 	}
-	a, err := ParseRequest(r)
+	a, err := parseRequest(r, v.splitSigned)
 	if err != nil {
 		return Authorization{}, err
 	}

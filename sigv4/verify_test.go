@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -448,5 +449,35 @@ func TestKindNames(t *testing.T) {
 	}
 	if sigv4.Kind(0).ExceptionName() != "" || sigv4.Kind(99).String() != "sigv4.Kind(99)" {
 		t.Errorf("undeclared kinds: %q %q", sigv4.Kind(0).ExceptionName(), sigv4.Kind(99).String())
+	}
+}
+
+// TestVerifyAlternatingSignedHeaders verifies, with one Verifier, requests whose SignedHeaders lists alternate
+// (the Verifier remembers the last list it split): each is judged by its own list, and a request signed
+// without a header is not accepted when the list it claims names that header.
+func TestVerifyAlternatingSignedHeaders(t *testing.T) {
+	v := mustVerifier(t, sigv4.Options{})
+	plain := reqSpec{method: "GET", target: "/accounts", region: "us-east-1"}
+	custom := reqSpec{method: "GET", target: "/accounts", region: "us-east-1",
+		headers: map[string]string{"X-Amz-Meta-Trace": "t-1"}}
+	for i := range 6 {
+		s := plain
+		if i%2 == 1 {
+			s = custom
+		}
+		r := newServerRequest(t, s)
+		mustSignGo(t, r, nil, testAKID, testSecret, "chime", s.region, fixedNow)
+		a, err := v.Verify(context.Background(), r, nil, testSecrets)
+		if err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+		if got := slices.Contains(a.SignedHeaders, "x-amz-meta-trace"); got != (i%2 == 1) {
+			t.Fatalf("request %d: signed headers %q", i, a.SignedHeaders)
+		}
+		if i%2 == 1 { // the same request with the signed header's value changed: its signature no longer holds
+			r.Header.Set("X-Amz-Meta-Trace", "t-2")
+			_, err := v.Verify(context.Background(), r, nil, testSecrets)
+			wantKind(t, err, sigv4.InvalidSignature)
+		}
 	}
 }
