@@ -348,7 +348,7 @@ func (s *Server) writeAuthError(c *call, err error) {
 }
 
 // writeJSON answers status with v encoded as JSON (no body for 204).
-// (net/http adds the Date header the SDKs use for clock-skew correction.)
+// (writeBody sets the Date header the SDKs use for clock-skew correction; net/http adds it to a 204.)
 func (s *Server) writeJSON(c *call, status int, v any) {
 	if status == http.StatusNoContent || v == nil {
 		c.status = status
