@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	//lint:ignore SA1019 Chime is deprecated, but it is the API chimed serves
 	"github.com/aws/aws-sdk-go-v2/service/chime"
 	"github.com/aws/aws-sdk-go-v2/service/chime/types"
@@ -131,6 +133,35 @@ func TestSigV4ClockSkew(t *testing.T) {
 	id, secret := e.key(t, "111122223333", false)
 	if _, err := e.client(id, secret, "").ListAccounts(context.Background(), &chime.ListAccountsInput{}); err != nil {
 		t.Errorf("10 minutes of skew must be accepted: %v", err)
+	}
+}
+
+// TestSDKReadsServerDate: the Go SDK takes the server's time from the Date header of an answer and of an
+// error (what its clock-skew correction works from), and finds it within a second or two of its own clock.
+func TestSDKReadsServerDate(t *testing.T) {
+	t.Parallel()
+	e := newAuthEnv(t, authOpts{})
+	id, secret := e.key(t, "111122223333", false)
+	out, err := e.client(id, secret, "").ListAccounts(context.Background(), &chime.ListAccountsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at, ok := awsmiddleware.GetServerTime(out.ResultMetadata)
+	if !ok || time.Since(at) > 5*time.Second || time.Until(at) > time.Second {
+		t.Errorf("server time %v (%v) from the Date of a 200", at, ok)
+	}
+	if skew, ok := awsmiddleware.GetAttemptSkew(out.ResultMetadata); !ok || skew > 2*time.Second || skew < -2*time.Second {
+		t.Errorf("the SDK computed a clock skew of %v (%v) against this server", skew, ok)
+	}
+	_, err = e.client(id, "wrong", "").ListAccounts(context.Background(), &chime.ListAccountsInput{})
+	var re *awshttp.ResponseError
+	if !errors.As(err, &re) || re.HTTPStatusCode() != 403 {
+		t.Fatalf("wrong secret: %v", err)
+	}
+	dates := re.HTTPResponse().Header.Values("Date")
+	if d, perr := http.ParseTime(strings.Join(dates, "")); len(dates) != 1 || perr != nil ||
+		time.Since(d) > 5*time.Second || time.Until(d) > time.Second {
+		t.Errorf("the 403's Date headers %q (%v)", dates, perr)
 	}
 }
 
