@@ -231,6 +231,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.listener, err = net.Listen("tcp", m.Listen); err != nil {
 		return err
 	}
+	// Coarse deadlines (deadlines.go): the server's timeouts, enforced by a watchdog instead of timers re-armed
+	// several times a request.
+	m.listener = newDeadlineListener(m.listener, deadlineTick)
 	m.conns = m.limitConnections(m.listener) // raises the open-file limit; --max-connections
 	m.listener = m.conns
 	defer func() {
