@@ -96,8 +96,8 @@ type CredentialStore interface {
 	InsertCredential(ctx context.Context, c *Credential) error
 	// PutCredential creates c or replaces the account, rights and secret of the key, un-revoking it.
 	PutCredential(ctx context.Context, c *Credential) error
-	// Credential returns the key, revoked or not. Its SealedSecret may be shared with a cache: callers must not
-	// modify it.
+	// Credential returns the key, revoked or not. It may be shared with a cache and other callers: callers must
+	// not modify it.
 	Credential(ctx context.Context, accessKeyID string) (*Credential, error)
 	ListCredentials(ctx context.Context) ([]*Credential, error)
 	// RevokeCredential marks a valid key revoked at at. ENOTFOUND when unknown or already revoked.

@@ -72,7 +72,9 @@ type Tx interface {
 
 // AccountTx holds the Tx methods of accounts and of whole AWS accounts (tenants).
 type AccountTx interface {
-	// Account returns a live account of the AWS account aws. ENOTFOUND when missing, deleted or foreign.
+	// Account returns a live account of the AWS account aws. ENOTFOUND when missing, deleted or foreign. In a
+	// read transaction the account may be shared with a cache and other readers: callers must not modify it
+	// (write transactions get their own copy, to change and store).
 	Account(ctx context.Context, aws, id string) (*Account, error)
 	// ListAccounts returns up to f.Limit live accounts.
 	ListAccounts(ctx context.Context, aws string, f AccountFilter) ([]*Account, error)

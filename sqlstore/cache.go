@@ -25,8 +25,8 @@ type readCache struct {
 	mu          sync.RWMutex
 	gen         uint64
 	users       userCache // usercache.go
-	accounts    map[string]chime.Account
-	credentials map[string]chime.Credential
+	accounts    map[string]*chime.Account    // the cache's own copies, never changed: shared with readers
+	credentials map[string]*chime.Credential // likewise
 
 	hits, misses [cacheKinds]atomic.Int64 // point reads answered here or not, by kind (metrics.go)
 }
@@ -149,7 +149,7 @@ func varint(s string) (int64, int) {
 func newReadCache(maxUsers int) *readCache {
 	c := &readCache{}
 	c.users.init(maxUsers)
-	c.accounts, c.credentials = map[string]chime.Account{}, map[string]chime.Credential{}
+	c.accounts, c.credentials = map[string]*chime.Account{}, map[string]*chime.Credential{}
 	return c
 }
 
@@ -190,7 +190,7 @@ func (c *readCache) account(id string) (*chime.Account, bool) {
 	if !ok {
 		return nil, false
 	}
-	return copyAccount(a), true
+	return a, true // shared with every reader: read only (chime.AccountTx.Account)
 }
 
 func (c *readCache) putAccount(gen uint64, a *chime.Account) {
@@ -200,9 +200,9 @@ func (c *readCache) putAccount(gen uint64, a *chime.Account) {
 		return
 	}
 	if len(c.accounts) >= maxCachedAccounts {
-		c.accounts = map[string]chime.Account{}
+		c.accounts = map[string]*chime.Account{}
 	}
-	c.accounts[a.ID] = *copyAccount(*a)
+	c.accounts[a.ID] = copyAccount(*a)
 }
 
 func (c *readCache) user(accountID, id string) (*chime.User, bool) {
@@ -256,7 +256,7 @@ func (c *readCache) credential(id string) (*chime.Credential, bool) {
 	if !ok {
 		return nil, false
 	}
-	return &cr, true // SealedSecret is the cache's own copy (putCredential), shared: read only
+	return cr, true // the cache's own copy (putCredential), shared with every reader: read only
 }
 
 func (c *readCache) putCredential(gen uint64, cr *chime.Credential) {
@@ -266,11 +266,11 @@ func (c *readCache) putCredential(gen uint64, cr *chime.Credential) {
 		return
 	}
 	if len(c.credentials) >= maxCachedCredentials {
-		c.credentials = map[string]chime.Credential{}
+		c.credentials = map[string]*chime.Credential{}
 	}
 	v := *cr
 	v.SealedSecret = append([]byte(nil), cr.SealedSecret...)
-	c.credentials[cr.AccessKeyID] = v
+	c.credentials[cr.AccessKeyID] = &v
 }
 
 // invalidate drops what a commit changed (call it after the commit) and starts a new generation.
@@ -282,10 +282,10 @@ func (c *readCache) invalidate(d *dirty) {
 		c.users.reset()
 	}
 	if d.tables&tableAccounts != 0 {
-		c.accounts = map[string]chime.Account{}
+		c.accounts = map[string]*chime.Account{}
 	}
 	if d.tables&tableCredentials != 0 {
-		c.credentials = map[string]chime.Credential{}
+		c.credentials = map[string]*chime.Credential{}
 	}
 	for _, id := range d.accounts {
 		delete(c.accounts, id)
