@@ -24,7 +24,7 @@ import (
 type readCache struct {
 	mu          sync.RWMutex
 	gen         uint64
-	users       userCache // usercache.go
+	users       userCache                    // usercache.go
 	accounts    map[string]*chime.Account    // the cache's own copies, never changed: shared with readers
 	credentials map[string]*chime.Credential // likewise
 
