@@ -12,9 +12,10 @@ import (
 )
 
 // Authenticator yields the identity of a request's caller, or an error: a *sigv4.Error for the front-end
-// authentication failures of D16, anything else is an internal failure.
+// authentication failures of D16, anything else is an internal failure. service is the API the request must be
+// signed for: "" is Chime's (sigv4.ServiceName); chime also answers CloudTrail's LookupEvents.
 type Authenticator interface {
-	Authenticate(ctx context.Context, r *http.Request, body []byte) (chime.Identity, error)
+	Authenticate(ctx context.Context, service string, r *http.Request, body []byte) (chime.Identity, error)
 }
 
 // AnyAuth is the emulator mode (docs/behavior.md §9.1): any well-formed SigV4 authentication (an Authorization
@@ -26,8 +27,8 @@ type AnyAuth struct {
 	Regions []string
 }
 
-// Authenticate implements Authenticator.
-func (a AnyAuth) Authenticate(_ context.Context, r *http.Request, _ []byte) (chime.Identity, error) {
+// Authenticate implements Authenticator. Like the signature, the service a request is signed for is not checked.
+func (a AnyAuth) Authenticate(_ context.Context, _ string, r *http.Request, _ []byte) (chime.Identity, error) {
 	auth, err := sigv4.ParseRequest(r)
 	if err != nil {
 		return chime.Identity{}, err
@@ -58,12 +59,12 @@ type SigV4Auth struct {
 // Authenticate implements Authenticator. Unknown or revoked keys are UnrecognizedClient; a signature that does
 // not match is InvalidSignature (D16). Signing keys are derived through the Verifier and kept with the store's
 // cached copy of the credential (chime.Credentials.SigningKey), so a revocation drops them with it.
-func (a SigV4Auth) Authenticate(ctx context.Context, r *http.Request, body []byte) (chime.Identity, error) {
+func (a SigV4Auth) Authenticate(ctx context.Context, service string, r *http.Request, body []byte) (chime.Identity, error) {
 	var cred *chime.Credential
 	derive := func(secret string, s chime.KeyScope) []byte {
 		return a.Verifier.SigningKey(secret, sigv4.KeyScope(s))
 	}
-	auth, err := a.Verifier.VerifyKey(ctx, r, body, func(ctx context.Context, id string, s sigv4.KeyScope) ([]byte, bool, error) {
+	auth, err := a.Verifier.VerifyKeyFor(ctx, service, r, body, func(ctx context.Context, id string, s sigv4.KeyScope) ([]byte, bool, error) {
 		c, key, err := a.Credentials.SigningKey(ctx, id, chime.KeyScope(s), derive)
 		if chime.ErrorCode(err) == chime.ENOTFOUND {
 			return nil, false, nil

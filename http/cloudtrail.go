@@ -144,7 +144,7 @@ func (s *Server) cloudTrail(c *call) {
 		s.writeCTError(c, http.StatusBadRequest, "SerializationException", chime.ErrorMessage(err))
 		return
 	}
-	id, err := s.auth.Authenticate(sigv4.WithService(r.Context(), cloudTrailService), r, c.body)
+	id, err := s.auth.Authenticate(c.ctx, cloudTrailService, r, c.body)
 	if err != nil {
 		var se *sigv4.Error
 		if errors.As(err, &se) {

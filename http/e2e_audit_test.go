@@ -319,6 +319,25 @@ func TestAuditSigV4(t *testing.T) {
 	if resp := testenv.Send(t, req); resp.Status != 403 || !strings.Contains(string(resp.Body), "cloudtrail") {
 		t.Fatalf("signed for chime: %d %s", resp.Status, resp.Body)
 	}
+	// A Chime request signed for cloudtrail is refused, naming chime; signed for chime, it is answered.
+	for _, svc := range []string{"cloudtrail", "chime"} {
+		creq, err := http.NewRequest(http.MethodGet, srv.URL+"/accounts", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		testenv.SignV4(t, creq, nil, k, svc, testenv.Region, time.Now())
+		resp := testenv.Send(t, creq)
+		if svc == "chime" {
+			if resp.Status != 200 {
+				t.Fatalf("ListAccounts signed for chime: %d %s", resp.Status, resp.Body)
+			}
+			continue
+		}
+		if resp.Status != 403 || resp.Header.Get("X-Amzn-Errortype") != "InvalidSignatureException" ||
+			!strings.Contains(string(resp.Body), "scoped to correct service: 'chime'") {
+			t.Fatalf("ListAccounts signed for cloudtrail: %d %s %s", resp.Status, resp.Header.Get("X-Amzn-Errortype"), resp.Body)
+		}
+	}
 }
 
 // newCTRequest returns an unsigned LookupEvents request with body.

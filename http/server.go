@@ -291,7 +291,7 @@ func (s *Server) serve(c *call) {
 	// exact: one wait per request on a PostgreSQL node (chime.ReadScope).
 	c.ctx = chime.WithReadScope(c.ctx)
 	if !rt.public {
-		id, err := s.auth.Authenticate(c.ctx, r, c.body)
+		id, err := s.auth.Authenticate(c.ctx, "", r, c.body)
 		if err != nil {
 			s.writeAuthError(c, err)
 			return

@@ -173,7 +173,7 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte, sec
 	if secrets == nil {
 		return Authorization{}, errors.New("sigv4: nil SecretFunc")
 	}
-	return v.verify(ctx, r, body, secrets, nil)
+	return v.verify(ctx, serviceOf(ctx), r, body, secrets, nil)
 }
 
 // KeyScope is what a signing key is derived for, besides the secret: the credential scope's date (yyyymmdd),
@@ -192,7 +192,20 @@ func (v *Verifier) VerifyKey(ctx context.Context, r *http.Request, body []byte, 
 	if keys == nil {
 		return Authorization{}, errors.New("sigv4: nil KeyFunc")
 	}
-	return v.verify(ctx, r, body, nil, keys)
+	return v.verify(ctx, serviceOf(ctx), r, body, nil, keys)
+}
+
+// VerifyKeyFor is VerifyKey for requests signed for service ("" is ServiceName) given by the caller, where
+// VerifyKey takes it from ctx (WithService): the caller that knows it spares a lookup through the context chain
+// on every request.
+func (v *Verifier) VerifyKeyFor(ctx context.Context, service string, r *http.Request, body []byte, keys KeyFunc) (Authorization, error) {
+	if keys == nil {
+		return Authorization{}, errors.New("sigv4: nil KeyFunc")
+	}
+	if service == "" {
+		service = ServiceName
+	}
+	return v.verify(ctx, service, r, body, nil, keys)
 }
 
 // SigningKey derives the signing key of secret for scope; keys of the service ServiceName are cached by the
@@ -205,7 +218,7 @@ func (v *Verifier) SigningKey(secret string, scope KeyScope) []byte {
 }
 
 // verify implements Verify (secrets set) and VerifyKey (keys set).
-func (v *Verifier) verify(ctx context.Context, r *http.Request, body []byte, secrets SecretFunc, keys KeyFunc) (Authorization, error) {
+func (v *Verifier) verify(ctx context.Context, service string, r *http.Request, body []byte, secrets SecretFunc, keys KeyFunc) (Authorization, error) {
 	if v == nil || v.keys == nil {
 		return Authorization{}, errors.New("sigv4: Verifier not created with New")
 	}
@@ -219,10 +232,6 @@ func (v *Verifier) verify(ctx context.Context, r *http.Request, body []byte, sec
 	}
 	if hasSessionToken(r, a.Presigned) {
 		return fail(newError(UnrecognizedClient, msgSessionToken))
-	}
-	service := ServiceName
-	if sv, ok := ctx.Value(serviceKey{}).(string); ok {
-		service = sv
 	}
 	if a.Service != service {
 		if service != ServiceName {
@@ -440,6 +449,14 @@ func skewText(d time.Duration) string {
 }
 
 type serviceKey struct{}
+
+// serviceOf returns the service ctx names (WithService), else ServiceName.
+func serviceOf(ctx context.Context) string {
+	if sv, ok := ctx.Value(serviceKey{}).(string); ok {
+		return sv
+	}
+	return ServiceName
+}
 
 // WithService returns ctx under which Verify expects requests signed for service (e.g. "cloudtrail") instead of
 // ServiceName: chimed answers a few operations of other AWS APIs on its listener.
