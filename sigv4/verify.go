@@ -173,7 +173,7 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte, sec
 	if secrets == nil {
 		return Authorization{}, errors.New("sigv4: nil SecretFunc")
 	}
-	return v.verify(ctx, serviceOf(ctx), r, body, secrets, nil)
+	return v.verify(ctx, ServiceName, r, body, secrets, nil)
 }
 
 // KeyScope is what a signing key is derived for, besides the secret: the credential scope's date (yyyymmdd),
@@ -192,12 +192,12 @@ func (v *Verifier) VerifyKey(ctx context.Context, r *http.Request, body []byte, 
 	if keys == nil {
 		return Authorization{}, errors.New("sigv4: nil KeyFunc")
 	}
-	return v.verify(ctx, serviceOf(ctx), r, body, nil, keys)
+	return v.verify(ctx, ServiceName, r, body, nil, keys)
 }
 
-// VerifyKeyFor is VerifyKey for requests signed for service ("" is ServiceName) given by the caller, where
-// VerifyKey takes it from ctx (WithService): the caller that knows it spares a lookup through the context chain
-// on every request.
+// VerifyKeyFor is VerifyKey for requests signed for service ("" is ServiceName): chimed answers a few
+// operations of other AWS APIs (CloudTrail's LookupEvents) on its listener. A request signed for another service
+// is InvalidSignature, naming service.
 func (v *Verifier) VerifyKeyFor(ctx context.Context, service string, r *http.Request, body []byte, keys KeyFunc) (Authorization, error) {
 	if keys == nil {
 		return Authorization{}, errors.New("sigv4: nil KeyFunc")
@@ -214,10 +214,10 @@ func (v *Verifier) SigningKey(secret string, scope KeyScope) []byte {
 	if scope.Service == ServiceName {
 		return v.keys.signingKey(secret, scope.Date, scope.Region)
 	}
-	return deriveSigningKey(secret, scope.Date, scope.Region, scope.Service) // another API (WithService)
+	return deriveSigningKey(secret, scope.Date, scope.Region, scope.Service) // another API (VerifyKeyFor)
 }
 
-// verify implements Verify (secrets set) and VerifyKey (keys set).
+// verify implements Verify (secrets set) and VerifyKey and VerifyKeyFor (keys set), for service.
 func (v *Verifier) verify(ctx context.Context, service string, r *http.Request, body []byte, secrets SecretFunc, keys KeyFunc) (Authorization, error) {
 	if v == nil || v.keys == nil {
 		return Authorization{}, errors.New("sigv4: Verifier not created with New")
@@ -446,20 +446,4 @@ func skewText(d time.Duration) string {
 		return fmt.Sprintf("%d min", d/time.Minute)
 	}
 	return d.String()
-}
-
-type serviceKey struct{}
-
-// serviceOf returns the service ctx names (WithService), else ServiceName.
-func serviceOf(ctx context.Context) string {
-	if sv, ok := ctx.Value(serviceKey{}).(string); ok {
-		return sv
-	}
-	return ServiceName
-}
-
-// WithService returns ctx under which Verify expects requests signed for service (e.g. "cloudtrail") instead of
-// ServiceName: chimed answers a few operations of other AWS APIs on its listener.
-func WithService(ctx context.Context, service string) context.Context {
-	return context.WithValue(ctx, serviceKey{}, service)
 }

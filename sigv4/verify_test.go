@@ -481,3 +481,45 @@ func TestVerifyAlternatingSignedHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifyKeyForService: VerifyKeyFor checks the scope's service against the one it is given (CloudTrail's
+// LookupEvents on chimed's listener), and VerifyKey against chime, each refusal naming the service expected.
+func TestVerifyKeyForService(t *testing.T) {
+	v := mustVerifier(t, sigv4.Options{})
+	base := reqSpec{method: "POST", target: "/", body: `{}`, ctype: "application/x-amz-json-1.1", region: "eu-west-1"}
+	keys := func(_ context.Context, id string, s sigv4.KeyScope) ([]byte, bool, error) {
+		if id != testAKID {
+			return nil, false, nil
+		}
+		return v.SigningKey(testSecret, s), true, nil
+	}
+	cases := []struct {
+		signedFor, verifyFor, refusal string // refusal: "" when it verifies
+	}{
+		{"cloudtrail", "cloudtrail", ""},
+		{"chime", "", ""},
+		{"chime", "chime", ""},
+		{"chime", "cloudtrail", "Credential should be scoped to correct service: 'cloudtrail'. "},
+		{"cloudtrail", "", "Credential should be scoped to correct service: 'chime'. "},
+	}
+	for _, c := range cases {
+		r := newServerRequest(t, base)
+		mustSignGo(t, r, []byte(base.body), testAKID, testSecret, c.signedFor, "eu-west-1", fixedNow)
+		_, err := v.VerifyKeyFor(context.Background(), c.verifyFor, r, []byte(base.body), keys)
+		if c.refusal == "" {
+			if err != nil {
+				t.Errorf("signed for %s, verified for %q: %v", c.signedFor, c.verifyFor, err)
+			}
+			continue
+		}
+		if e := wantKind(t, err, sigv4.InvalidSignature); e.Message != c.refusal {
+			t.Errorf("signed for %s, verified for %q: %q, want %q", c.signedFor, c.verifyFor, e.Message, c.refusal)
+		}
+	}
+	// VerifyKey is VerifyKeyFor chime.
+	r := newServerRequest(t, base)
+	mustSignGo(t, r, []byte(base.body), testAKID, testSecret, "cloudtrail", "eu-west-1", fixedNow)
+	if _, err := v.VerifyKey(context.Background(), r, []byte(base.body), keys); err == nil {
+		t.Error("VerifyKey verified a request signed for cloudtrail")
+	}
+}
