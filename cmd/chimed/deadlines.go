@@ -31,13 +31,12 @@ type deadlineListener struct {
 	mu     sync.Mutex
 	conns  map[*coarseConn]struct{}
 	closed bool
-	stop   chan struct{} // closed by Close: the watchdog ends once no connection is left
-	done   chan struct{} // closed when the watchdog has ended
+	done   chan struct{} // closed when the watchdog has ended (the listener closed, no connection left)
 }
 
 func newDeadlineListener(l net.Listener, tick time.Duration) *deadlineListener {
 	dl := &deadlineListener{Listener: l, tick: tick, conns: map[*coarseConn]struct{}{},
-		stop: make(chan struct{}), done: make(chan struct{})}
+		done: make(chan struct{})}
 	go dl.watch()
 	return dl
 }
@@ -50,18 +49,19 @@ func (l *deadlineListener) Accept() (net.Conn, error) {
 	}
 	cc := &coarseConn{Conn: c, l: l}
 	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed { // the watchdog may have ended: a connection it would not watch is not served
+		c.Close()
+		return nil, net.ErrClosed
+	}
 	l.conns[cc] = struct{}{}
-	l.mu.Unlock()
 	return cc, nil
 }
 
 // Close closes the listener. Connections already accepted keep their deadlines until they are closed.
 func (l *deadlineListener) Close() error {
 	l.mu.Lock()
-	if !l.closed {
-		l.closed = true
-		close(l.stop)
-	}
+	l.closed = true
 	l.mu.Unlock()
 	return l.Listener.Close()
 }
@@ -72,14 +72,7 @@ func (l *deadlineListener) watch() {
 	t := time.NewTicker(l.tick)
 	defer t.Stop()
 	var open []*coarseConn
-	stopped := l.stop
-	for {
-		select {
-		case <-t.C:
-		case <-stopped:
-			stopped = nil // keep ticking for the connections still open
-			continue
-		}
+	for range t.C {
 		l.mu.Lock()
 		open = open[:0]
 		for c := range l.conns {
