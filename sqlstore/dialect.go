@@ -28,6 +28,9 @@ type dialect struct {
 	tenantLock string
 	// readTx and writeTx are the options Read and Write begin their transactions with.
 	readTx, writeTx sql.TxOptions
+	// concatListings: ListUsers reads a page as one value, its listings concatenated by the database
+	// (users.go, listConcatenated), where reading it row by row costs more than the rows.
+	concatListings bool
 	// unavailable reports whether err means the database cannot be reached or accept writes now (a failover,
 	// a restart): the store's entry points return such errors as chime.EUNAVAILABLE. nil: never.
 	unavailable func(err error) bool
@@ -47,7 +50,8 @@ var sqliteDialect = dialect{
 	},
 	// One writer connection whose transactions start IMMEDIATE: writers are serialized by the engine, so a
 	// write transaction never sees a concurrent one and there is nothing to lock or retry.
-	readTx: sql.TxOptions{ReadOnly: true},
+	readTx:         sql.TxOptions{ReadOnly: true},
+	concatListings: true,
 }
 
 // PostgreSQL error codes (SQLSTATE) the store acts on.

@@ -46,10 +46,10 @@ func rekeyLog() *slog.Logger {
 
 // goMigrations are the Go migrations of both dialects, merged with the SQL files by version.
 func goMigrations() []*goose.Migration {
-	return []*goose.Migration{goose.NewGoMigration(emailKeyVersion,
+	return append([]*goose.Migration{goose.NewGoMigration(emailKeyVersion,
 		&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return rekeyEmails(ctx, tx, chime.EmailKey) }},
 		&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return rekeyEmails(ctx, tx, strings.ToLower) }},
-	), listingFillMigration()}
+	)}, listingMigrations()...)
 }
 
 // rekeyRow is a user whose stored key differs from the computed one.

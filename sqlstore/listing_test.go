@@ -45,7 +45,7 @@ func TestListingRoundTrip(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	a := &chime.Account{ID: "acct", AwsAccountID: "111122223333"}
 	for i := range 2000 {
-		u := randomListedUser(r, a, i)
+		u := randomListedUser(r, a, i+1)
 		b := encodeListing(u)
 		got, ok := decodeListing(b, a, u.Seq)
 		if !ok || !reflect.DeepEqual(*got, listed(u)) {
@@ -290,6 +290,149 @@ func TestCheckFindsWrongListings(t *testing.T) {
 		r, err = Check(bg, dsn, true)
 		if err != nil || !r.Damaged || len(r.Problems) != 1 || !strings.Contains(r.Problems[0], "user "+wrong.ID+" ") {
 			t.Fatalf("wrong listing: %v, %+v", err, r)
+		}
+	})
+}
+
+// pageAll lists every user of a in pages of limit and returns them with the same users read by their columns.
+func pageAll(t *testing.T, db *DB, a *chime.Account, limit int) (list []*chime.User, byColumns []chime.User) {
+	t.Helper()
+	for after := int64(0); ; {
+		var page []*chime.User
+		err := db.Read(bg, func(tx chime.Tx) error {
+			var err error
+			page, err = tx.ListUsers(bg, a, chime.UserFilter{AfterSeq: after, Limit: limit})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range page {
+			if u.Seq <= after {
+				t.Fatalf("page after seq %d: user %s has seq %d (a page is in seq order)", after, u.ID, u.Seq)
+			}
+			after = u.Seq
+		}
+		list = append(list, page...)
+		if len(page) < limit {
+			break
+		}
+	}
+	err := db.Read(bg, func(tx chime.Tx) error {
+		for _, u := range list {
+			c, err := tx.User(bg, a.ID, u.ID)
+			if err != nil {
+				return err
+			}
+			byColumns = append(byColumns, listed(c))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list, byColumns
+}
+
+// Pages read as one concatenated value (SQLite) or row by row (PostgreSQL) show what the columns hold, whatever
+// the listings are: of version 1 (an older chimed), empty, NULL, or another row's (out of seq order). Migration
+// step 21 rewrites those of version 1, and a page then comes in one statement.
+func TestListingVersionsAndOrder(t *testing.T) {
+	eachEngine(t, Options{CacheUsers: -1}, func(t *testing.T, _ string, db *DB) {
+		f := newFixture(t, db)
+		a := f.accounts[0]
+		err := db.Write(bg, func(tx chime.Tx) error {
+			r := rand.New(rand.NewPCG(5, 6))
+			for i := range 30 {
+				u := randomListedUser(r, a, 0)
+				u.ID, u.Email, u.Seq = fmt.Sprintf("v-%02d", i), fmt.Sprintf("v%d@example.com", i), 0
+				u.DisplayName = strings.ReplaceAll(u.DisplayName, "\x00", "") // PostgreSQL's text holds no NUL
+				if err := tx.InsertUser(bg, u); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, cols := pageAll(t, db, a, 7)
+		sameListing(t, "as written", list, cols)
+		total := len(list)
+		if total != 32 {
+			t.Fatalf("%d users listed, want 32", total)
+		}
+		s0 := db.Stats()
+		pageAll(t, db, a, 7)
+		if s := db.Stats(); s.ReadReruns != s0.ReadReruns {
+			t.Fatalf("pages of sound listings were read again in a transaction: %+v then %+v", s0, s)
+		}
+
+		set := func(id string, listing any) {
+			t.Helper()
+			if _, err := db.write.ExecContext(bg, `UPDATE users SET listing = $1 WHERE account_id = $2 AND id = $3`,
+				listing, a.ID, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		v1 := func(u *chime.User) []byte { // version 1: version 2 without the seq
+			b := encodeListing(u)
+			_, w := uvarint(string(b[1:]))
+			return append([]byte{listingVersionV1}, b[1+w:]...)
+		}
+		for i, u := range list {
+			if i%3 == 0 {
+				set(u.ID, v1(u))
+			}
+		}
+		list, cols = pageAll(t, db, a, 7)
+		sameListing(t, "with listings of version 1", list, cols)
+		if len(list) != total {
+			t.Fatalf("with listings of version 1: %d users listed, want %d", len(list), total)
+		}
+		tx, err := db.write.BeginTx(bg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := upgradeListings(bg, tx); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		var stale int
+		if err := db.write.QueryRowContext(bg, `SELECT count(*) FROM users WHERE listing IS NULL OR length(listing) = 0`).Scan(&stale); err != nil || stale != 0 {
+			t.Fatalf("after step 21: %d users without a listing, %v", stale, err)
+		}
+		s0 = db.Stats()
+		list, cols = pageAll(t, db, a, 7)
+		sameListing(t, "after step 21", list, cols)
+		if len(list) != total {
+			t.Fatalf("after step 21: %d users listed, want %d", len(list), total)
+		}
+		if s := db.Stats(); s.ReadReruns != s0.ReadReruns {
+			t.Fatalf("after step 21, pages were read again in a transaction: %+v then %+v", s0, s)
+		}
+		for i, u := range list {
+			b := encodeListing(u)
+			if i%3 == 0 {
+				var got []byte
+				if err := db.write.QueryRowContext(bg, `SELECT listing FROM users WHERE seq = $1`, u.Seq).Scan(&got); err != nil || !bytes.Equal(got, b) {
+					t.Fatalf("step 21 wrote %x for %s, want %x (%v)", got, u.ID, b, err)
+				}
+			}
+		}
+
+		// An empty listing (on the second page of seven), a NULL one (on the third), and two rows holding each
+		// other's listing (on the fourth: the listings are not in seq order).
+		set(list[8].ID, []byte{})
+		set(list[15].ID, nil)
+		set(list[22].ID, encodeListing(list[23]))
+		set(list[23].ID, encodeListing(list[22]))
+		list, cols = pageAll(t, db, a, 7)
+		sameListing(t, "with an empty, a NULL and two swapped listings", list, cols)
+		if len(list) != total {
+			t.Fatalf("with an empty, a NULL and two swapped listings: %d users listed, want %d", len(list), total)
 		}
 	})
 }

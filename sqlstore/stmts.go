@@ -19,10 +19,10 @@ func hotQueries() (reads, writes []string) {
 	reads = []string{userByIDQuery, accountByIDQuery, credentialByIDQuery}
 	for _, e := range []bool{false, true} {
 		for _, t := range []bool{false, true} {
-			reads = append(reads, listUsersQuery(e, t))
+			reads = append(reads, listUsersQuery(e, t), concatListingsQuery(e, t))
 		}
 	}
-	writes = append([]string{updateUserQuery, insertUserQuery, countUsersQuery, userByEmailQuery, pinExistsQuery,
+	writes = append([]string{updateUserQuery, insertUserQuery, setListingQuery, countUsersQuery, userByEmailQuery, pinExistsQuery,
 		insertLinkQuery, insertOutboxQuery, savepointQuery, releaseQuery, rollbackToQuery}, reads...)
 	return reads, writes
 }

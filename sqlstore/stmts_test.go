@@ -101,9 +101,9 @@ func TestHotQueriesArePreparedAndUsed(t *testing.T) {
 				seen[r.q] = true
 			}
 		}
-		for _, q := range []string{insertUserQuery, updateUserQuery, userByEmailQuery, pinExistsQuery, countUsersQuery,
+		for _, q := range []string{insertUserQuery, setListingQuery, updateUserQuery, userByEmailQuery, pinExistsQuery, countUsersQuery,
 			insertLinkQuery, insertOutboxQuery, savepointQuery, releaseQuery, rollbackToQuery, userByIDQuery,
-			accountByIDQuery, listUsersQuery(false, true)} {
+			accountByIDQuery, concatListingsQuery(false, true)} {
 			if !seen[q] {
 				t.Errorf("%s: never ran prepared: %s", dsn, q)
 			}
