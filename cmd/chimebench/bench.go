@@ -361,7 +361,8 @@ func startChimed(ctx context.Context, bin, dsn, key, secret string, extra []stri
 		return nil, err
 	}
 	hc := &http.Client{Timeout: time.Second}
-	for time.Since(t0) < 30*time.Second {
+	// A --seed-dir store of an older schema is migrated on start: a million users can take half a minute.
+	for time.Since(t0) < 2*time.Minute {
 		resp, err := hc.Get(p.url + "/_chimed/ready")
 		if err == nil {
 			resp.Body.Close()
