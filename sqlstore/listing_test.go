@@ -334,18 +334,18 @@ func pageAll(t *testing.T, db *DB, a *chime.Account, limit int) (list []*chime.U
 	return list, byColumns
 }
 
-// Pages read as one concatenated value (SQLite) or row by row (PostgreSQL) show what the columns hold, whatever
-// the listings are: of version 1 (an older chimed), empty, NULL, or another row's (out of seq order). Migration
-// step 21 rewrites those of version 1, and a page then comes in one statement.
+// Pages (of 7, and one of all 302 users) read as one concatenated value (SQLite) or row by row (PostgreSQL)
+// show what the columns hold, whatever the listings are: of version 1 (an older chimed), empty, NULL, or another
+// row's (out of seq order). Migration step 21 rewrites those of version 1, and a page then comes in one statement.
 func TestListingVersionsAndOrder(t *testing.T) {
 	eachEngine(t, Options{CacheUsers: -1}, func(t *testing.T, _ string, db *DB) {
 		f := newFixture(t, db)
 		a := f.accounts[0]
 		err := db.Write(bg, func(tx chime.Tx) error {
 			r := rand.New(rand.NewPCG(5, 6))
-			for i := range 30 {
+			for i := range 300 {
 				u := randomListedUser(r, a, 0)
-				u.ID, u.Email, u.Seq = fmt.Sprintf("v-%02d", i), fmt.Sprintf("v%d@example.com", i), 0
+				u.ID, u.Email, u.Seq = fmt.Sprintf("v-%03d", i), fmt.Sprintf("v%d@example.com", i), 0
 				u.DisplayName = strings.ReplaceAll(u.DisplayName, "\x00", "") // PostgreSQL's text holds no NUL
 				if err := tx.InsertUser(bg, u); err != nil {
 					return err
@@ -359,8 +359,11 @@ func TestListingVersionsAndOrder(t *testing.T) {
 		list, cols := pageAll(t, db, a, 7)
 		sameListing(t, "as written", list, cols)
 		total := len(list)
-		if total != 32 {
-			t.Fatalf("%d users listed, want 32", total)
+		if total != 302 {
+			t.Fatalf("%d users listed, want 302", total)
+		}
+		if big, _ := pageAll(t, db, a, chime.MaxPageSize+1); len(big) != total {
+			t.Fatalf("in one page: %d users listed, want %d", len(big), total)
 		}
 		s0 := db.Stats()
 		pageAll(t, db, a, 7)

@@ -102,8 +102,9 @@ func (t *tx) lockTenant(ctx context.Context, aws string) error {
 	return nil
 }
 
-// ListUsers implements chime.Tx. A page reads each user's packed listing (listing.go); a row whose listing is
-// NULL (written by another writer since) or unreadable is read again by its columns.
+// ListUsers implements chime.Tx. A page reads each user's packed listing (listing.go): on SQLite the page's
+// listings concatenated in one value (listConcatenated), else, or when that value cannot be used, row by row; a
+// row whose listing is NULL (written by another writer since) or unreadable is read again by its columns.
 func (t *tx) ListUsers(ctx context.Context, a *chime.Account, f chime.UserFilter) ([]*chime.User, error) {
 	args := []any{a.ID, f.AfterSeq}
 	if f.EmailKey != "" {
@@ -197,7 +198,7 @@ func (t *tx) listConcatenated(ctx context.Context, a *chime.Account, f chime.Use
 		if len(users) == f.Limit {
 			return nil, false, nil
 		}
-		users = users[:len(users)+1] // within the capacity: the pointers taken below stay valid
+		users = append(users, chime.User{}) // the pointers are taken once the array no longer moves
 		u := &users[len(users)-1]
 		if e, ok = nextListing(u, e, a, 0); !ok || u.Seq <= prev {
 			return nil, false, nil
