@@ -27,6 +27,7 @@ type readCache struct {
 	users       userCache                    // usercache.go
 	accounts    map[string]*chime.Account    // the cache's own copies, never changed: shared with readers
 	credentials map[string]*chime.Credential // likewise
+	guard       *sharedGuard                 // in tests: checks that no reader changed a shared entry (cacheguard.go)
 
 	hits, misses [cacheKinds]atomic.Int64 // point reads answered here or not, by kind (metrics.go)
 }
@@ -150,6 +151,7 @@ func newReadCache(maxUsers int) *readCache {
 	c := &readCache{}
 	c.users.init(maxUsers)
 	c.accounts, c.credentials = map[string]*chime.Account{}, map[string]*chime.Credential{}
+	c.guard = newSharedGuard()
 	return c
 }
 
@@ -190,6 +192,9 @@ func (c *readCache) account(id string) (*chime.Account, bool) {
 	if !ok {
 		return nil, false
 	}
+	if c.guard != nil {
+		c.guard.checkAccount(a)
+	}
 	return a, true // shared with every reader: read only (chime.AccountTx.Account)
 }
 
@@ -203,6 +208,9 @@ func (c *readCache) putAccount(gen uint64, a *chime.Account) {
 		c.accounts = map[string]*chime.Account{}
 	}
 	c.accounts[a.ID] = copyAccount(*a)
+	if c.guard != nil {
+		c.guard.keepAccount(c.accounts[a.ID])
+	}
 }
 
 func (c *readCache) user(accountID, id string) (*chime.User, bool) {
@@ -256,6 +264,9 @@ func (c *readCache) credential(id string) (*chime.Credential, bool) {
 	if !ok {
 		return nil, false
 	}
+	if c.guard != nil {
+		c.guard.checkCredential(cr)
+	}
 	return cr, true // the cache's own copy (putCredential), shared with every reader: read only
 }
 
@@ -271,6 +282,9 @@ func (c *readCache) putCredential(gen uint64, cr *chime.Credential) {
 	v := *cr
 	v.SealedSecret = append([]byte(nil), cr.SealedSecret...)
 	c.credentials[cr.AccessKeyID] = &v
+	if c.guard != nil {
+		c.guard.keepCredential(&v)
+	}
 }
 
 // invalidate drops what a commit changed (call it after the commit) and starts a new generation.
