@@ -100,20 +100,26 @@ func listAll(t *testing.T, db *DB, a *chime.Account) (list []*chime.User, byColu
 		if list, err = tx.ListUsers(bg, a, chime.UserFilter{Limit: 100}); err != nil {
 			return err
 		}
-		byColumns = byColumns[:0]
-		for _, u := range list {
-			c, err := tx.User(bg, a.ID, u.ID)
-			if err != nil {
-				return err
-			}
-			byColumns = append(byColumns, listed(c))
-		}
-		return nil
+		byColumns, err = columnsOf(tx, a, list)
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return list, byColumns
+}
+
+// columnsOf reads the listed users of a by their columns, as a list shows them.
+func columnsOf(tx chime.Tx, a *chime.Account, list []*chime.User) ([]chime.User, error) {
+	var byColumns []chime.User
+	for _, u := range list {
+		c, err := tx.User(bg, a.ID, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		byColumns = append(byColumns, listed(c))
+	}
+	return byColumns, nil
 }
 
 func sameListing(t *testing.T, what string, list []*chime.User, byColumns []chime.User) {
@@ -319,14 +325,9 @@ func pageAll(t *testing.T, db *DB, a *chime.Account, limit int) (list []*chime.U
 		}
 	}
 	err := db.Read(bg, func(tx chime.Tx) error {
-		for _, u := range list {
-			c, err := tx.User(bg, a.ID, u.ID)
-			if err != nil {
-				return err
-			}
-			byColumns = append(byColumns, listed(c))
-		}
-		return nil
+		var err error
+		byColumns, err = columnsOf(tx, a, list)
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)
