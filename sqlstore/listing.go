@@ -25,7 +25,7 @@ import (
 // registration times, those present, as varint Unix milliseconds. Enums are stored as their strings: the value
 // does not depend on the model's lists. A listing is self-delimiting and names its row, so the listings of a
 // page concatenated by the database (one value for the whole page, ListUsers on SQLite) split back into users.
-// Version 1 (written before migration 00021) is version 2 without the seq; it is still read, by its row.
+// Version 1 (written before migration step 21) is version 2 without the seq; it is still read, by its row.
 
 const (
 	listingVersion   = 2
