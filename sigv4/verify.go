@@ -189,10 +189,7 @@ type KeyFunc func(ctx context.Context, accessKeyID string, scope KeyScope) (key 
 // VerifyKey is Verify with the signing key supplied by keys instead of derived from a secret: the same checks,
 // in the same order, with the same errors (keys stands in for secrets at step 9).
 func (v *Verifier) VerifyKey(ctx context.Context, r *http.Request, body []byte, keys KeyFunc) (Authorization, error) {
-	if keys == nil {
-		return Authorization{}, errors.New("sigv4: nil KeyFunc")
-	}
-	return v.verify(ctx, ServiceName, r, body, nil, keys)
+	return v.VerifyKeyFor(ctx, ServiceName, r, body, keys)
 }
 
 // VerifyKeyFor is VerifyKey for requests signed for service ("" is ServiceName): chimed answers a few
