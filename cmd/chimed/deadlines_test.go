@@ -82,11 +82,7 @@ func TestCoarseReadDeadlineFires(t *testing.T) {
 	if err, _ := readErr(p.server); !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Fatalf("second deadline: %v", err)
 	}
-	p.server.SetReadDeadline(time.Time{})
-	p.client.Write([]byte("y"))
-	if err, _ := readErr(p.server); err != nil {
-		t.Fatalf("read after clearing a fired deadline: %v", err)
-	}
+	p.wantReadAfterClearing(t, "a fired deadline")
 }
 
 func TestCoarseDeadlineClearedBeforeItPasses(t *testing.T) {
@@ -98,6 +94,17 @@ func TestCoarseDeadlineClearedBeforeItPasses(t *testing.T) {
 	p.server.SetReadDeadline(time.Now().Add(60 * time.Millisecond))
 	p.server.SetReadDeadline(time.Now().Add(time.Hour))
 	p.wantNoTimeout(t, "a replaced deadline")
+}
+
+// wantReadAfterClearing clears the server side's read deadline (what: the one that fired) and checks that a read
+// then gets the client's next byte.
+func (p *deadlinePair) wantReadAfterClearing(t *testing.T, what string) {
+	t.Helper()
+	p.server.SetReadDeadline(time.Time{})
+	p.client.Write([]byte("x"))
+	if err, _ := readErr(p.server); err != nil {
+		t.Fatalf("read after clearing %s: %v", what, err)
+	}
 }
 
 // wantNoTimeout checks that a read on the server side waits for the client's byte, sent 300 ms later, instead of
@@ -124,11 +131,7 @@ func TestCoarsePastDeadlineIsImmediate(t *testing.T) {
 	if err, _ := readErr(p.server); !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Fatalf("a past deadline did not interrupt the read: %v", err)
 	}
-	p.server.SetReadDeadline(time.Time{})
-	p.client.Write([]byte("x"))
-	if err, _ := readErr(p.server); err != nil {
-		t.Fatalf("read after clearing: %v", err)
-	}
+	p.wantReadAfterClearing(t, "a past deadline")
 }
 
 func TestCoarseWriteDeadlineFires(t *testing.T) {
