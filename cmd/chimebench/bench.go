@@ -45,6 +45,7 @@ type benchConfig struct {
 	bots        int
 	profile     string
 	seedDir     string
+	pin         pinning // --pin: the servers' CPUs and the generator's
 }
 
 // readWorkloads are the workloads whose requests can be replayed and that presigned load drives by default.
@@ -101,7 +102,17 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		"directory and start later runs from a copy of it (delete it after changing chimebench or the migrations)")
 	fs.BoolVar(&cfg.wrk, "wrk", false, "after each presigned workload, replay the same pool with wrk against the first "+
 		"chimed and the reference (wrk on PATH), to check that chimebench's generator is not the bottleneck")
+	pin := fs.String("pin", "", "SERVER/LOAD: start chimed and the reference on the SERVER CPUs and run the load "+
+		"generator on the LOAD CPUs (CPU lists as taskset takes them, e.g. 1/0), so the generator's threads never "+
+		"queue ahead of a server's; PostgreSQL is not moved")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var err error
+	if cfg.pin, err = parsePin(*pin); err != nil {
+		return err
+	}
+	if err := cfg.pin.pinSelf(); err != nil {
 		return err
 	}
 	if cfg.chimedBin == "" {
@@ -306,7 +317,7 @@ func startReference(ctx context.Context, cfg benchConfig, real *target) (*target
 	if err != nil {
 		return nil, nil, err
 	}
-	cmd := exec.CommandContext(ctx, self, "reference", "--size", strconv.Itoa(len(resp)))
+	cmd := cfg.pin.command(ctx, self, "reference", "--size", strconv.Itoa(len(resp)))
 	stdout, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
 		return nil, nil, err
@@ -343,13 +354,14 @@ func freePort() (string, error) {
 }
 
 // startChimed starts chimed serve on a free port and measures the time from exec to a 200 from /_chimed/ready.
-func startChimed(ctx context.Context, bin, dsn, key, secret string, extra []string) (*chimedProc, error) {
+// With pinning it runs on the pinned servers' CPUs.
+func startChimed(ctx context.Context, pin pinning, bin, dsn, key, secret string, extra []string) (*chimedProc, error) {
 	addr, err := freePort()
 	if err != nil {
 		return nil, err
 	}
 	args := append([]string{"serve", "--listen", addr, "--db", dsn, "--log-level", "warn"}, extra...)
-	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd := pin.command(ctx, bin, args...)
 	cmd.Env = append(os.Environ(), "CHIMED_ACCESS_KEY_ID="+key, "CHIMED_SECRET_ACCESS_KEY="+secret,
 		"CHIMED_AWS_ACCOUNT_ID="+benchAWS, "CHIMED_RATE_LIMIT=0",
 		// The same on every node of a PostgreSQL store (each node must read the credentials the others sealed).
@@ -402,7 +414,7 @@ func benchDurable(ctx context.Context, cfg benchConfig, out io.Writer) error {
 			return err
 		}
 		defer os.RemoveAll(dir)
-		srv, err := startChimed(ctx, cfg.chimedBin, "sqlite:"+filepath.Join(dir, "c.db"), key, secret,
+		srv, err := startChimed(ctx, cfg.pin, cfg.chimedBin, "sqlite:"+filepath.Join(dir, "c.db"), key, secret,
 			append(strings.Fields(cfg.extraArgs), extra...))
 		if err != nil {
 			return err

@@ -115,14 +115,18 @@ func deploy(ctx context.Context, cfg benchConfig, db, bin string, compare bool, 
 			}
 			extra = append(extra, "--pprof", pprofAddr)
 		}
-		p, err := startChimed(ctx, bin, dsn, benchKey, benchSecret, extra)
+		p, err := startChimed(ctx, cfg.pin, bin, dsn, benchKey, benchSecret, extra)
 		if err != nil {
 			return nil, fmt.Errorf("%s node %d: %w", d.name, i+1, err)
 		}
 		p.pprof = pprofAddr
 		d.procs = append(d.procs, p)
 		d.clients = append(d.clients, newClient(p.url, benchKey, benchSecret, cfg.region, cfg.concurrency))
-		fmt.Fprintf(out, "%s node %d: start to ready %v\n", d.name, i+1, p.startToReady.Round(100*time.Microsecond))
+		pinned := ""
+		if cfg.pin.server != "" {
+			pinned = fmt.Sprintf(" (on CPUs %s, the generator on %s)", processCPUs(p.cmd.Process.Pid), processCPUs(os.Getpid()))
+		}
+		fmt.Fprintf(out, "%s node %d: start to ready %v%s\n", d.name, i+1, p.startToReady.Round(100*time.Microsecond), pinned)
 	}
 	d.w.c = d.clients[0]
 	if !cfg.direct {

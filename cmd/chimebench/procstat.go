@@ -81,3 +81,17 @@ func processMemory(pid int) (rss, hwm int) {
 	}
 	return rss, hwm
 }
+
+// processCPUs returns the CPUs a process may run on (Cpus_allowed_list of /proc/PID/status), "" if unknown.
+func processCPUs(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "Cpus_allowed_list:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
