@@ -213,7 +213,36 @@ func (t *tx) listConcatenated(ctx context.Context, a *chime.Account, f chime.Use
 }
 
 // listUsersQuery is the keyset query of ListUsers with the given filters (four variants, all prepared).
-func listUsersQuery(byEmail, byType bool) string {
+func listUsersQuery(byEmail, byType bool) string { return listQueries[0][b2i(byEmail)][b2i(byType)] }
+
+// concatListingsQuery is listUsersQuery as one value, the page's listings concatenated in seq order (SQLite's
+// group_concat keeps the order of the subquery's rows; listConcatenated checks it). A row without a listing, or
+// with an empty one, adds the byte 0, which no listing begins with. Only comparisons, no function, run per row.
+func concatListingsQuery(byEmail, byType bool) string { return listQueries[1][b2i(byEmail)][b2i(byType)] }
+
+// listQueries holds the texts of listUsersQuery ([0]) and concatListingsQuery ([1]) by filters, built once so
+// that a page neither builds its query nor hashes a fresh string to find the prepared statement. Never written
+// after initialization.
+var listQueries = func() (q [2][2][2]string) {
+	for _, byEmail := range []bool{false, true} {
+		for _, byType := range []bool{false, true} {
+			rows := buildListUsersQuery(byEmail, byType)
+			q[0][b2i(byEmail)][b2i(byType)] = rows
+			q[1][b2i(byEmail)][b2i(byType)] =
+				`SELECT group_concat(CASE WHEN listing > x'' THEN listing ELSE x'00' END, '') FROM (` + rows + `)`
+		}
+	}
+	return q
+}()
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func buildListUsersQuery(byEmail, byType bool) string {
 	q := `SELECT seq, listing FROM users WHERE account_id = $1 AND seq > $2`
 	n := 2
 	if byEmail {
@@ -225,14 +254,6 @@ func listUsersQuery(byEmail, byType bool) string {
 		q += ` AND user_type = $` + itoa(n)
 	}
 	return q + ` ORDER BY seq LIMIT $` + itoa(n+1)
-}
-
-// concatListingsQuery is listUsersQuery as one value, the page's listings concatenated in seq order (SQLite's
-// group_concat keeps the order of the subquery's rows; listConcatenated checks it). A row without a listing, or
-// with an empty one, adds the byte 0, which no listing begins with. Only comparisons, no function, run per row.
-func concatListingsQuery(byEmail, byType bool) string {
-	return `SELECT group_concat(CASE WHEN listing > x'' THEN listing ELSE x'00' END, '') FROM (` +
-		listUsersQuery(byEmail, byType) + `)`
 }
 
 // CountUsers implements chime.Tx.
