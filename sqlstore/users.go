@@ -218,7 +218,9 @@ func listUsersQuery(byEmail, byType bool) string { return listQueries[0][b2i(byE
 // concatListingsQuery is listUsersQuery as one value, the page's listings concatenated in seq order (SQLite's
 // group_concat keeps the order of the subquery's rows; listConcatenated checks it). A row without a listing, or
 // with an empty one, adds the byte 0, which no listing begins with. Only comparisons, no function, run per row.
-func concatListingsQuery(byEmail, byType bool) string { return listQueries[1][b2i(byEmail)][b2i(byType)] }
+func concatListingsQuery(byEmail, byType bool) string {
+	return listQueries[1][b2i(byEmail)][b2i(byType)]
+}
 
 // listQueries holds the texts of listUsersQuery ([0]) and concatListingsQuery ([1]) by filters, built once so
 // that a page neither builds its query nor hashes a fresh string to find the prepared statement. Never written
