@@ -128,7 +128,9 @@ func (c *coarseConn) SetWriteDeadline(t time.Time) error {
 // deadline the connection holds (*held) before recording a new one.
 func setCoarse(pending *int64, held *bool, t time.Time, set func(time.Time) error) error {
 	*pending = 0
-	if !t.IsZero() && !t.After(time.Now()) {
+	// time.Until reads only the monotonic clock for a deadline that holds a monotonic reading (net/http's are
+	// time.Now().Add(timeout)); time.Now would read the wall clock too, on every deadline of every request.
+	if !t.IsZero() && time.Until(t) <= 0 {
 		*held = true
 		return set(t)
 	}
