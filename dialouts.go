@@ -41,10 +41,10 @@ const (
 
 // Fields of CreateMeetingDialOut.
 const (
-	FieldMeetingID       Field = "MeetingId"
-	FieldFromPhoneNumber Field = "FromPhoneNumber"
-	FieldToPhoneNumber   Field = "ToPhoneNumber"
-	FieldJoinToken       Field = "JoinToken"
+	FieldMeetingID       Field = "meeting id"
+	FieldFromPhoneNumber Field = "calling number"
+	FieldToPhoneNumber   Field = "called number"
+	FieldJoinToken       Field = "join token"
 )
 
 var (

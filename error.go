@@ -34,25 +34,42 @@ type Field string
 
 // Fields of the domain's inputs that errors identify.
 const (
-	FieldName         Field = "Name"
-	FieldEmail        Field = "Email"
-	FieldUsername     Field = "Username"
-	FieldLicense      Field = "License"
-	FieldUserType     Field = "UserType"
-	FieldUserIDs      Field = "UserIDs"
-	FieldAccountType  Field = "AccountType"
-	FieldDisplayName  Field = "DisplayName"
-	FieldMaxResults   Field = "MaxResults"
-	FieldNextToken    Field = "NextToken"
-	FieldAccountID    Field = "AccountID"
-	FieldUserID       Field = "UserID"
-	FieldAlexaRoomARN Field = "AlexaRoomARN"
+	FieldName         Field = "name"
+	FieldEmail        Field = "email address"
+	FieldUsername     Field = "username"
+	FieldLicense      Field = "license"
+	FieldUserType     Field = "user type"
+	FieldUserIDs      Field = "user ids"
+	FieldAccountType  Field = "account type"
+	FieldDisplayName  Field = "display name"
+	FieldMaxResults   Field = "page size"
+	FieldNextToken    Field = "page token"
+	FieldAccountID    Field = "account id"
+	FieldUserID       Field = "user id"
+	FieldAlexaRoomARN Field = "Alexa for Business room ARN"
 
-	FieldOffsetSeconds             Field = "OffsetSeconds"             // the server clock's offset (§9.5)
-	FieldRetentionSettings         Field = "RetentionSettings"         // §4.20
-	FieldRoomRetentionDays         Field = "RoomRetentionDays"         // §4.20
-	FieldConversationRetentionDays Field = "ConversationRetentionDays" // §4.20
+	FieldOffsetSeconds             Field = "clock offset"                // the server clock's offset (§9.5)
+	FieldRetentionSettings         Field = "retention settings"          // §4.20
+	FieldRoomRetentionDays         Field = "room retention days"         // §4.20
+	FieldConversationRetentionDays Field = "conversation retention days" // §4.20
 )
+
+// Fields returns every field the domain's errors can name, declared here and beside the rules that use them. The
+// wire layer names each one (http's TestWireFieldsComplete); TestFieldsListsEveryField keeps this list whole.
+func Fields() []Field {
+	return []Field{
+		FieldAccountID, FieldAccountType, FieldAlexaRoomARN, FieldAreaCode, FieldBotDomain, FieldBotID,
+		FieldBusinessCallingBucket, FieldCallingName, FieldCity, FieldClientRequestToken, FieldContent,
+		FieldConversationID, FieldConversationRetentionDays, FieldCountry, FieldDelegateGroups, FieldDisplayName,
+		FieldE164Number, FieldE164Numbers, FieldEmail, FieldFromPhoneNumber, FieldJoinToken,
+		FieldLambdaFunctionArn, FieldLicense, FieldMaxResults, FieldMeetingID, FieldMemberID, FieldMemberIDs,
+		FieldMembershipItems, FieldMessageID, FieldName, FieldNextToken, FieldNumberIDs, FieldNumberItems,
+		FieldNumberType, FieldOffsetSeconds, FieldOutboundEventsHTTPSEndpoint, FieldProductType,
+		FieldRetentionSettings, FieldRole, FieldRoomID, FieldRoomRetentionDays, FieldSenderID, FieldState,
+		FieldToPhoneNumber, FieldTollFreePrefix, FieldUserID, FieldUserIDs, FieldUserSettings, FieldUserType,
+		FieldUsername, FieldVoiceConnectorBucket, FieldWebhookID,
+	}
+}
 
 // Error is a domain error: a code from the list above, the input it is about (if one), and a message safe to
 // show the caller (about the field when Field is set, e.g. "is required").
@@ -65,7 +82,7 @@ type Error struct {
 // Error implements error.
 func (e *Error) Error() string {
 	if e.Field != "" {
-		return fmt.Sprintf("chime error: code=%s field=%s message=%s", e.Code, e.Field, e.Message)
+		return fmt.Sprintf("chime error: code=%s field=%q message=%s", e.Code, e.Field, e.Message)
 	}
 	return fmt.Sprintf("chime error: code=%s message=%s", e.Code, e.Message)
 }

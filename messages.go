@@ -38,12 +38,12 @@ const (
 
 // Fields of the message endpoints (named as on the wire).
 const (
-	FieldContent        Field = "Content"
-	FieldSenderID       Field = "SenderId"
-	FieldMemberIDs      Field = "MemberIds"
-	FieldMessageID      Field = "messageId"
-	FieldConversationID Field = "conversationId"
-	FieldWebhookID      Field = "webhookId"
+	FieldContent        Field = "content"
+	FieldSenderID       Field = "sender id"
+	FieldMemberIDs      Field = "member ids"
+	FieldMessageID      Field = "message id"
+	FieldConversationID Field = "conversation id"
+	FieldWebhookID      Field = "webhook id"
 )
 
 // ChatKind says what holds a message.

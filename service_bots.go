@@ -10,10 +10,10 @@ import (
 
 // Fields of the bot operations' inputs.
 const (
-	FieldBotID                       Field = "BotID"
-	FieldBotDomain                   Field = "Domain"
-	FieldOutboundEventsHTTPSEndpoint Field = "OutboundEventsHTTPSEndpoint"
-	FieldLambdaFunctionArn           Field = "LambdaFunctionArn"
+	FieldBotID                       Field = "bot id"
+	FieldBotDomain                   Field = "bot domain"
+	FieldOutboundEventsHTTPSEndpoint Field = "events endpoint URL"
+	FieldLambdaFunctionArn           Field = "events Lambda function ARN"
 )
 
 // Bot limits (§4.36, §4.39).

@@ -32,13 +32,13 @@ const (
 
 // Fields of the phone number search.
 const (
-	FieldProductType    Field = "ProductType"
-	FieldCountry        Field = "Country"
-	FieldAreaCode       Field = "AreaCode"
-	FieldCity           Field = "City"
-	FieldState          Field = "State"
-	FieldTollFreePrefix Field = "TollFreePrefix"
-	FieldNumberType     Field = "NumberType"
+	FieldProductType    Field = "product type"
+	FieldCountry        Field = "country"
+	FieldAreaCode       Field = "area code"
+	FieldCity           Field = "city"
+	FieldState          Field = "state"
+	FieldTollFreePrefix Field = "toll-free prefix"
+	FieldNumberType     Field = "number type"
 )
 
 // NumberCountry is a country where numbers of a product type can be ordered, and the types offered there.

@@ -19,10 +19,10 @@ const (
 
 // Fields of the number operations.
 const (
-	FieldE164Numbers Field = "E164Numbers" // the numbers of an order
-	FieldE164Number  Field = "E164Number"  // the number given to a user
-	FieldNumberIDs   Field = "NumberIDs"   // the numbers of a batch delete
-	FieldNumberItems Field = "NumberItems" // the items of a batch update
+	FieldE164Numbers Field = "phone numbers"      // the numbers of an order
+	FieldE164Number  Field = "phone number"       // the number given to a user
+	FieldNumberIDs   Field = "phone number ids"   // the numbers of a batch delete
+	FieldNumberItems Field = "phone number items" // the items of a batch update
 )
 
 // numberOptions are the durations and limits of the number operations.

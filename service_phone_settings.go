@@ -17,7 +17,7 @@ type PhoneNumberSettings struct {
 const DefaultCallingNameInterval = 168 * time.Hour
 
 // FieldCallingName is the calling name of UpdatePhoneNumberSettings (§4.31).
-const FieldCallingName Field = "CallingName"
+const FieldCallingName Field = "calling name"
 
 // callingNameInterval returns the interval of ServiceOptions.CallingNameInterval: 0 is the default, negative
 // disables the rule (0 returned).

@@ -19,11 +19,11 @@ const (
 
 // Fields of the room operations.
 const (
-	FieldRoomID             Field = "RoomID"
-	FieldMemberID           Field = "MemberID"
-	FieldRole               Field = "Role"
-	FieldClientRequestToken Field = "ClientRequestToken"
-	FieldMembershipItems    Field = "MembershipItems" // the items of BatchCreateRoomMembership
+	FieldRoomID             Field = "room id"
+	FieldMemberID           Field = "member id"
+	FieldRole               Field = "role"
+	FieldClientRequestToken Field = "client request token"
+	FieldMembershipItems    Field = "membership items" // the items of BatchCreateRoomMembership
 )
 
 // roomAccount loads the account of a room call and checks its type (D47: 404 before 403; D31).

@@ -33,10 +33,10 @@ type GlobalSettingsPatch struct {
 
 // Fields of the settings operations' inputs.
 const (
-	FieldUserSettings          Field = "UserSettings"
-	FieldDelegateGroups        Field = "DelegateGroups"
-	FieldBusinessCallingBucket Field = "BusinessCallingBucket"
-	FieldVoiceConnectorBucket  Field = "VoiceConnectorBucket"
+	FieldUserSettings          Field = "user settings"
+	FieldDelegateGroups        Field = "sign-in delegate groups"
+	FieldBusinessCallingBucket Field = "business calling record bucket"
+	FieldVoiceConnectorBucket  Field = "voice connector record bucket"
 )
 
 // Limits of sign-in delegate groups (D42).

@@ -107,10 +107,7 @@ func (s *Server) writeError(c *call, err error) {
 // message words err for the wire: the real service's texts for BadRequest and NotFound, the domain field
 // named by its wire member.
 func (s *Server) message(c *call, code string, err error) string {
-	msg := chime.ErrorMessage(err)
-	if f := chime.ErrorField(err); f != "" {
-		msg = wireField(c.op, f) + " " + msg
-	}
+	msg := fieldMessage(c.op, err)
 	switch code {
 	case chime.ENOTFOUND:
 		return msgNotFound
@@ -120,7 +117,17 @@ func (s *Server) message(c *call, code string, err error) string {
 	return msg
 }
 
-// wireField is the wire member name of a domain field in operation op.
+// fieldMessage is err's message after the wire name of the field it is about, if it is about one.
+func fieldMessage(op string, err error) string {
+	msg := chime.ErrorMessage(err)
+	if name := wireField(op, chime.ErrorField(err)); name != "" {
+		msg = name + " " + msg
+	}
+	return msg
+}
+
+// wireField is the wire member name of a domain field in operation op: the name its clients send it by, the
+// only place the domain's fields meet the model's members. It is "" only for a field it does not know.
 func wireField(op string, f chime.Field) string {
 	switch f {
 	case chime.FieldLicense:
@@ -230,8 +237,40 @@ func wireField(op string, f chime.Field) string {
 		return "MembershipItemList"
 	case chime.FieldMeetingID:
 		return "meetingId"
+	case chime.FieldFromPhoneNumber:
+		return "FromPhoneNumber"
+	case chime.FieldToPhoneNumber:
+		return "ToPhoneNumber"
+	case chime.FieldJoinToken:
+		return "JoinToken"
+	case chime.FieldUserType:
+		return "UserType"
+	case chime.FieldAccountType:
+		return "AccountType"
+	case chime.FieldDisplayName:
+		return "DisplayName"
+	case chime.FieldOffsetSeconds:
+		return "OffsetSeconds"
+	case chime.FieldRetentionSettings:
+		return "RetentionSettings"
+	case chime.FieldCallingName:
+		return "CallingName"
+	case chime.FieldClientRequestToken:
+		return "ClientRequestToken"
+	case chime.FieldContent:
+		return "Content"
+	case chime.FieldSenderID:
+		return "SenderId"
+	case chime.FieldMemberIDs:
+		return "MemberIds"
+	case chime.FieldMessageID:
+		return "messageId"
+	case chime.FieldConversationID:
+		return "conversationId"
+	case chime.FieldWebhookID:
+		return "webhookId"
 	}
-	return string(f)
+	return "" // every domain field has a case above (TestWireFieldsComplete)
 }
 
 // writeFrontError answers a front-end error: its own type name and a lowercase "message".

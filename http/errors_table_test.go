@@ -137,3 +137,19 @@ func TestWriteErrorWireShape(t *testing.T) {
 		}
 	}
 }
+
+// Every domain field has a wire name in every operation (wireField has no fallback): a field added to the
+// domain without one would answer its errors without naming the member.
+func TestWireFieldsComplete(t *testing.T) {
+	ops := []string{""}
+	for _, rt := range routeTable() {
+		ops = append(ops, rt.name)
+	}
+	for _, f := range chime.Fields() {
+		for _, op := range ops {
+			if wireField(op, f) == "" {
+				t.Errorf("domain field %q has no wire name in %q", f, op)
+			}
+		}
+	}
+}

@@ -292,11 +292,7 @@ func (s *Server) writeIncomingError(c *call, err error) {
 	case chime.EFORBIDDEN:
 		s.writeFrontError(c, http.StatusForbidden, "ForbiddenException", "The token does not match")
 	case chime.EINVALID:
-		msg := chime.ErrorMessage(err)
-		if f := chime.ErrorField(err); f != "" {
-			msg = string(f) + " " + msg
-		}
-		s.writeFrontError(c, http.StatusBadRequest, "BadRequestException", msg)
+		s.writeFrontError(c, http.StatusBadRequest, "BadRequestException", fieldMessage(c.op, err))
 	case chime.EUNAVAILABLE:
 		s.writeFrontError(c, http.StatusServiceUnavailable, "ServiceUnavailableException", chime.ErrorMessage(err))
 	default:

@@ -38,7 +38,7 @@ func numbersPages(t *testing.T, srv *testenv.Server) {
 	ana := users(t, srv, id)[0]
 
 	p := b.get("/admin/phone-numbers/search?search=1&areacode=911")
-	if p.status != http.StatusBadRequest || !strings.Contains(p.body, "AreaCode must be a US geographic area code") {
+	if p.status != http.StatusBadRequest || !strings.Contains(p.body, "Area code must be a US geographic area code") {
 		t.Errorf("bad search: %d\n%s", p.status, p.body)
 	}
 	p = b.get("/admin/phone-numbers/search?search=1&state=WA")
@@ -65,7 +65,7 @@ func numbersPages(t *testing.T, srv *testenv.Server) {
 
 	b.get(np)
 	b.submit(np+"/calling-name", url.Values{"CallingName": {"Bad!"}})
-	mustSay(t, b.last, "CallingName must be 2 to 15 letters")
+	mustSay(t, b.last, "Calling name must be 2 to 15 letters")
 	b.submit(np+"/calling-name", url.Values{"CallingName": {"Front Desk"}})
 	mustSay(t, b.last, "Calling name saved")
 	b.submit(np+"/product", url.Values{"ProductType": {"VoiceConnector"}})
@@ -107,7 +107,7 @@ func numbersPages(t *testing.T, srv *testenv.Server) {
 
 	// Phone number settings: once per interval.
 	b.submit("/admin/phone-numbers/settings", url.Values{"CallingName": {"x"}})
-	mustSay(t, b.last, "CallingName must be 2 to 15")
+	mustSay(t, b.last, "Calling name must be 2 to 15")
 	b.submit("/admin/phone-numbers/settings", url.Values{"CallingName": {"Numbers Corp"}})
 	mustSay(t, b.last, "Default outbound calling name saved.")
 	b.submit("/admin/phone-numbers/settings", url.Values{"CallingName": {"Other Name"}})

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -156,9 +157,10 @@ func plain(err error) string {
 		return "The request failed."
 	}
 	if f := chime.ErrorField(err); f != "" && !strings.HasPrefix(msg, string(f)) {
-		msg = string(f) + " " + msg
+		msg = string(f) + " " + msg // the domain's name of the field, e.g. "display name is required"
 	}
-	return msg
+	r, size := utf8.DecodeRuneInString(msg)
+	return string(unicode.ToUpper(r)) + msg[size:]
 }
 
 // Flash messages: the outcome of an action, shown once by the page the action redirects to (Post/Redirect/Get).
