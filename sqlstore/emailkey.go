@@ -21,7 +21,7 @@ import (
 // and a SQLite store has only one writer connection). Version 4 moved from strings.ToLower to full case folding of the NFC form. A later change of
 // EmailKey (a new Unicode version of golang.org/x/text) adds another version running the same step.
 //
-// The step walks the users in creation order, in batches of rekeyBatch rows (bounded memory), and rewrites the
+// The step walks the users in creation order, in batches of userStepBatch rows (bounded memory), and rewrites the
 // keys that differ from EmailKey(email); it is atomic and idempotent (run again, it finds nothing to do). Collisions: when the new key of a user is already held by
 // another user of the same AWS account (two users that were two identities are one now), both users are kept;
 // the one holding the key keeps it (it already held it, or it came first in creation order) and the other keeps
@@ -31,8 +31,9 @@ import (
 // emailKeyVersion is the goose version of the re-keying step.
 const emailKeyVersion = 4
 
-// rekeyBatch is how many users one transaction of the step reads.
-const rekeyBatch = 1000
+// userStepBatch is how many users a Go migration step over users (this re-keying, the listing steps of
+// listing.go) reads at a time.
+const userStepBatch = 1000
 
 // rekeyLogger is where the step logs (slog.Default() when unset).
 var rekeyLogger atomic.Pointer[slog.Logger]
@@ -79,7 +80,7 @@ func rekeyEmails(ctx context.Context, tx *sql.Tx, key func(string) string) error
 			changed += done
 			collided = append(collided, held...)
 		}
-		if n < rekeyBatch {
+		if n < userStepBatch {
 			break
 		}
 		after = last
@@ -115,11 +116,11 @@ func rekeyEmails(ctx context.Context, tx *sql.Tx, key func(string) string) error
 	return nil
 }
 
-// scanUsers reads up to rekeyBatch users after seq after, appends those whose key differs to out, and returns
+// scanUsers reads up to userStepBatch users after seq after, appends those whose key differs to out, and returns
 // how many it read and the last seq.
 func scanUsers(ctx context.Context, tx *sql.Tx, after int64, key func(string) string, out *[]rekeyRow) (int, int64, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT seq, id, account_id, aws_account_id, email, email_key FROM users
-		WHERE seq > $1 ORDER BY seq LIMIT $2`, after, rekeyBatch)
+		WHERE seq > $1 ORDER BY seq LIMIT $2`, after, userStepBatch)
 	if err != nil {
 		return 0, 0, fmt.Errorf("email keys: %w", err)
 	}

@@ -164,7 +164,7 @@ const (
 )
 
 // listingMigrations are the Go steps that write users.listing: each runs in one transaction, in batches of
-// rekeyBatch users (bounded memory), and run again finds nothing to do.
+// userStepBatch users (bounded memory), and run again finds nothing to do.
 func listingMigrations() []*goose.Migration {
 	none := &goose.GoFunc{RunTx: func(context.Context, *sql.Tx) error { return nil }} // nothing to undo
 	return []*goose.Migration{
@@ -194,7 +194,7 @@ func writeListings(ctx context.Context, tx *sql.Tx, stale func(listing []byte) b
 		var batch []*chime.User
 		n := 0
 		rows, err := tx.QueryContext(ctx, `SELECT `+userCols+`, listing FROM users WHERE seq > $1 ORDER BY seq LIMIT $2`,
-			after, rekeyBatch)
+			after, userStepBatch)
 		if err != nil {
 			return fmt.Errorf("user listings: %w", err)
 		}
@@ -218,7 +218,7 @@ func writeListings(ctx context.Context, tx *sql.Tx, stale func(listing []byte) b
 				return fmt.Errorf("user listings: %w", err)
 			}
 		}
-		if n < rekeyBatch {
+		if n < userStepBatch {
 			return nil
 		}
 	}
@@ -240,7 +240,7 @@ func checkListings(ctx context.Context, db *sql.DB, r *CheckReport) {
 	checked, bad := 0, 0
 	for after := int64(-1); ; {
 		rows, err := db.QueryContext(ctx, `SELECT `+userCols+`, listing FROM users WHERE seq > $1 ORDER BY seq LIMIT $2`,
-			after, rekeyBatch)
+			after, userStepBatch)
 		if err != nil {
 			r.fail("users' listings: %v", err)
 			return
@@ -274,7 +274,7 @@ func checkListings(ctx context.Context, db *sql.DB, r *CheckReport) {
 			r.fail("users' listings: %v", err)
 			return
 		}
-		if n < rekeyBatch {
+		if n < userStepBatch {
 			break
 		}
 	}
