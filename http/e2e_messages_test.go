@@ -275,6 +275,13 @@ func TestWebhooksAndSessionE2E(t *testing.T) {
 	time.Sleep(1100 * time.Millisecond)
 	wantMessageErr(t, postPublic(t, wh.Webhook.Url, []byte(`{"Content":5}`), nil), 400)
 	time.Sleep(1100 * time.Millisecond)
+	// A rule's error names the body member the sender wrote, not the domain's name for it.
+	empty := postPublic(t, wh.Webhook.Url, []byte(`{"Content":""}`), nil)
+	wantMessageErr(t, empty, 400)
+	if !strings.Contains(string(empty.Body), `"message":"Content `) {
+		t.Errorf("empty Content: %s, want a message that names Content", empty.Body)
+	}
+	time.Sleep(1100 * time.Millisecond)
 	big, _ := json.Marshal(map[string]string{"Content": strings.Repeat("x", 4097)})
 	wantMessageErr(t, postPublic(t, wh.Webhook.Url, big, nil), 413)
 
