@@ -157,10 +157,12 @@ func plain(err error) string {
 		return "The request failed."
 	}
 	if f := chime.ErrorField(err); f != "" && !strings.HasPrefix(msg, string(f)) {
-		msg = string(f) + " " + msg // the domain's name of the field, e.g. "display name is required"
+		// The domain's name of the field begins the sentence: "Display name is required". Only the name is
+		// capitalized; a message may begin with a value (an id, an address) that must be shown as it is.
+		r, size := utf8.DecodeRuneInString(string(f))
+		msg = string(unicode.ToUpper(r)) + string(f)[size:] + " " + msg
 	}
-	r, size := utf8.DecodeRuneInString(msg)
-	return string(unicode.ToUpper(r)) + msg[size:]
+	return msg
 }
 
 // Flash messages: the outcome of an action, shown once by the page the action redirects to (Post/Redirect/Get).
