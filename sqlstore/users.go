@@ -223,8 +223,7 @@ func concatListingsQuery(byEmail, byType bool) string {
 }
 
 // listQueries holds the texts of listUsersQuery ([0]) and concatListingsQuery ([1]) by filters, built once so
-// that a page neither builds its query nor hashes a fresh string to find the prepared statement. Never written
-// after initialization.
+// that a page does not build (allocate) its query text. Never written after initialization.
 var listQueries = func() (q [2][2][2]string) {
 	for _, byEmail := range []bool{false, true} {
 		for _, byType := range []bool{false, true} {
