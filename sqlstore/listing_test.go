@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"bytes"
+	"context"
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -184,16 +186,7 @@ func TestListingFollowsTheColumns(t *testing.T) {
 		if _, err := db.write.ExecContext(bg, `UPDATE users SET listing = NULL WHERE id <> 'a1'`); err != nil {
 			t.Fatal(err)
 		}
-		tx, err := db.write.BeginTx(bg, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := fillListings(bg, tx); err != nil {
-			t.Fatal(err)
-		}
-		if err := tx.Commit(); err != nil {
-			t.Fatal(err)
-		}
+		runStep(t, db, fillListings)
 		rows, err := db.write.QueryContext(bg, `SELECT `+userCols+`, listing FROM users ORDER BY seq`)
 		if err != nil {
 			t.Fatal(err)
@@ -394,16 +387,7 @@ func TestListingVersionsAndOrder(t *testing.T) {
 		if len(list) != total {
 			t.Fatalf("with listings of version 1: %d users listed, want %d", len(list), total)
 		}
-		tx, err := db.write.BeginTx(bg, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := upgradeListings(bg, tx); err != nil {
-			t.Fatal(err)
-		}
-		if err := tx.Commit(); err != nil {
-			t.Fatal(err)
-		}
+		runStep(t, db, upgradeListings)
 		var stale int
 		if err := db.write.QueryRowContext(bg, `SELECT count(*) FROM users WHERE listing IS NULL OR length(listing) = 0`).Scan(&stale); err != nil || stale != 0 {
 			t.Fatalf("after step 21: %d users without a listing, %v", stale, err)
@@ -439,4 +423,20 @@ func TestListingVersionsAndOrder(t *testing.T) {
 			t.Fatalf("with an empty, a NULL and two swapped listings: %d users listed, want %d", len(list), total)
 		}
 	})
+}
+
+// runStep runs a Go migration step in one transaction of the store's writer and commits it.
+func runStep(t *testing.T, db *DB, step func(context.Context, *sql.Tx) error) {
+	t.Helper()
+	tx, err := db.write.BeginTx(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := step(context.Background(), tx); err != nil {
+		tx.Rollback()
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
 }
