@@ -97,7 +97,8 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&cfg.rooms, "rooms", 1000, "rooms in the enterprise account of the rooms workload (at most 1500)")
 	fs.IntVar(&cfg.bots, "bots", 10, "bots (each in its own room) of the botevents workload (at most 10)")
 	fs.StringVar(&cfg.profile, "profile", "", "write a CPU profile of the first chimed process over each workload's "+
-		"measurement to PREFIX-WORKLOAD.prof (chimed started with --pprof on a free port)")
+		"measurement to PREFIX-WORKLOAD.prof (chimed started with --pprof on a free port), and the reference's to "+
+		"PREFIX-WORKLOAD-reference.prof")
 	fs.StringVar(&cfg.seedDir, "seed-dir", "", "with --direct: keep the seeded SQLite store of --users users in this "+
 		"directory and start later runs from a copy of it (delete it after changing chimebench or the migrations)")
 	fs.BoolVar(&cfg.wrk, "wrk", false, "after each presigned workload, replay the same pool with wrk against the first "+
@@ -223,8 +224,13 @@ func benchWorkload(ctx context.Context, cfg benchConfig, deps []*deployment, nam
 	if cfg.profile != "" {
 		// The profile covers the whole alternating measurement: samples are taken while chimed is busy.
 		total := time.Duration(rounds) * slice * time.Duration(len(deps)+1)
-		done := profileCPU(ctx, deps[0].procs[0], total, fmt.Sprintf("%s-%s.prof", cfg.profile, name), out)
+		done := profileCPU(ctx, deps[0].procs[0].pprof, total, fmt.Sprintf("%s-%s.prof", cfg.profile, name),
+			"the first chimed", out)
 		defer func() { <-done }()
+		// The reference's own profile over the same span, to compare where each spends its CPU.
+		doneRef := profileCPU(ctx, ref.pprof, total, fmt.Sprintf("%s-%s-reference.prof", cfg.profile, name),
+			"the reference", out)
+		defer func() { <-doneRef }()
 	}
 	all := append(append([]*target(nil), targets...), ref)
 	res := make([][]result, len(all))
@@ -293,6 +299,7 @@ type target struct {
 	weights    []int
 	pool       *signedPool // presigned load
 	sharedPool bool        // pool belongs to another target
+	pprof      string      // address of its net/http/pprof server ("" when not profiled)
 }
 
 // run drives the target for d in the chosen load mode.
@@ -317,7 +324,15 @@ func startReference(ctx context.Context, cfg benchConfig, real *target) (*target
 	if err != nil {
 		return nil, nil, err
 	}
-	cmd := cfg.pin.command(ctx, self, "reference", "--size", strconv.Itoa(len(resp)))
+	args := []string{"reference", "--size", strconv.Itoa(len(resp))}
+	pprofAddr := ""
+	if cfg.profile != "" {
+		if pprofAddr, err = freePort(); err != nil {
+			return nil, nil, err
+		}
+		args = append(args, "--pprof", pprofAddr)
+	}
+	cmd := cfg.pin.command(ctx, self, args...)
 	stdout, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
 		return nil, nil, err
@@ -330,7 +345,7 @@ func startReference(ctx context.Context, cfg benchConfig, real *target) (*target
 	}
 	addr := strings.TrimSpace(strings.TrimPrefix(line, "listening "))
 	c0 := real.clients[0]
-	ref := &target{name: "ceiling", addrs: []string{addr}, pids: []int{cmd.Process.Pid},
+	ref := &target{name: "ceiling", addrs: []string{addr}, pids: []int{cmd.Process.Pid}, pprof: pprofAddr,
 		clients: []*client{newClient("http://"+addr, c0.creds.AccessKeyID, c0.creds.SecretAccessKey, c0.region,
 			cfg.concurrency)}, ops: real.ops, weights: real.weights, pool: real.pool, sharedPool: true}
 	return ref, stop, nil

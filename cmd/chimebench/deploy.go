@@ -172,13 +172,14 @@ func freshSchema(ctx context.Context, base string) (string, func(), error) {
 	return u.String(), drop, nil
 }
 
-// profileCPU fetches a CPU profile of p over d into path, in the background; the channel is closed when done.
-func profileCPU(ctx context.Context, p *chimedProc, d time.Duration, path string, out io.Writer) <-chan struct{} {
+// profileCPU fetches a CPU profile over d from the net/http/pprof server at addr (of the process called who)
+// into path, in the background; the channel is closed when done.
+func profileCPU(ctx context.Context, addr string, d time.Duration, path, who string, out io.Writer) <-chan struct{} {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		secs := max(1, int((d+time.Second-1)/time.Second))
-		url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", p.pprof, secs)
+		url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, secs)
 		req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
 		if err != nil {
 			return
@@ -200,7 +201,7 @@ func profileCPU(ctx context.Context, p *chimedProc, d time.Duration, path string
 			fmt.Fprintf(out, "    profile: %v\n", err)
 			return
 		}
-		fmt.Fprintf(out, "    CPU profile of the first chimed: %s (go tool pprof -top %s)\n", path, path)
+		fmt.Fprintf(out, "    CPU profile of %s: %s (go tool pprof -top %s)\n", who, path, path)
 	}()
 	return done
 }

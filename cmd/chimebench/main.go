@@ -6,7 +6,7 @@
 //
 //	chimebench run --chimed-bin PATH [--users N] [--direct] [--workloads get,list,…] [-c 32] [-d 10s]
 //	               [--load auto|presigned|sdk] [--db sqlite,postgres://…] [--nodes N] [--wrk] [--profile PREFIX]
-//	chimebench reference --listen ADDR --size N       (started by run; the ceiling)
+//	chimebench reference --listen ADDR --size N [--pprof ADDR]  (started by run; the ceiling)
 //	chimebench seed --db sqlite:PATH --users N        (fast direct seeding of one account)
 //	chimebench attack --chimed-bin PATH [--scenarios slowbody,idle]   (reliability under attack; see attack.go)
 package main
@@ -19,6 +19,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strconv"
@@ -59,8 +60,18 @@ func runReference(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("reference", flag.ContinueOnError)
 	listen := fs.String("listen", "127.0.0.1:0", "address")
 	size := fs.Int("size", 400, "body size in bytes")
+	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this address (run --profile profiles the reference too)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *pprofAddr != "" {
+		pl, err := net.Listen("tcp", *pprofAddr)
+		if err != nil {
+			return err
+		}
+		mux := http.NewServeMux()
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		go http.Serve(pl, mux)
 	}
 	body := []byte(`{"Pad":"` + strings.Repeat("x", max(0, *size-10)) + `"}`)
 	l, err := net.Listen("tcp", *listen)
