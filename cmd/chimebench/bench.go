@@ -44,6 +44,7 @@ type benchConfig struct {
 	rooms       int
 	bots        int
 	profile     string
+	refWorkUS   int // --reference-work-us
 	seedDir     string
 	pin         pinning // --pin: the servers' CPUs and the generator's
 }
@@ -103,6 +104,9 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		"directory and start later runs from a copy of it (delete it after changing chimebench or the migrations)")
 	fs.BoolVar(&cfg.wrk, "wrk", false, "after each presigned workload, replay the same pool with wrk against the first "+
 		"chimed and the reference (wrk on PATH), to check that chimebench's generator is not the bottleneck")
+	fs.IntVar(&cfg.refWorkUS, "reference-work-us", 0, "the reference burns this many µs of CPU on each request "+
+		"before answering: a bare server as costly as a real one, to show what the setup alone does to a server of "+
+		"that cost (its tail latency, say); the ratio to it is then not the ceiling's")
 	pin := fs.String("pin", "", "SERVER/LOAD: start chimed and the reference on the SERVER CPUs and run the load "+
 		"generator on the LOAD CPUs (CPU lists as taskset takes them, e.g. 1/0), so the generator's threads never "+
 		"queue ahead of a server's; PostgreSQL is not moved")
@@ -265,6 +269,9 @@ func benchWorkload(ctx context.Context, cfg benchConfig, deps []*deployment, nam
 		}
 	}
 	ceiling.name = "  ceiling (reference)"
+	if cfg.refWorkUS > 0 {
+		ceiling.name = fmt.Sprintf("  reference + %d µs CPU", cfg.refWorkUS)
+	}
 	printResult(out, ceiling, 0, 0)
 	if cfg.wrk && presigned {
 		half := cfg.duration / 2
@@ -325,6 +332,9 @@ func startReference(ctx context.Context, cfg benchConfig, real *target) (*target
 		return nil, nil, err
 	}
 	args := []string{"reference", "--size", strconv.Itoa(len(resp))}
+	if cfg.refWorkUS > 0 {
+		args = append(args, "--work-us", strconv.Itoa(cfg.refWorkUS))
+	}
 	pprofAddr := ""
 	if cfg.profile != "" {
 		if pprofAddr, err = freePort(); err != nil {

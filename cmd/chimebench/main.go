@@ -6,7 +6,7 @@
 //
 //	chimebench run --chimed-bin PATH [--users N] [--direct] [--workloads get,list,…] [-c 32] [-d 10s]
 //	               [--load auto|presigned|sdk] [--db sqlite,postgres://…] [--nodes N] [--wrk] [--profile PREFIX]
-//	chimebench reference --listen ADDR --size N [--pprof ADDR]  (started by run; the ceiling)
+//	chimebench reference --listen ADDR --size N [--pprof ADDR] [--work-us N]  (started by run; the ceiling)
 //	chimebench seed --db sqlite:PATH --users N        (fast direct seeding of one account)
 //	chimebench attack --chimed-bin PATH [--scenarios slowbody,idle]   (reliability under attack; see attack.go)
 package main
@@ -61,8 +61,16 @@ func runReference(args []string, out io.Writer) error {
 	listen := fs.String("listen", "127.0.0.1:0", "address")
 	size := fs.Int("size", 400, "body size in bytes")
 	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this address (run --profile profiles the reference too)")
+	workUS := fs.Int("work-us", 0, "µs of CPU burnt on each request before answering (run --reference-work-us)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	var spin spinner
+	if *workUS > 0 {
+		var err error
+		if spin, err = calibrateSpinner(ownCPU); err != nil {
+			return err
+		}
 	}
 	if *pprofAddr != "" {
 		pl, err := net.Listen("tcp", *pprofAddr)
@@ -81,6 +89,9 @@ func runReference(args []string, out io.Writer) error {
 	fmt.Fprintf(out, "listening %s\n", l.Addr())
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
+		if *workUS > 0 && spin.burn(*workUS) == 0 {
+			panic("unreachable: burn never returns 0") // keeps the burn's result used
+		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 		w.Write(body)
