@@ -275,16 +275,18 @@ func benchWorkload(ctx context.Context, cfg benchConfig, deps []*deployment, nam
 	printResult(out, ceiling, 0, 0)
 	if cfg.wrk && presigned {
 		half := cfg.duration / 2
-		mine, bad1, err := runWrk(ctx, targets[0].pool, targets[0].addrs[0], cfg.concurrency, half)
+		mine, err := runWrk(ctx, targets[0].pool, targets[0].addrs[0], cfg.concurrency, half)
 		if err != nil {
 			return 0, err
 		}
-		theirs, bad2, err := runWrk(ctx, targets[0].pool, ref.addrs[0], cfg.concurrency, half)
+		theirs, err := runWrk(ctx, targets[0].pool, ref.addrs[0], cfg.concurrency, half)
 		if err != nil {
 			return 0, err
 		}
-		fmt.Fprintf(out, "    wrk, same requests, %v each: %s node 1 %.0f req/s (%d non-2xx), reference %.0f req/s (%d non-2xx): %.2fx\n",
-			half, deps[0].name, mine, bad1, theirs, bad2, mine/theirs)
+		fmt.Fprintf(out, "    wrk, same requests, %v each: %s node 1 %.0f req/s, p50 %s ms, p99 %s ms (%d non-2xx); "+
+			"reference %.0f req/s, p50 %s ms, p99 %s ms (%d non-2xx): %.2fx\n", half, deps[0].name,
+			mine.rps, ms(mine.p50), ms(mine.p99), mine.non2xx, theirs.rps, ms(theirs.p50), ms(theirs.p99), theirs.non2xx,
+			mine.rps/theirs.rps)
 	}
 	for _, d := range deps {
 		for i, p := range d.procs {

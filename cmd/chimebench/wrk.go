@@ -50,33 +50,58 @@ func luaString(s []byte) string {
 
 var wrkRate = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
 var wrkNon2xx = regexp.MustCompile(`Non-2xx or 3xx responses:\s+([0-9]+)`)
+var wrkPercentile = regexp.MustCompile(`(?m)^\s+(50|99)%\s+([0-9.]+)(us|ms|s|m)\s*$`)
 
-// runWrk replays pool against addr with wrk (2 threads, `conns` connections) for d and returns its req/s and
-// the count of non-2xx/3xx responses.
-func runWrk(ctx context.Context, pool *signedPool, addr string, conns int, d time.Duration) (float64, int, error) {
+// wrkResult is what runWrk reads off wrk's report.
+type wrkResult struct {
+	rps      float64
+	non2xx   int
+	p50, p99 time.Duration // from --latency's distribution (0: not reported)
+}
+
+// runWrk replays pool against addr with wrk (2 threads, `conns` connections, --latency) for d.
+func runWrk(ctx context.Context, pool *signedPool, addr string, conns int, d time.Duration) (wrkResult, error) {
 	dir, err := os.MkdirTemp("", "chimebench-wrk-")
 	if err != nil {
-		return 0, 0, err
+		return wrkResult{}, err
 	}
 	defer os.RemoveAll(dir)
 	script, err := wrkScript(dir, pool.load())
 	if err != nil {
-		return 0, 0, err
+		return wrkResult{}, err
 	}
 	secs := max(1, int(d.Round(time.Second)/time.Second))
 	out, err := exec.CommandContext(ctx, "wrk", "-t", "2", "-c", strconv.Itoa(conns), "-d", strconv.Itoa(secs)+"s",
-		"-s", script, "http://"+addr+"/").CombinedOutput()
+		"--latency", "-s", script, "http://"+addr+"/").CombinedOutput()
 	if err != nil {
-		return 0, 0, fmt.Errorf("wrk: %v: %s", err, out)
+		return wrkResult{}, fmt.Errorf("wrk: %v: %s", err, out)
 	}
+	return parseWrk(out)
+}
+
+// parseWrk reads req/s, the non-2xx/3xx count and the 50th and 99th latency percentiles off a wrk report.
+func parseWrk(out []byte) (wrkResult, error) {
 	m := wrkRate.FindSubmatch(out)
 	if m == nil {
-		return 0, 0, fmt.Errorf("wrk: no Requests/sec in %s", out)
+		return wrkResult{}, fmt.Errorf("wrk: no Requests/sec in %s", out)
 	}
-	rps, _ := strconv.ParseFloat(string(m[1]), 64)
-	bad := 0
+	var r wrkResult
+	r.rps, _ = strconv.ParseFloat(string(m[1]), 64)
 	if m := wrkNon2xx.FindSubmatch(out); m != nil {
-		bad, _ = strconv.Atoi(string(m[1]))
+		r.non2xx, _ = strconv.Atoi(string(m[1]))
 	}
-	return rps, bad, nil
+	units := map[string]time.Duration{"us": time.Microsecond, "ms": time.Millisecond, "s": time.Second, "m": time.Minute}
+	for _, m := range wrkPercentile.FindAllSubmatch(out, -1) {
+		v, err := strconv.ParseFloat(string(m[2]), 64)
+		if err != nil {
+			return wrkResult{}, fmt.Errorf("wrk: percentile %q: %v", m[0], err)
+		}
+		d := time.Duration(v * float64(units[string(m[3])]))
+		if string(m[1]) == "50" {
+			r.p50 = d
+		} else {
+			r.p99 = d
+		}
+	}
+	return r, nil
 }
