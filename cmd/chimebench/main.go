@@ -6,6 +6,7 @@
 //
 //	chimebench run --chimed-bin PATH [--users N] [--direct] [--workloads get,list,…] [-c 32] [-d 10s]
 //	               [--load auto|presigned|sdk] [--db sqlite,postgres://…] [--nodes N] [--wrk] [--profile PREFIX]
+//	               [--pin SERVER/LOAD] [--reference-work-us N] [--compare-bin PATH]
 //	chimebench reference --listen ADDR --size N [--pprof ADDR] [--work-us N]  (started by run; the ceiling)
 //	chimebench seed --db sqlite:PATH --users N        (fast direct seeding of one account)
 //	chimebench attack --chimed-bin PATH [--scenarios slowbody,idle]   (reliability under attack; see attack.go)
