@@ -36,7 +36,7 @@ const (
 	incomingWebhooksPathSeg = "incomingwebhooks"
 )
 
-// Fields of the message endpoints (named as on the wire).
+// Fields of the message endpoints, in the domain's words (the wire layer names their members).
 const (
 	FieldContent        Field = "content"
 	FieldSenderID       Field = "sender id"

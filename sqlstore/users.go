@@ -243,6 +243,7 @@ func b2i(b bool) int {
 	return 0
 }
 
+// buildListUsersQuery writes the text of listUsersQuery for the given filters (listQueries keeps the results).
 func buildListUsersQuery(byEmail, byType bool) string {
 	q := `SELECT seq, listing FROM users WHERE account_id = $1 AND seq > $2`
 	n := 2
