@@ -10,8 +10,8 @@ import (
 
 // userCache holds the users of a readCache in memory the garbage collector does not walk: a map of a large
 // number of strings costs every collection cycle a visit of each (about 10 ms a cycle for 100,000 users),
-// which a GetUser load pays per request. Here the index is a map of integers (no pointers) and the entries
-// live in a few large byte chunks.
+// which a GetUser load pays per request. Here the index is a table of integers (no pointers; userindex.go) and
+// the entries live in a few large byte chunks.
 //
 // An entry is the index of its owner (the account, interned in owners) followed by encodeUser's bytes. Entries
 // are appended to the newest chunk and never changed once written, so the strings of a decoded User may be
@@ -32,7 +32,7 @@ type userCache struct {
 	maxUsers   int
 	chunkBytes int
 
-	index    map[uint64]userRef
+	index    userIndex
 	chunks   [][]byte // chunks[i] has the sequence number first+i; the last one is filled
 	first    uint64
 	owners   []owner // never changed in place: get's callers keep pointers into it
@@ -61,16 +61,17 @@ func (c *userCache) init(maxUsers int) {
 
 // reset drops every user.
 func (c *userCache) reset() {
-	c.index, c.ownerIdx = map[uint64]userRef{}, map[string]uint32{}
+	c.index.reset()
+	c.ownerIdx = map[string]uint32{}
 	c.first += uint64(len(c.chunks))
 	c.chunks, c.owners, c.live, c.dead = nil, nil, 0, 0
 }
 
-func (c *userCache) len() int { return len(c.index) }
+func (c *userCache) len() int { return c.index.len() }
 
 // get returns the entry of user (accountID, id) and its owner.
 func (c *userCache) get(accountID, id string) (string, *owner, bool) {
-	ref, ok := c.index[c.hash(c.seed, accountID, id)]
+	ref, ok := c.index.get(c.hash(c.seed, accountID, id))
 	if !ok {
 		return "", nil, false
 	}
@@ -103,7 +104,7 @@ func (c *userCache) put(u *chime.User) {
 	}
 	key := c.hash(c.seed, u.AccountID, u.ID)
 	c.remove(key) // an older copy, or another user with the same hash
-	for len(c.index) >= c.maxUsers && len(c.chunks) > 0 {
+	for c.index.len() >= c.maxUsers && len(c.chunks) > 0 {
 		c.dropOldest(false)
 	}
 	var head [binary.MaxVarintLen32]byte
@@ -118,8 +119,7 @@ func (c *userCache) put(u *chime.User) {
 
 // remove drops the entry of key, if any.
 func (c *userCache) remove(key uint64) {
-	if ref, ok := c.index[key]; ok {
-		delete(c.index, key)
+	if ref, ok := c.index.del(key); ok {
 		r := recordBytes(ref.n)
 		c.live -= r
 		c.dead += r
@@ -156,7 +156,7 @@ func (c *userCache) appendRecord(key uint64, head []byte, body string) bool {
 	off := len(buf)
 	buf = append(append(buf, head...), body...) // within the chunk's capacity: written bytes never move
 	c.chunks[last] = buf
-	c.index[key] = userRef{chunk: c.first + uint64(last), off: uint32(off), n: uint32(n)}
+	c.index.set(key, userRef{chunk: c.first + uint64(last), off: uint32(off), n: uint32(n)})
 	c.live += r
 	return true
 }
@@ -173,12 +173,12 @@ func (c *userCache) dropOldest(keep bool) {
 		off := p + 8 + w
 		p = off + int(n)
 		r := recordBytes(uint32(n))
-		ref, ok := c.index[key]
+		ref, ok := c.index.get(key)
 		if !ok || ref.chunk != seq || int(ref.off) != off {
 			c.dead -= r
 			continue
 		}
-		delete(c.index, key)
+		c.index.del(key)
 		c.live -= r
 		if keep {
 			e := unsafe.String(&buf[off], int(n))

@@ -30,7 +30,7 @@ func checkUserCache(t *testing.T, c *userCache) {
 			n, w := binary.Uvarint(buf[p+8:])
 			off := p + 8 + w
 			p = off + int(n)
-			if ref, ok := c.index[key]; ok && ref.chunk == seq && int(ref.off) == off && int(ref.n) == int(n) {
+			if ref, ok := c.index.get(key); ok && ref.chunk == seq && int(ref.off) == off && int(ref.n) == int(n) {
 				live += recordBytes(uint32(n))
 				found++
 			} else {
@@ -38,9 +38,9 @@ func checkUserCache(t *testing.T, c *userCache) {
 			}
 		}
 	}
-	if found != len(c.index) || live != c.live || dead != c.dead {
+	if found != c.index.len() || live != c.live || dead != c.dead {
 		t.Fatalf("index %d entries, %d found in the chunks; live %d (counted %d), dead %d (counted %d)",
-			len(c.index), found, live, c.live, dead, c.dead)
+			c.index.len(), found, live, c.live, dead, c.dead)
 	}
 }
 
