@@ -223,9 +223,13 @@ func canonicalURI(p string) string {
 // escape percent-encodes s with upper-case hex, leaving A-Za-z0-9 - . _ ~ and,
 // when keepSlash is set, "/".
 func escape(s string, keepSlash bool) string {
+	lo, hi := uint64(unreservedLo), uint64(unreservedHi)
+	if keepSlash {
+		lo |= 1 << '/'
+	}
 	n := 0
 	for i := 0; i < len(s); i++ {
-		if !unreserved(s[i]) && !(keepSlash && s[i] == '/') {
+		if !inSet(s[i], lo, hi) {
 			n++
 		}
 	}
@@ -236,18 +240,13 @@ func escape(s string, keepSlash bool) string {
 	buf := make([]byte, 0, len(s)+2*n)
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if unreserved(c) || (keepSlash && c == '/') {
+		if inSet(c, lo, hi) {
 			buf = append(buf, c)
 		} else {
 			buf = append(buf, '%', hexDigits[c>>4], hexDigits[c&15])
 		}
 	}
 	return string(buf)
-}
-
-func unreserved(c byte) bool {
-	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
-		c == '-' || c == '.' || c == '_' || c == '~'
 }
 
 // appendCanonicalQuery appends the canonical query string of rawQuery to b,

@@ -24,6 +24,10 @@ const (
 	scopeLo = printLo &^ (1<<',' | 1<<'/' | 1<<';' | 1<<'=' | 1<<'"')
 	scopeHi = printHi &^ (1 << ('\\' - 64))
 
+	// SigV4's unreserved bytes, which a canonical URI or query keeps as they are: A-Za-z0-9 - . _ ~.
+	unreservedLo = digitBits | 1<<'-' | 1<<'.'
+	unreservedHi = letterBits | 1<<('_'-64) | 1<<('~'-64)
+
 	// An RFC 9110 tchar: a letter, a digit or one of !#$%&'*+-.^_`|~.
 	tokenLo = digitBits | 1<<'!' | 1<<'#' | 1<<'$' | 1<<'%' | 1<<'&' | 1<<'\'' | 1<<'*' | 1<<'+' | 1<<'-' | 1<<'.'
 	tokenHi = letterBits | 1<<('^'-64) | 1<<('_'-64) | 1<<('`'-64) | 1<<('|'-64) | 1<<('~'-64)

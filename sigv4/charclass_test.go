@@ -17,6 +17,7 @@ func TestCharacterClasses(t *testing.T) {
 		}{
 			{"scope", scopeLo, scopeHi, c > ' ' && c < 0x7f && strings.IndexByte(`,/;="\`, c) < 0},
 			{"token", tokenLo, tokenHi, alnum || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0},
+			{"unreserved", unreservedLo, unreservedHi, alnum || strings.IndexByte("-._~", c) >= 0},
 			{"header key", headerKeyLo, headerKeyHi, c > ' ' && c <= '~' && strings.IndexByte("\"(),/:;<=>?@[\\]{}", c) < 0},
 		} {
 			if got := inSet(c, k.lo, k.hi); got != k.want {
