@@ -26,9 +26,9 @@ type indexSlot struct {
 // minIndexSlots is the size of a table's first allocation.
 const minIndexSlots = 64
 
-// home returns the first slot of key in a table of mask+1 slots. The keys are hashes already; the multiplication
-// spreads their high bits, which a table's size decides, from all of them.
-func home(key uint64, mask int) int { return int((key*0x9e3779b97f4a7c15)>>32) & mask }
+// slotHome returns the first slot of key in a table of mask+1 slots. The keys are hashes already; the
+// multiplication spreads their high bits, which a table's size decides, from all of them.
+func slotHome(key uint64, mask int) int { return int((key*0x9e3779b97f4a7c15)>>32) & mask }
 
 func (x *userIndex) len() int { return x.n }
 
@@ -38,7 +38,7 @@ func (x *userIndex) get(key uint64) (userRef, bool) {
 		return userRef{}, false
 	}
 	mask := len(x.slots) - 1
-	for i := home(key, mask); ; i = (i + 1) & mask {
+	for i := slotHome(key, mask); ; i = (i + 1) & mask {
 		s := &x.slots[i]
 		if s.ref.n == 0 {
 			return userRef{}, false
@@ -58,7 +58,7 @@ func (x *userIndex) set(key uint64, ref userRef) {
 		x.grow()
 	}
 	mask := len(x.slots) - 1
-	for i := home(key, mask); ; i = (i + 1) & mask {
+	for i := slotHome(key, mask); ; i = (i + 1) & mask {
 		s := &x.slots[i]
 		if s.ref.n == 0 {
 			*s = indexSlot{key, ref}
@@ -79,7 +79,7 @@ func (x *userIndex) del(key uint64) (userRef, bool) {
 		return userRef{}, false
 	}
 	mask := len(x.slots) - 1
-	i := home(key, mask)
+	i := slotHome(key, mask)
 	for ; x.slots[i].key != key || x.slots[i].ref.n == 0; i = (i + 1) & mask {
 		if x.slots[i].ref.n == 0 {
 			return userRef{}, false
@@ -89,7 +89,7 @@ func (x *userIndex) del(key uint64) (userRef, bool) {
 	// i is the slot to empty. A following slot j of the run may fill it when its home is not in (i, j]
 	// (cyclically): a lookup of that key from its home then still meets it before an empty slot.
 	for j := (i + 1) & mask; x.slots[j].ref.n != 0; j = (j + 1) & mask {
-		h := home(x.slots[j].key, mask)
+		h := slotHome(x.slots[j].key, mask)
 		if (j-h)&mask >= (j-i)&mask {
 			x.slots[i] = x.slots[j]
 			i = j

@@ -16,7 +16,7 @@ func TestUserIndexMatchesAMap(t *testing.T) {
 		// Keys whose homes in a table of 64 slots are the last two slots or the first one: runs wrap around.
 		var keys []uint64
 		for k := uint64(1); len(keys) < 48; k++ {
-			if h := home(k, minIndexSlots-1); h >= minIndexSlots-2 || h == 0 {
+			if h := slotHome(k, minIndexSlots-1); h >= minIndexSlots-2 || h == 0 {
 				keys = append(keys, k)
 			}
 		}
